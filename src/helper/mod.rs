@@ -1,0 +1,1 @@
+//! The helper binary that runs inside planning and replay vertices.

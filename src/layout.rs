@@ -1,0 +1,25 @@
+//! Fixed paths inside planning and replay vertices.
+//!
+//! Every path that cargo or rustc sees is one of these, on every machine, so that recorded
+//! command lines, `-C metadata` hashes and paths baked into artifacts are the same everywhere and
+//! BuildKit cache keys match across machines (`cargo-replay.md` §3.5).
+
+/// The workspace root (the build context, or the part of it a vertex may see).
+pub const WORKSPACE_DIR: &str = "/workspace";
+/// Vendored crates.io sources, one `<name>-<version>` directory each.
+pub const VENDOR_DIR: &str = "/cargo-frontend/vendor";
+/// cargo's target directory, and the output mount of each replay vertex.
+pub const TARGET_DIR: &str = "/cargo-frontend/target";
+/// Where each dependency unit's output is mounted read-only in a replay vertex.
+pub const DEPS_DIR: &str = "/cargo-frontend/deps";
+/// The helper's files, mounted from the frontend's own image.
+pub const HELPER_DIR: &str = "/cargo-frontend/helper";
+/// The helper binary inside [`HELPER_DIR`].
+pub const HELPER_BIN: &str = "/cargo-frontend/helper/cargo-frontend-helper";
+/// Output mount of the planning vertex; the plan is `plan.json` in it.
+pub const PLAN_DIR: &str = "/cargo-frontend/plan";
+/// File name of the recorded plan inside [`PLAN_DIR`].
+pub const PLAN_FILE: &str = "plan.json";
+/// Prefix of every environment variable the planning driver sets for its own use. They are
+/// stripped from recorded environments before replay.
+pub const ENV_PREFIX: &str = "CARGO_FRONTEND_";

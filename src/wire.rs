@@ -1,0 +1,99 @@
+//! Serde types that cross a process boundary between the frontend and its helper.
+//!
+//! The helper records a [`Plan`] inside the planning vertex; the frontend reads it back with
+//! `ReadFile`. The frontend then hands each replay vertex a [`ReplayStep`] as one JSON argument.
+//! Both sides are built from this one module, so the formats cannot drift apart; the version
+//! numbers still guard against a frontend reading a plan written by another release.
+//!
+//! Architecture invariant: plain data only. No I/O, no defaults that depend on the machine.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Version of the [`Plan`] format.
+pub const PLAN_VERSION: u32 = 1;
+/// Version of the [`ReplayStep`] format.
+pub const STEP_VERSION: u32 = 1;
+
+/// Every process cargo started during the planning run, in a deterministic order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub version: u32,
+    pub invocations: Vec<Invocation>,
+}
+
+/// One process cargo started, as the recorder saw it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Invocation {
+    /// A real compilation (not a `-vV`/`--print` probe, which the recorder passes through).
+    Rustc(Process),
+    /// A build script cargo executed (the recorder's stub stood in for it).
+    BuildScriptRun(Process),
+}
+
+/// A process: what it ran, with which arguments, environment and working directory.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Process {
+    /// For rustc: the compiler path cargo gave the wrapper. For a build script: the path cargo
+    /// executed (`<target>/<profile>/build/<pkg>-<hash>/build-script-build`).
+    pub program: String,
+    /// Arguments after the program, with `@argfile`s already expanded.
+    pub args: Vec<String>,
+    /// The whole environment the process saw.
+    pub env: BTreeMap<String, String>,
+    pub cwd: String,
+}
+
+/// What one replay vertex does. Passed to `cargo-frontend-helper replay <json>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplayStep {
+    pub version: u32,
+    /// The fresh, writable output mount. It starts empty and ends holding only this unit's files.
+    pub target_dir: String,
+    /// Read-only mounts of dependency units' outputs. Each is laid out like `target_dir`; the
+    /// helper symlinks their files into `target_dir` before running and removes the links after.
+    pub dep_dirs: Vec<String>,
+    pub action: ReplayAction,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ReplayAction {
+    /// Run rustc with the recorded arguments, then append what build scripts printed.
+    Rustc {
+        program: String,
+        args: Vec<String>,
+        build_outputs: LinkInputs,
+    },
+    /// Run a build script and keep its stdout where cargo keeps it.
+    RunBuildScript {
+        /// The `build-script-build` path cargo executed.
+        program: String,
+        /// `<target>/<profile>/build/<pkg>-<hash>`: holds `out/`, `output`, `stderr`, `root-output`.
+        run_dir: String,
+        /// Direct dependencies with a `links` key: their metadata becomes `DEP_<LINKS>_<KEY>`.
+        links_deps: Vec<LinksDep>,
+    },
+}
+
+/// Which build-script results apply to one rustc unit, in cargo's order (`cargo-replay.md` §1.2–1.3).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkInputs {
+    /// Run dir of this unit's own package's build script: cfg, check-cfg, env, link-args apply.
+    pub own: Option<String>,
+    /// Run dirs whose `rustc-link-search` reaches this unit, in cargo's `to_link` order.
+    pub link_search: Vec<String>,
+    /// Whether the own script's `rustc-link-lib` applies: this unit is the package's lib, or the
+    /// package has no lib.
+    pub apply_link_libs: bool,
+}
+
+/// A direct dependency whose build script declared `links`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinksDep {
+    /// The `links` value, as in the dependency's `CARGO_MANIFEST_LINKS`.
+    pub links: String,
+    /// Run dir of the dependency's build script.
+    pub run_dir: String,
+}
