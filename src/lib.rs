@@ -4,5 +4,6 @@
 
 pub mod helper;
 pub mod layout;
+pub mod pb;
 pub mod spec;
 pub mod wire;
