@@ -2,6 +2,7 @@
 //!
 //! See ARCHITECTURE.md for the map of modules and the data flow.
 
+pub mod gateway;
 pub mod helper;
 pub mod layout;
 pub mod pb;

@@ -1,0 +1,201 @@
+//! A thin facade over the LLBBridge client: the RPCs the frontend uses, with plain Rust types.
+
+use crate::pb::gateway::{
+    self as gw, CacheOptionsEntry, llb_bridge_client::LlbBridgeClient,
+};
+use crate::pb::ops::{Definition, Platform};
+use crate::pb::rpc::Status;
+use std::collections::{BTreeMap, BTreeSet};
+use tonic::transport::Channel;
+
+use super::opts::CacheImport;
+
+/// BuildKit's gRPC message limit (16 MiB); tonic's own default decode limit is 4 MiB.
+const MAX_MESSAGE_BYTES: usize = 16 << 20;
+/// ReadFile answers must fit in one message, so large files are read in chunks of this size.
+const READ_CHUNK_BYTES: i64 = 8 << 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    #[error("cannot connect to BuildKit over stdio: {0}")]
+    Connect(#[from] tonic::transport::Error),
+    #[error("{what} failed: {status}", status = .source.message())]
+    Rpc {
+        what: String,
+        #[source]
+        source: tonic::Status,
+    },
+}
+
+fn rpc(what: impl Into<String>) -> impl FnOnce(tonic::Status) -> GatewayError {
+    let what = what.into();
+    move |source| GatewayError::Rpc { what, source }
+}
+
+/// What the daemon said about itself in `Ping`.
+#[derive(Debug, Clone, Default)]
+pub struct DaemonInfo {
+    /// Enabled gateway capabilities.
+    pub frontend_caps: BTreeSet<String>,
+    /// Enabled LLB capabilities.
+    pub llb_caps: BTreeSet<String>,
+    /// The first worker's first platform: what this build runs on.
+    pub platform: Option<Platform>,
+}
+
+/// A solved (lazy) result inside BuildKit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefId(pub String);
+
+/// The image a `ResolveImageConfig` call found.
+#[derive(Debug, Clone)]
+pub struct ResolvedImage {
+    /// Manifest digest, for pinning the source.
+    pub digest: String,
+    /// The image config JSON.
+    pub config: Vec<u8>,
+}
+
+#[derive(Clone)]
+pub struct Gateway {
+    client: LlbBridgeClient<Channel>,
+    cache_imports: Vec<CacheOptionsEntry>,
+}
+
+impl Gateway {
+    pub async fn connect(cache_imports: &[CacheImport]) -> Result<Self, GatewayError> {
+        let channel = super::stdio::connect().await?;
+        let client = LlbBridgeClient::new(channel)
+            .max_decoding_message_size(MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(MAX_MESSAGE_BYTES);
+        let cache_imports = cache_imports
+            .iter()
+            .map(|c| CacheOptionsEntry { r#type: c.kind.clone(), attrs: c.attrs.clone() })
+            .collect();
+        Ok(Self { client, cache_imports })
+    }
+
+    pub async fn ping(&mut self) -> Result<DaemonInfo, GatewayError> {
+        let pong = self
+            .client
+            .ping(gw::PingRequest {})
+            .await
+            .map_err(rpc("Ping"))?
+            .into_inner();
+        let enabled = |caps: &[crate::pb::apicaps::ApiCap]| {
+            caps.iter().filter(|c| c.enabled).map(|c| c.id.clone()).collect()
+        };
+        Ok(DaemonInfo {
+            frontend_caps: enabled(&pong.frontend_api_caps),
+            llb_caps: enabled(&pong.llb_caps),
+            platform: pong.workers.first().and_then(|w| w.platforms.first().cloned()),
+        })
+    }
+
+    /// Solves a definition lazily; `--cache-from` imports go with every solve.
+    pub async fn solve(&mut self, definition: Definition) -> Result<RefId, GatewayError> {
+        let response = self
+            .client
+            .solve(gw::SolveRequest {
+                definition: Some(definition),
+                allow_result_return: true,
+                allow_result_array_ref: true,
+                cache_imports: self.cache_imports.clone(),
+                ..Default::default()
+            })
+            .await
+            .map_err(rpc("Solve"))?
+            .into_inner();
+        let id = match response.result.and_then(|r| r.result) {
+            Some(gw::result::Result::Ref(r)) => r.id,
+            Some(gw::result::Result::RefDeprecated(id)) => id,
+            _ => response.r#ref,
+        };
+        Ok(RefId(id))
+    }
+
+    /// Reads a whole file from a solved result, in chunks so big files fit the message limit.
+    pub async fn read_file(&mut self, reference: &RefId, path: &str) -> Result<Vec<u8>, GatewayError> {
+        let mut data = Vec::new();
+        loop {
+            let chunk = self
+                .client
+                .read_file(gw::ReadFileRequest {
+                    r#ref: reference.0.clone(),
+                    file_path: path.to_owned(),
+                    range: Some(gw::FileRange { offset: data.len() as i64, length: READ_CHUNK_BYTES }),
+                })
+                .await
+                .map_err(rpc(format!("reading {path}")))?
+                .into_inner()
+                .data;
+            let done = (chunk.len() as i64) < READ_CHUNK_BYTES;
+            data.extend_from_slice(&chunk);
+            if done {
+                return Ok(data);
+            }
+        }
+    }
+
+    /// Whether `path` exists in a solved result.
+    pub async fn exists(&mut self, reference: &RefId, path: &str) -> Result<bool, GatewayError> {
+        match self
+            .client
+            .stat_file(gw::StatFileRequest { r#ref: reference.0.clone(), path: path.to_owned() })
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(status) if status.code() == tonic::Code::NotFound || status.message().contains("no such file") => {
+                Ok(false)
+            }
+            Err(status) => Err(rpc(format!("checking {path}"))(status)),
+        }
+    }
+
+    pub async fn resolve_image_config(
+        &mut self,
+        reference: &str,
+        platform: Option<Platform>,
+        resolve_mode: Option<&str>,
+    ) -> Result<ResolvedImage, GatewayError> {
+        let response = self
+            .client
+            .resolve_image_config(gw::ResolveImageConfigRequest {
+                r#ref: reference.to_owned(),
+                platform,
+                resolve_mode: resolve_mode.unwrap_or_default().to_owned(),
+                log_name: format!("[internal] load metadata for {reference}"),
+                ..Default::default()
+            })
+            .await
+            .map_err(rpc(format!("resolving image {reference}")))?
+            .into_inner();
+        Ok(ResolvedImage { digest: response.digest, config: response.config })
+    }
+
+    /// Ends the build with an image: the result ref and its metadata.
+    pub async fn return_result(
+        &mut self,
+        reference: &RefId,
+        metadata: BTreeMap<String, Vec<u8>>,
+    ) -> Result<(), GatewayError> {
+        let result = gw::Result {
+            result: Some(gw::result::Result::Ref(gw::Ref { id: reference.0.clone(), def: None })),
+            metadata,
+        };
+        self.client
+            .r#return(gw::ReturnRequest { result: Some(result), error: None })
+            .await
+            .map_err(rpc("Return"))?;
+        Ok(())
+    }
+
+    /// Ends the build with an error the user sees in `docker build`.
+    pub async fn return_error(&mut self, status: Status) -> Result<(), GatewayError> {
+        self.client
+            .r#return(gw::ReturnRequest { result: None, error: Some(status) })
+            .await
+            .map_err(rpc("Return"))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,13 @@
+//! The edge to BuildKit: LLBBridge gRPC over stdio, the frontend options, and error statuses.
+//!
+//! Architecture invariant: this is the only module (with `frontend`, which drives it) that does
+//! I/O with BuildKit; everything it returns is plain data for the pure stages.
+
+mod client;
+pub mod opts;
+mod status;
+mod stdio;
+
+pub use client::{DaemonInfo, Gateway, GatewayError, RefId, ResolvedImage};
+pub use opts::{CacheImport, FrontendOpts};
+pub use status::{ErrorSource, to_status};
