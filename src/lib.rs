@@ -4,7 +4,10 @@
 
 pub mod gateway;
 pub mod helper;
+pub mod graph;
 pub mod layout;
+pub mod lockfile;
 pub mod pb;
+pub mod plan;
 pub mod spec;
 pub mod wire;

@@ -1,0 +1,349 @@
+//! Building the [`UnitGraph`] from recorded invocations.
+
+use super::rustc_args::{ArgsError, RustcArgs};
+use super::unit::{PackageId, PackageSource, Unit, UnitId, UnitKind};
+use super::UnitGraph;
+use crate::layout::{VENDOR_DIR, WORKSPACE_DIR};
+use crate::wire::{Invocation, LinkInputs, LinksDep, Process};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum GraphError {
+    #[error("package `{name} v{version}` lives at {dir}, outside the build context; path dependencies must be inside the directory you pass to `docker buildx build` (move it in, or build from a parent directory)")]
+    OutsideContext { name: String, version: String, dir: String },
+    #[error("recorded {what} lacks the environment variable {var}; the plan was not written by cargo")]
+    MissingEnv { what: String, var: &'static str },
+    #[error("in the recorded call for crate `{crate_name}`: {source}")]
+    Args { crate_name: String, source: ArgsError },
+    #[error("crate `{crate_name}` uses `{path}`, which no recorded unit produced")]
+    DanglingExtern { crate_name: String, path: String },
+    #[error("the build script run at {program} has no recorded compilation")]
+    OrphanBuildScript { program: String },
+    #[error("the recorded plan has a dependency cycle through `{0}`")]
+    Cycle(String),
+}
+
+/// Turns the recorded invocations into a unit graph in dependency order.
+pub fn build_graph(invocations: &[Invocation]) -> Result<UnitGraph, GraphError> {
+    let mut units = invocations.iter().map(new_unit).collect::<Result<Vec<_>, _>>()?;
+    let index = Index::new(&units);
+    for id in 0..units.len() {
+        units[id].deps = direct_deps(&units, &index, id)?;
+    }
+    let order = topological_order(&units)?;
+    let mut units = reorder(units, &order);
+    let index = Index::new(&units);
+    for id in 0..units.len() {
+        // Dependencies come first, so their closures are complete.
+        let mut closure = BTreeSet::new();
+        for &dep in &units[id].deps {
+            closure.insert(dep);
+            closure.extend(units[dep].closure.iter().copied());
+        }
+        units[id].closure = closure.into_iter().collect();
+    }
+    let to_link = to_link_lists(&units, &index);
+    for id in 0..units.len() {
+        match units[id].kind {
+            UnitKind::RunBuildScript => units[id].links_deps = links_deps(&units, &index, id),
+            _ => units[id].link_inputs = link_inputs(&units, &index, &to_link, id),
+        }
+    }
+    Ok(UnitGraph { units })
+}
+
+/// Lookups from recorded paths to the units behind them.
+struct Index {
+    /// Output file of a rustc unit → that unit.
+    by_output: BTreeMap<String, UnitId>,
+    /// Output directory of a build-script compilation → that unit.
+    script_by_dir: BTreeMap<String, UnitId>,
+    /// `OUT_DIR` → the build-script run that fills it.
+    run_by_out_dir: BTreeMap<String, UnitId>,
+}
+
+impl Index {
+    fn new(units: &[Unit]) -> Self {
+        let mut index = Index {
+            by_output: BTreeMap::new(),
+            script_by_dir: BTreeMap::new(),
+            run_by_out_dir: BTreeMap::new(),
+        };
+        for (id, unit) in units.iter().enumerate() {
+            if let Some(rustc) = &unit.rustc {
+                for output in rustc.linkable_outputs() {
+                    index.by_output.insert(output, id);
+                }
+                if unit.kind == UnitKind::BuildScript {
+                    index.script_by_dir.insert(rustc.out_dir.clone(), id);
+                }
+            }
+            if unit.kind == UnitKind::RunBuildScript {
+                if let Some(out_dir) = unit.process.env.get("OUT_DIR") {
+                    index.run_by_out_dir.insert(out_dir.clone(), id);
+                }
+            }
+        }
+        index
+    }
+
+    /// The build-script run whose `OUT_DIR` a rustc unit was given: its package's own script.
+    fn own_run(&self, unit: &Unit) -> Option<UnitId> {
+        if unit.kind == UnitKind::RunBuildScript {
+            return None;
+        }
+        self.run_by_out_dir.get(unit.process.env.get("OUT_DIR")?).copied()
+    }
+
+    /// Units named by a rustc unit's `--extern` flags.
+    fn externs(&self, unit: &Unit) -> Result<Vec<UnitId>, GraphError> {
+        let Some(rustc) = &unit.rustc else { return Ok(Vec::new()) };
+        let mut deps = Vec::new();
+        for (_, path) in rustc.externs.iter().filter(|(_, path)| !path.is_empty()) {
+            let dep = self.by_output.get(path).ok_or_else(|| GraphError::DanglingExtern {
+                crate_name: rustc.crate_name.clone(),
+                path: path.clone(),
+            })?;
+            deps.push(*dep);
+        }
+        Ok(deps)
+    }
+}
+
+fn env<'a>(process: &'a Process, var: &'static str, what: &str) -> Result<&'a str, GraphError> {
+    process
+        .env
+        .get(var)
+        .map(String::as_str)
+        .ok_or_else(|| GraphError::MissingEnv { what: what.to_owned(), var })
+}
+
+fn new_unit(invocation: &Invocation) -> Result<Unit, GraphError> {
+    let (process, is_run) = match invocation {
+        Invocation::Rustc(p) => (p, false),
+        Invocation::BuildScriptRun(p) => (p, true),
+    };
+    let what = if is_run { format!("build script {}", process.program) } else { "rustc call".to_owned() };
+    let name = env(process, "CARGO_PKG_NAME", &what)?.to_owned();
+    let version = env(process, "CARGO_PKG_VERSION", &what)?.to_owned();
+    let manifest_dir = env(process, "CARGO_MANIFEST_DIR", &what)?;
+    let source = package_source(manifest_dir)
+        .ok_or_else(|| GraphError::OutsideContext { name: name.clone(), version: version.clone(), dir: manifest_dir.to_owned() })?;
+    let package = PackageId { name, version, source };
+    let (kind, rustc, run_dir, label) = if is_run {
+        let out_dir = env(process, "OUT_DIR", &what)?;
+        let run_dir = parent(out_dir).to_owned();
+        let label = format!("run-{}", file_name(&run_dir));
+        (UnitKind::RunBuildScript, None, Some(run_dir), label)
+    } else {
+        let rustc = RustcArgs::parse(&process.args).map_err(|source| GraphError::Args {
+            crate_name: package.name.clone(),
+            source,
+        })?;
+        let kind = if rustc.crate_name.starts_with("build_script_") {
+            UnitKind::BuildScript
+        } else if rustc.has_type("proc-macro") {
+            UnitKind::ProcMacro
+        } else if rustc.has_type("bin") {
+            let bin = process.env.get("CARGO_BIN_NAME").cloned().unwrap_or_else(|| rustc.crate_name.clone());
+            UnitKind::Bin(bin)
+        } else {
+            UnitKind::Lib
+        };
+        let label = format!("{}{}", rustc.crate_name, rustc.extra_filename);
+        (kind, Some(rustc), None, label)
+    };
+    Ok(Unit {
+        kind,
+        package,
+        process: process.clone(),
+        rustc,
+        run_dir,
+        deps: Vec::new(),
+        closure: Vec::new(),
+        link_inputs: LinkInputs::default(),
+        links_deps: Vec::new(),
+        label,
+    })
+}
+
+fn package_source(manifest_dir: &str) -> Option<PackageSource> {
+    if let Some(rest) = manifest_dir.strip_prefix(VENDOR_DIR).and_then(|r| r.strip_prefix('/')) {
+        let dir_name = rest.split('/').next().unwrap_or(rest).to_owned();
+        return Some(PackageSource::Registry { dir_name });
+    }
+    if manifest_dir == WORKSPACE_DIR {
+        return Some(PackageSource::Local { dir: String::new() });
+    }
+    let dir = manifest_dir.strip_prefix(WORKSPACE_DIR)?.strip_prefix('/')?;
+    Some(PackageSource::Local { dir: dir.trim_end_matches('/').to_owned() })
+}
+
+fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map(|(dir, _)| dir).unwrap_or("")
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit_once('/').map(|(_, name)| name).unwrap_or(path)
+}
+
+fn direct_deps(units: &[Unit], index: &Index, id: UnitId) -> Result<Vec<UnitId>, GraphError> {
+    let unit = &units[id];
+    let mut deps: BTreeSet<UnitId> = index.externs(unit)?.into_iter().collect();
+    if let Some(run) = index.own_run(unit) {
+        deps.insert(run);
+    }
+    if unit.kind == UnitKind::RunBuildScript {
+        let compiled = index
+            .script_by_dir
+            .get(parent(&unit.process.program))
+            .ok_or_else(|| GraphError::OrphanBuildScript { program: unit.process.program.clone() })?;
+        deps.insert(*compiled);
+        deps.extend(links_dep_runs(units, index, id));
+    }
+    Ok(deps.into_iter().collect())
+}
+
+/// The runs of direct, linkable dependencies with `links` of a build script's package: they run
+/// first and feed it `DEP_<LINKS>_<KEY>` (cargo-replay.md §1.4).
+fn links_dep_runs(units: &[Unit], index: &Index, run: UnitId) -> BTreeSet<UnitId> {
+    let out_dir = units[run].process.env.get("OUT_DIR");
+    let package_units = units.iter().filter(|u| {
+        u.kind != UnitKind::RunBuildScript && u.kind != UnitKind::BuildScript && u.process.env.get("OUT_DIR") == out_dir
+    });
+    let mut runs = BTreeSet::new();
+    for unit in package_units {
+        for dep in index.externs(unit).unwrap_or_default() {
+            if units[dep].kind != UnitKind::Lib {
+                continue;
+            }
+            if let Some(dep_run) = index.own_run(&units[dep]) {
+                if units[dep_run].process.env.contains_key("CARGO_MANIFEST_LINKS") {
+                    runs.insert(dep_run);
+                }
+            }
+        }
+    }
+    runs
+}
+
+fn links_deps(units: &[Unit], index: &Index, run: UnitId) -> Vec<LinksDep> {
+    let mut deps: Vec<LinksDep> = links_dep_runs(units, index, run)
+        .into_iter()
+        .filter_map(|dep| {
+            Some(LinksDep {
+                links: units[dep].process.env.get("CARGO_MANIFEST_LINKS")?.clone(),
+                run_dir: units[dep].run_dir.clone()?,
+            })
+        })
+        .collect();
+    deps.sort_by(|a, b| a.links.cmp(&b.links));
+    deps
+}
+
+fn topological_order(units: &[Unit]) -> Result<Vec<UnitId>, GraphError> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Visiting,
+        Done,
+    }
+    let mut marks = vec![Mark::New; units.len()];
+    let mut order = Vec::with_capacity(units.len());
+    // Iterative DFS: plans can be deep, and a recursion would risk the stack.
+    for root in 0..units.len() {
+        if marks[root] != Mark::New {
+            continue;
+        }
+        let mut stack = vec![(root, 0usize)];
+        marks[root] = Mark::Visiting;
+        while let Some((id, next)) = stack.pop() {
+            if let Some(&dep) = units[id].deps.get(next) {
+                stack.push((id, next + 1));
+                match marks[dep] {
+                    Mark::New => {
+                        marks[dep] = Mark::Visiting;
+                        stack.push((dep, 0));
+                    }
+                    Mark::Visiting => return Err(GraphError::Cycle(units[dep].label.clone())),
+                    Mark::Done => {}
+                }
+            } else {
+                marks[id] = Mark::Done;
+                order.push(id);
+            }
+        }
+    }
+    Ok(order)
+}
+
+fn reorder(units: Vec<Unit>, order: &[UnitId]) -> Vec<Unit> {
+    let mut new_id = vec![0; units.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_id[old] = new;
+    }
+    let mut slots: Vec<Option<Unit>> = units.into_iter().map(Some).collect();
+    order
+        .iter()
+        .map(|&old| {
+            let mut unit = slots[old].take().expect("invariant: a topological order lists each unit once");
+            unit.deps = unit.deps.iter().map(|&d| new_id[d]).collect();
+            unit.deps.sort_unstable();
+            unit
+        })
+        .collect()
+}
+
+/// cargo's `to_link` lists (cargo-replay.md §1.3): for each unit, the build-script runs whose
+/// `rustc-link-search` reach it, in cargo's order. Dependencies come first in `units`, so one
+/// forward pass fills them.
+fn to_link_lists(units: &[Unit], index: &Index) -> Vec<Vec<UnitId>> {
+    let mut lists: Vec<Vec<UnitId>> = vec![Vec::new(); units.len()];
+    for id in 0..units.len() {
+        let unit = &units[id];
+        if unit.kind == UnitKind::RunBuildScript {
+            continue;
+        }
+        let mut list = Vec::new();
+        if unit.kind != UnitKind::BuildScript {
+            list.extend(index.own_run(unit));
+        }
+        // cargo walks dependencies sorted by package id.
+        let mut linkable: Vec<UnitId> = index
+            .externs(unit)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|&dep| units[dep].kind == UnitKind::Lib)
+            .collect();
+        linkable.sort_by(|&a, &b| units[a].package.cmp(&units[b].package));
+        for dep in linkable {
+            for &run in &lists[dep] {
+                if !list.contains(&run) {
+                    list.push(run);
+                }
+            }
+        }
+        lists[id] = list;
+    }
+    lists
+}
+
+fn link_inputs(units: &[Unit], index: &Index, to_link: &[Vec<UnitId>], id: UnitId) -> LinkInputs {
+    let unit = &units[id];
+    let own = match unit.kind {
+        UnitKind::BuildScript => None,
+        _ => index.own_run(unit).and_then(|run| units[run].run_dir.clone()),
+    };
+    let is_lib_target = matches!(unit.kind, UnitKind::Lib | UnitKind::ProcMacro);
+    let package_has_lib = units
+        .iter()
+        .any(|u| u.package == unit.package && matches!(u.kind, UnitKind::Lib | UnitKind::ProcMacro));
+    LinkInputs {
+        own,
+        link_search: to_link[id].iter().filter_map(|&run| units[run].run_dir.clone()).collect(),
+        apply_link_libs: is_lib_target || !package_has_lib,
+    }
+}
+
+#[cfg(test)]
+mod tests;
