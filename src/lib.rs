@@ -4,6 +4,7 @@
 
 pub mod gateway;
 pub mod helper;
+pub mod image_config;
 pub mod graph;
 pub mod layout;
 pub mod lockfile;

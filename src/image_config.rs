@@ -1,0 +1,193 @@
+//! The output image's config: the base image's config with the spec's settings merged on top.
+//!
+//! Docker semantics are kept where users know them from Dockerfiles: `env` replaces variables by
+//! name and keeps the rest, setting an entrypoint clears a `cmd` inherited from the base, and an
+//! empty (`scratch`) base starts from the default `PATH`.
+//!
+//! Architecture invariant: pure; JSON in, JSON out. Unknown fields of the base config (history,
+//! rootfs, OS features) pass through untouched: BuildKit's exporter completes them.
+
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+/// The PATH a `scratch` image gets, as in BuildKit's Dockerfile frontend.
+const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// What the spec says about the image config.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImageSettings {
+    pub entrypoint: Option<Vec<String>>,
+    pub cmd: Option<Vec<String>>,
+    pub env: BTreeMap<String, String>,
+    pub workdir: Option<String>,
+    pub user: Option<String>,
+    /// Normalized ports, like `8080/tcp`.
+    pub expose: Vec<String>,
+    pub labels: BTreeMap<String, String>,
+}
+
+/// The platform the image is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImagePlatform {
+    pub os: String,
+    pub architecture: String,
+    pub variant: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImageConfigError {
+    #[error("the base image's config is not valid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("the base image's config is not a JSON object")]
+    NotAnObject,
+}
+
+/// Merges `settings` onto `base` (None for `scratch`) and returns the config JSON.
+pub fn image_config(
+    base: Option<&[u8]>,
+    platform: &ImagePlatform,
+    settings: &ImageSettings,
+) -> Result<Vec<u8>, ImageConfigError> {
+    let mut image: Map<String, Value> = match base {
+        Some(bytes) => match serde_json::from_slice(bytes)? {
+            Value::Object(map) => map,
+            _ => return Err(ImageConfigError::NotAnObject),
+        },
+        None => scratch_config(),
+    };
+    image.insert("os".into(), json!(platform.os));
+    image.insert("architecture".into(), json!(platform.architecture));
+    match &platform.variant {
+        Some(variant) => image.insert("variant".into(), json!(variant)),
+        None => image.remove("variant"),
+    };
+    let config = image.entry("config").or_insert_with(|| json!({}));
+    if !config.is_object() {
+        *config = json!({});
+    }
+    let config = config.as_object_mut().expect("invariant: made an object above");
+    merge_settings(config, settings);
+    Ok(serde_json::to_vec(&Value::Object(image))?)
+}
+
+fn scratch_config() -> Map<String, Value> {
+    let mut map = Map::new();
+    map.insert("config".into(), json!({ "Env": [DEFAULT_PATH] }));
+    map.insert("rootfs".into(), json!({ "type": "layers", "diff_ids": [] }));
+    map
+}
+
+fn merge_settings(config: &mut Map<String, Value>, settings: &ImageSettings) {
+    if !settings.env.is_empty() {
+        let mut env: Vec<String> = config
+            .get("Env")
+            .and_then(Value::as_array)
+            .map(|list| list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
+        for (key, value) in &settings.env {
+            let entry = format!("{key}={value}");
+            match env.iter_mut().find(|e| e.split_once('=').map(|(k, _)| k) == Some(key.as_str())) {
+                Some(existing) => *existing = entry,
+                None => env.push(entry),
+            }
+        }
+        config.insert("Env".into(), json!(env));
+    }
+    if let Some(entrypoint) = &settings.entrypoint {
+        config.insert("Entrypoint".into(), json!(entrypoint));
+        // As in a Dockerfile: a new ENTRYPOINT drops the CMD inherited from the base image.
+        if settings.cmd.is_none() {
+            config.remove("Cmd");
+        }
+    }
+    if let Some(cmd) = &settings.cmd {
+        config.insert("Cmd".into(), json!(cmd));
+    }
+    if let Some(workdir) = &settings.workdir {
+        config.insert("WorkingDir".into(), json!(workdir));
+    }
+    if let Some(user) = &settings.user {
+        config.insert("User".into(), json!(user));
+    }
+    if !settings.expose.is_empty() {
+        let ports = config.entry("ExposedPorts").or_insert_with(|| json!({}));
+        if let Some(ports) = ports.as_object_mut() {
+            for port in &settings.expose {
+                ports.insert(port.clone(), json!({}));
+            }
+        }
+    }
+    if !settings.labels.is_empty() {
+        let labels = config.entry("Labels").or_insert_with(|| json!({}));
+        if !labels.is_object() {
+            *labels = json!({});
+        }
+        if let Some(labels) = labels.as_object_mut() {
+            for (key, value) in &settings.labels {
+                labels.insert(key.clone(), json!(value));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn amd64() -> ImagePlatform {
+        ImagePlatform { os: "linux".into(), architecture: "amd64".into(), variant: None }
+    }
+
+    fn merged(base: Option<&str>, settings: &ImageSettings) -> Value {
+        serde_json::from_slice(&image_config(base.map(str::as_bytes), &amd64(), settings).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn scratch_gets_default_path_and_platform() {
+        let v = merged(None, &ImageSettings::default());
+        assert_eq!(v["config"]["Env"], json!([DEFAULT_PATH]));
+        assert_eq!(v["os"], "linux");
+        assert_eq!(v["architecture"], "amd64");
+        assert_eq!(v["rootfs"]["type"], "layers");
+    }
+
+    #[test]
+    fn env_replaces_by_name_and_entrypoint_clears_inherited_cmd() {
+        let base = r#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin","A=1"],"Cmd":["bash"]},"rootfs":{"type":"layers","diff_ids":["sha256:x"]}}"#;
+        let settings = ImageSettings {
+            entrypoint: Some(vec!["/usr/local/bin/app".into()]),
+            env: [("A".to_owned(), "2".to_owned()), ("B".to_owned(), "3".to_owned())].into(),
+            expose: vec!["8080/tcp".into()],
+            labels: [("team".to_owned(), "core".to_owned())].into(),
+            user: Some("1000".into()),
+            workdir: Some("/srv".into()),
+            ..Default::default()
+        };
+        let v = merged(Some(base), &settings);
+        assert_eq!(v["config"]["Env"], json!(["PATH=/bin", "A=2", "B=3"]));
+        assert_eq!(v["config"]["Entrypoint"], json!(["/usr/local/bin/app"]));
+        assert!(v["config"].get("Cmd").is_none());
+        assert_eq!(v["config"]["ExposedPorts"], json!({"8080/tcp": {}}));
+        assert_eq!(v["config"]["Labels"]["team"], "core");
+        assert_eq!(v["config"]["User"], "1000");
+        assert_eq!(v["config"]["WorkingDir"], "/srv");
+        assert_eq!(v["rootfs"]["diff_ids"], json!(["sha256:x"]), "base fields pass through");
+    }
+
+    #[test]
+    fn explicit_cmd_survives_entrypoint() {
+        let settings = ImageSettings {
+            entrypoint: Some(vec!["/app".into()]),
+            cmd: Some(vec!["--serve".into()]),
+            ..Default::default()
+        };
+        let v = merged(Some(r#"{"config":{"Cmd":["bash"]}}"#), &settings);
+        assert_eq!(v["config"]["Cmd"], json!(["--serve"]));
+    }
+
+    #[test]
+    fn bad_base_config_is_an_error() {
+        assert!(image_config(Some(b"[1]"), &amd64(), &ImageSettings::default()).is_err());
+        assert!(image_config(Some(b"{"), &amd64(), &ImageSettings::default()).is_err());
+    }
+}
