@@ -1,0 +1,1 @@
+int greet_answer(void) { return 42; }
