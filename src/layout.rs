@@ -23,3 +23,6 @@ pub const PLAN_FILE: &str = "plan.json";
 /// Prefix of every environment variable the planning driver sets for its own use. They are
 /// stripped from recorded environments before replay.
 pub const ENV_PREFIX: &str = "CARGO_FRONTEND_";
+/// `cargo build -j` in planning. cargo passes it to build scripts as `NUM_JOBS`, which is part of
+/// their recorded environment and so of cache keys: a constant keeps keys equal across machines.
+pub const PLAN_JOBS: u32 = 4;

@@ -1,1 +1,22 @@
-fn main() {}
+//! The BuildKit frontend process: speaks LLBBridge gRPC over stdin/stdout, then exits.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    // stdout is the gRPC wire; logs go to stderr, which BuildKit writes to its own log.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CARGO_FRONTEND_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_ansi(false)
+        .init();
+    match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime.block_on(cargo_frontend::frontend::main()),
+        Err(error) => {
+            eprintln!("cargo-frontend: cannot start the async runtime: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,42 @@
+# cargo-frontend: build the frontend image, run the demo, run the tests.
+#
+#   make demo    set everything up, build examples/workspace's service-z through the frontend, run it
+#   make test    unit tests and end-to-end tests against the real Docker daemon
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+
+# The frontend image tag that examples' `# syntax=` lines point at.
+FRONTEND_IMAGE ?= cargo-frontend:dev
+# The Rust image the frontend itself is compiled in. Tests and the offline demo use the local one.
+RUST_IMAGE ?= docker.io/library/rust:1.95-slim-bookworm
+LOCAL_RUST_IMAGE := cargo-frontend-test/rust:local
+LOCAL_RUNTIME_IMAGE := cargo-frontend-test/debian:bookworm-slim
+
+.PHONY: image image-local demo test unit-test e2e-test setup fmt
+
+## image: build $(FRONTEND_IMAGE) into the local image store
+image:
+	docker buildx build -f frontend.Dockerfile --build-arg RUST_IMAGE=$(RUST_IMAGE) -t $(FRONTEND_IMAGE) --load .
+
+## setup: install Docker + buildx, start dockerd and a loopback registry, make the local images
+setup:
+	bash scripts/docker-setup.sh
+	bash scripts/make-test-images.sh
+
+## demo: everything from a fresh machine to a running service image built through the frontend
+demo:
+	bash scripts/demo.sh
+
+## test: all tests; end-to-end tests need `make setup` first (CI runs it)
+test: unit-test e2e-test
+
+unit-test:
+	cargo test --lib --bins
+
+e2e-test:
+	$(MAKE) image RUST_IMAGE=$(LOCAL_RUST_IMAGE)
+	CARGO_FRONTEND_IMAGE=$(FRONTEND_IMAGE) \
+	CARGO_FRONTEND_BUILDER_IMAGE=$(LOCAL_RUST_IMAGE) \
+	CARGO_FRONTEND_RUNTIME_IMAGE=$(LOCAL_RUNTIME_IMAGE) \
+	cargo test --test e2e -- --test-threads=1 --nocapture

@@ -1,0 +1,388 @@
+//! The frontend's run, from BuildKit's options to `Return`:
+//! spec → lockfile/sources → planning vertex → plan → unit graph → LLB → result.
+//!
+//! This is the only module that sequences I/O with BuildKit; each stage it calls is pure.
+
+use crate::gateway::{DaemonInfo, ErrorSource, FrontendOpts, Gateway, GatewayError, RefId, to_status};
+use crate::graph::{self, GraphError, UnitGraph};
+use crate::image_config::{ImageConfigError, ImagePlatform, ImageSettings, image_config};
+use crate::layout::{PLAN_FILE};
+use crate::llb::{self, Caps, Definition, LlbError, Output, Platform, ResolveMode};
+use crate::lockfile::{self, LockError};
+use crate::lower::{self, LowerError, OutputImage, Toolchain, UnitSources};
+use crate::pb;
+use crate::plan::{self, PlanError};
+use crate::spec::{self, BaseImage, SpecErrors, Target};
+use crate::{context, sources};
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+/// Where BuildKit (0.10+) puts the definition that loaded this frontend's image.
+const FRONTEND_DEFINITION_PATH: &str = "/run/config/buildkit/metadata/frontend.bin";
+const LOCKFILE: &str = "Cargo.lock";
+const DOCKERIGNORE: &str = ".dockerignore";
+
+/// Everything that can end a build, with what the user needs to see.
+#[derive(Debug, thiserror::Error)]
+pub enum FrontendError {
+    #[error(transparent)]
+    Opts(#[from] crate::gateway::opts::OptsError),
+    #[error(transparent)]
+    Gateway(#[from] GatewayError),
+    #[error("{}", format_spec_errors(.0))]
+    Spec(SpecErrors, Option<ErrorSource>),
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    #[error(transparent)]
+    Llb(#[from] LlbError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    #[error(transparent)]
+    Lower(#[from] LowerError),
+    #[error(transparent)]
+    ImageConfig(#[from] ImageConfigError),
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl FrontendError {
+    /// Whether the user can fix this in their input (spec, lockfile, options).
+    fn is_user_error(&self) -> bool {
+        matches!(
+            self,
+            FrontendError::Opts(_)
+                | FrontendError::Spec(..)
+                | FrontendError::Lock(_)
+                | FrontendError::Graph(GraphError::OutsideContext { .. })
+                | FrontendError::Lower(LowerError::MissingBinary { .. })
+                | FrontendError::Usage(_)
+        )
+    }
+
+    fn error_source(&self) -> Option<&ErrorSource> {
+        match self {
+            FrontendError::Spec(_, source) => source.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+fn format_spec_errors(errors: &SpecErrors) -> String {
+    let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    match lines.as_slice() {
+        [one] => one.clone(),
+        many => format!("the build spec has {} problems:\n{}", many.len(), many.join("\n")),
+    }
+}
+
+/// Runs the frontend: connect, build, `Return`, exit. Never panics on bad input.
+pub async fn main() -> ExitCode {
+    let opts = FrontendOpts::from_env(std::env::vars());
+    let cache_imports = opts.as_ref().map(|o| o.cache_imports.clone()).unwrap_or_default();
+    let mut gateway = match Gateway::connect(&cache_imports).await {
+        Ok(gateway) => gateway,
+        Err(error) => {
+            // Without a connection nobody else will hear about it: stderr goes to the daemon log.
+            eprintln!("cargo-frontend: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = match opts {
+        Ok(opts) => build(&mut gateway, &opts).await,
+        Err(error) => Err(error.into()),
+    };
+    let returned = match outcome {
+        Ok(image) => gateway.return_result(&image.reference, image.metadata).await,
+        Err(error) => {
+            tracing::error!("{error}");
+            let status = to_status(error.to_string(), error.is_user_error(), error.error_source());
+            gateway.return_error(status).await
+        }
+    };
+    match returned {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("cargo-frontend: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The built image: a result ref and its metadata (`containerimage.config`).
+struct BuiltImage {
+    reference: RefId,
+    metadata: BTreeMap<String, Vec<u8>>,
+}
+
+async fn build(gateway: &mut Gateway, opts: &FrontendOpts) -> Result<BuiltImage, FrontendError> {
+    if let Some(request) = &opts.request_id {
+        return Err(FrontendError::Usage(format!(
+            "cargo-frontend does not answer `{request}` subrequests (`docker buildx build --call`) yet; build without --call"
+        )));
+    }
+    let daemon = gateway.ping().await?;
+    let caps = llb_caps(&daemon);
+    let platform = build_platform(&daemon, opts)?;
+
+    let target = load_target(gateway, opts, &caps).await?;
+    let resolve_mode = resolve_mode(opts);
+
+    // Cargo.lock and .dockerignore first, in a small transfer of just those two files.
+    let context_files = llb::local("context")
+        .with_session(opts.session_for("context"))
+        .with_follow_paths([LOCKFILE, DOCKERIGNORE])
+        .with_shared_key_hint("context-metadata")
+        .with_name("[internal] load Cargo.lock and .dockerignore")
+        .output();
+    let context_files = solve(gateway, &context_files, &caps).await?;
+    let excludes = match gateway.exists(&context_files, DOCKERIGNORE).await? {
+        true => context::dockerignore_patterns(&String::from_utf8_lossy(
+            &gateway.read_file(&context_files, DOCKERIGNORE).await?,
+        )),
+        false => Vec::new(),
+    };
+    if !gateway.exists(&context_files, LOCKFILE).await? {
+        return Err(FrontendError::Usage(format!(
+            "{LOCKFILE} not found in the build context: cargo-frontend builds with --locked, so run \
+             `cargo generate-lockfile` in the workspace root and commit {LOCKFILE}{}",
+            if excludes.iter().any(|p| p.contains("Cargo.lock")) { " (and remove it from .dockerignore)" } else { "" }
+        )));
+    }
+    let lock_text = String::from_utf8_lossy(&gateway.read_file(&context_files, LOCKFILE).await?).into_owned();
+    let crates = lockfile::registry_crates(LOCKFILE, &lock_text)?;
+    let crate_trees = sources::crate_trees(&crates)?;
+    let vendor = sources::vendor_tree(&crate_trees, &caps);
+    let context = context::context_source(opts.session_for("context"), &excludes);
+
+    let (builder_root, builder_config) =
+        resolved_image(gateway, &target.builder_image, &platform, resolve_mode).await?;
+    let toolchain = Toolchain {
+        root: builder_root,
+        env: image_env(&builder_config)?,
+        helper_image: helper_image(opts)?,
+        platform: platform.clone(),
+    };
+
+    let planning = lower::planning_vertex(&toolchain, &context, vendor.as_ref(), &target.build.cargo_args())?;
+    let plan_ref = solve(gateway, &planning, &caps).await?;
+    let plan_bytes = gateway.read_file(&plan_ref, PLAN_FILE).await?;
+    let invocations = plan::parse_plan(&plan_bytes)?;
+    let graph = graph::build_graph(&invocations)?;
+    tracing::info!(units = graph.units.len(), "planned");
+
+    let unit_sources = UnitSources { crates: &crate_trees, members: member_trees(&graph, &context) };
+    let unit_outputs = lower::unit_vertices(&graph, &toolchain, &unit_sources)?;
+
+    let (base, base_config) = match &target.runtime.image {
+        BaseImage::Scratch => (None, None),
+        BaseImage::Image(reference) => {
+            let (output, config) = resolved_image(gateway, reference, &platform, resolve_mode).await?;
+            (Some(output), Some(config))
+        }
+    };
+    let image = OutputImage { base: base.as_ref(), bin_dir: &target.runtime.bin_dir, bins: &target.build.bins };
+    let head = lower::image_vertex(&graph, &unit_outputs, &image, &caps)?;
+    let reference = solve(gateway, &head, &caps).await?;
+
+    let config = image_config(base_config.as_deref(), &image_platform(&platform), &image_settings(&target, opts))?;
+    Ok(BuiltImage { reference, metadata: BTreeMap::from([("containerimage.config".to_owned(), config)]) })
+}
+
+/// Marshals, checks caps, and solves.
+async fn solve(gateway: &mut Gateway, head: &Output, caps: &Caps) -> Result<RefId, FrontendError> {
+    let definition = Definition::marshal(head)?;
+    caps.check(&definition)?;
+    Ok(gateway.solve(definition.into_pb()).await?)
+}
+
+fn llb_caps(daemon: &DaemonInfo) -> Caps {
+    if daemon.llb_caps.is_empty() {
+        Caps::pre_caps_defaults()
+    } else {
+        Caps::new(daemon.llb_caps.iter().cloned())
+    }
+}
+
+/// The platform to build for: the daemon's own. Cross builds (`--platform`) come later.
+fn build_platform(daemon: &DaemonInfo, opts: &FrontendOpts) -> Result<Platform, FrontendError> {
+    let native = daemon
+        .platform
+        .as_ref()
+        .map(|p| {
+            let platform = Platform::new(p.os.clone(), p.architecture.clone());
+            if p.variant.is_empty() { platform } else { platform.with_variant(p.variant.clone()) }
+        })
+        .unwrap_or_else(|| Platform::new("linux", "amd64"));
+    if let Some(requested) = &opts.platform {
+        let requested_platform = Platform::parse(requested)?;
+        if requested.contains(',')
+            || requested_platform.os != native.os
+            || requested_platform.architecture != native.architecture
+        {
+            return Err(FrontendError::Usage(format!(
+                "cargo-frontend builds for the daemon's own platform ({}/{}) only; drop `--platform {requested}`",
+                native.os, native.architecture
+            )));
+        }
+    }
+    Ok(native)
+}
+
+fn image_platform(platform: &Platform) -> ImagePlatform {
+    ImagePlatform {
+        os: platform.os.clone(),
+        architecture: platform.architecture.clone(),
+        variant: platform.variant.clone(),
+    }
+}
+
+fn resolve_mode(opts: &FrontendOpts) -> ResolveMode {
+    match opts.image_resolve_mode.as_deref() {
+        Some("pull") => ResolveMode::ForcePull,
+        Some("local") => ResolveMode::PreferLocal,
+        _ => ResolveMode::Default,
+    }
+}
+
+/// Reads the spec file and picks the target, mapping spec errors to their line.
+async fn load_target(gateway: &mut Gateway, opts: &FrontendOpts, caps: &Caps) -> Result<Target, FrontendError> {
+    let local = opts.spec_local();
+    let spec_source = llb::local(local)
+        .with_session(opts.session_for(local))
+        .with_follow_paths([opts.filename.as_str()])
+        .with_shared_key_hint(local)
+        .with_name(format!("[internal] load build spec from {}", opts.filename))
+        .output();
+    let spec_ref = solve(gateway, &spec_source, caps).await?;
+    if !gateway.exists(&spec_ref, &opts.filename).await? {
+        return Err(FrontendError::Usage(format!(
+            "the build spec `{}` is not in the build context; pass its path with `-f`",
+            opts.filename
+        )));
+    }
+    let data = gateway.read_file(&spec_ref, &opts.filename).await?;
+    let text = String::from_utf8_lossy(&data).into_owned();
+    let with_source = |errors: SpecErrors| {
+        let source = errors.iter().find_map(|e| e.location()).map(|location| ErrorSource {
+            filename: opts.filename.clone(),
+            data: data.clone(),
+            line: u32::try_from(location.line).unwrap_or(u32::MAX),
+        });
+        FrontendError::Spec(errors, source)
+    };
+    let spec = spec::parse(&opts.filename, &text).map_err(with_source)?;
+    spec.resolve(opts.target.as_deref(), &opts.build_args).map_err(with_source)
+}
+
+/// Resolves an image's config and returns the source pinned to the digest found, with its config.
+async fn resolved_image(
+    gateway: &mut Gateway,
+    reference: &str,
+    platform: &Platform,
+    mode: ResolveMode,
+) -> Result<(Output, Vec<u8>), FrontendError> {
+    let normalized = llb::normalize_image_ref(reference)?;
+    let resolved = gateway
+        .resolve_image_config(&normalized, Some(platform_pb(platform)), Some(resolve_mode_str(mode)))
+        .await?;
+    let pinned = match resolved.digest.is_empty() || normalized.contains('@') {
+        true => normalized.clone(),
+        false => format!("{normalized}@{}", resolved.digest),
+    };
+    let output = llb::image(&pinned)?
+        .with_platform(platform.clone())
+        .with_resolve_mode(mode)
+        .with_name(format!("[internal] load image {reference}"))
+        .output();
+    Ok((output, resolved.config))
+}
+
+fn resolve_mode_str(mode: ResolveMode) -> &'static str {
+    match mode {
+        ResolveMode::Default => "default",
+        ResolveMode::ForcePull => "pull",
+        ResolveMode::PreferLocal => "local",
+    }
+}
+
+fn platform_pb(platform: &Platform) -> pb::ops::Platform {
+    pb::ops::Platform {
+        architecture: platform.architecture.clone(),
+        os: platform.os.clone(),
+        variant: platform.variant.clone().unwrap_or_default(),
+        ..Default::default()
+    }
+}
+
+/// An image's `Env` from its config: ExecOps don't inherit it, so vertices set it themselves.
+fn image_env(config: &[u8]) -> Result<BTreeMap<String, String>, FrontendError> {
+    let config: serde_json::Value = serde_json::from_slice(config).map_err(ImageConfigError::Json)?;
+    let env = config["config"]["Env"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|entry| entry.as_str()?.split_once('='))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(env)
+}
+
+/// The frontend's own image, pinned to the digest BuildKit loaded, so the helper in every vertex
+/// is byte-for-byte the one this frontend was released with.
+fn helper_image(opts: &FrontendOpts) -> Result<Output, FrontendError> {
+    if let Some(identifier) = pinned_frontend_image() {
+        return Ok(llb::image(&identifier)?.with_name("[internal] load cargo-frontend helper").output());
+    }
+    let source = opts.raw.get("source").filter(|s| !s.is_empty()).ok_or_else(|| {
+        FrontendError::Usage(
+            "cannot tell which image this frontend runs from: BuildKit 0.10+ (Docker 23+) passes it; \
+             with buildctl, pass `--opt source=<this frontend's image>`"
+                .to_owned(),
+        )
+    })?;
+    Ok(llb::image(source)?.with_name("[internal] load cargo-frontend helper").output())
+}
+
+fn pinned_frontend_image() -> Option<String> {
+    use prost::Message;
+    let bytes = std::fs::read(FRONTEND_DEFINITION_PATH).ok()?;
+    let definition = pb::ops::Definition::decode(bytes.as_slice()).ok()?;
+    definition.def.iter().find_map(|op| {
+        let op = pb::ops::Op::decode(op.as_slice()).ok()?;
+        match op.op? {
+            pb::ops::op::Op::Source(source) => source.identifier.strip_prefix("docker-image://").map(str::to_owned),
+            _ => None,
+        }
+    })
+}
+
+/// One tree per workspace package the plan compiled.
+fn member_trees(graph: &UnitGraph, context: &Output) -> BTreeMap<String, Output> {
+    lower::member_dirs(graph)
+        .into_iter()
+        .map(|(dir, nested)| {
+            let name = if dir.is_empty() { "the workspace root package".to_owned() } else { dir.clone() };
+            let tree = context::member_tree(context, &dir, &nested, &name);
+            (dir, tree)
+        })
+        .collect()
+}
+
+fn image_settings(target: &Target, opts: &FrontendOpts) -> ImageSettings {
+    let runtime = &target.runtime;
+    let mut labels = runtime.labels.clone();
+    labels.extend(opts.labels.clone());
+    ImageSettings {
+        entrypoint: runtime.entrypoint.clone(),
+        cmd: runtime.cmd.clone(),
+        env: runtime.env.clone(),
+        workdir: runtime.workdir.clone(),
+        user: runtime.user.clone(),
+        expose: runtime.expose.clone(),
+        labels,
+    }
+}

@@ -1,0 +1,67 @@
+//! The output image: the built binaries copied onto the runtime base image.
+
+use super::LowerError;
+use crate::graph::UnitGraph;
+use crate::layout::TARGET_DIR;
+use crate::llb::{Caps, CopyOptions, FileOp, MergeOp, Output};
+
+/// What goes into the image.
+pub struct OutputImage<'a> {
+    /// The runtime base; `None` for `scratch`.
+    pub base: Option<&'a Output>,
+    /// Where binaries go, e.g. `/usr/local/bin`.
+    pub bin_dir: &'a str,
+    /// Binaries to ship by name; empty ships every binary cargo built.
+    pub bins: &'a [String],
+}
+
+/// Copies the binaries onto the base. With MergeOp the binaries are one layer of their own,
+/// merged onto the base without copying the base; without it, a FileOp copies them onto it.
+pub fn image_vertex(
+    graph: &UnitGraph,
+    unit_outputs: &[Output],
+    image: &OutputImage,
+    caps: &Caps,
+) -> Result<Output, LowerError> {
+    let built = graph.binaries();
+    let built_names: Vec<String> = built.iter().map(|(name, _)| (*name).to_owned()).collect();
+    let mut chosen = Vec::new();
+    if image.bins.is_empty() {
+        chosen.extend(built.iter().copied());
+    } else {
+        for wanted in image.bins {
+            let found = built.iter().find(|(name, _)| name == wanted).ok_or_else(|| LowerError::MissingBinary {
+                wanted: wanted.clone(),
+                built: built_names.clone(),
+            })?;
+            chosen.push(*found);
+        }
+    }
+    if chosen.is_empty() {
+        return Err(LowerError::MissingBinary { wanted: "any binary".to_owned(), built: built_names });
+    }
+    let names = chosen.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ");
+    let copy = |op: FileOp| {
+        chosen.iter().fold(op, |op, (name, unit)| {
+            let rustc = graph.units[*unit].rustc.as_ref().expect("invariant: a bin unit is a rustc unit");
+            let executable = rustc.executable();
+            let src = executable.strip_prefix(TARGET_DIR).unwrap_or(&executable);
+            op.copy(
+                &unit_outputs[*unit],
+                src,
+                &format!("{}/{name}", image.bin_dir.trim_end_matches('/')),
+                CopyOptions { create_dest_path: true, ..Default::default() },
+            )
+        })
+    };
+    // The unit count in the name lets users (and tests) check one vertex per planned unit.
+    let name = format!("copy {names} to {} (built from {} units)", image.bin_dir, graph.units.len());
+    Ok(match image.base {
+        Some(base) if caps.supports("mergeop") => {
+            let layer = copy(FileOp::scratch(name)).output();
+            MergeOp::new("merge binaries onto the runtime image", &[base.clone(), layer]).output()
+        }
+        Some(base) => copy(FileOp::on(name, base)).output(),
+        None => copy(FileOp::scratch(name)).output(),
+    })
+}

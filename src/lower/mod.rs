@@ -1,0 +1,43 @@
+//! Lowering: the planning vertex, one replay vertex per unit, and the output image, as LLB.
+//!
+//! Architecture invariant: pure. Inputs are values (the unit graph, resolved images, the spec);
+//! the output is an LLB graph. Every path a vertex sees is one of `layout`'s fixed paths, and
+//! every collection is ordered, so the same inputs give byte-identical LLB on every machine.
+
+mod image;
+mod planning;
+mod units;
+
+pub use image::{OutputImage, image_vertex};
+pub use planning::planning_vertex;
+pub use units::{UnitSources, member_dirs, unit_vertices};
+
+use crate::llb::{Output, Platform};
+use std::collections::BTreeMap;
+
+/// The builder image and the helper: what every planning and replay vertex runs on.
+#[derive(Debug, Clone)]
+pub struct Toolchain {
+    /// The builder image's root filesystem.
+    pub root: Output,
+    /// The builder image's `Env`, which an ExecOp does not inherit by itself.
+    pub env: BTreeMap<String, String>,
+    /// The frontend's own image; its `/helper` holds the static helper binary.
+    pub helper_image: Output,
+    pub platform: Platform,
+}
+
+/// Where the helper lives inside the frontend image.
+pub const HELPER_SELECTOR: &str = "/helper";
+
+#[derive(Debug, thiserror::Error)]
+pub enum LowerError {
+    #[error(transparent)]
+    Llb(#[from] crate::llb::LlbError),
+    #[error("cannot encode the replay step of {unit}: {source}")]
+    Step { unit: String, source: serde_json::Error },
+    #[error("no source tree for {0}; this is a bug in cargo-frontend")]
+    MissingSource(String),
+    #[error("the spec asks for binary `{wanted}`, but cargo built {}", if .built.is_empty() { "no binaries".to_owned() } else { .built.join(", ") })]
+    MissingBinary { wanted: String, built: Vec<String> },
+}

@@ -1,0 +1,46 @@
+//! The planning vertex: the builder image's own cargo, offline, with the recorder as
+//! `RUSTC_WRAPPER`. Its only output is `plan.json`.
+
+use super::{HELPER_SELECTOR, LowerError, Toolchain};
+use crate::layout::{HELPER_BIN, HELPER_DIR, PLAN_DIR, PLAN_FILE, PLAN_JOBS, TARGET_DIR, VENDOR_DIR, WORKSPACE_DIR};
+use crate::llb::{ExecOp, Mount, Network, Output};
+use crate::sources::vendor_config_flags;
+
+/// Builds the planning vertex. `cargo_flags` select profile, features, packages and binaries.
+pub fn planning_vertex(
+    toolchain: &Toolchain,
+    context: &Output,
+    vendor: Option<&Output>,
+    cargo_flags: &[String],
+) -> Result<Output, LowerError> {
+    let plan_path = format!("{PLAN_DIR}/{PLAN_FILE}");
+    let mut args: Vec<String> = [HELPER_BIN, "plan", "--out", &plan_path, "--", "cargo", "build", "--locked", "--offline"]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    // NUM_JOBS reaches every build script's environment, so it must not depend on the machine.
+    args.extend(["-j".to_owned(), PLAN_JOBS.to_string()]);
+    if vendor.is_some() {
+        args.extend(vendor_config_flags());
+    }
+    args.extend(cargo_flags.iter().cloned());
+    let mut exec = ExecOp::new("cargo plan (record rustc and build-script calls)", args)
+        // Writable but discarded: cargo takes a lock in CARGO_HOME even offline.
+        .with_root(Mount::writable(&toolchain.root))
+        .with_mount(WORKSPACE_DIR, Mount::readonly(context))
+        .with_mount(HELPER_DIR, Mount::readonly(&toolchain.helper_image).with_selector(HELPER_SELECTOR))
+        .with_mount(TARGET_DIR, Mount::tmpfs())
+        .with_mount(PLAN_DIR, Mount::scratch())
+        .with_mount("/tmp", Mount::tmpfs())
+        .with_cwd(WORKSPACE_DIR)
+        .with_network(Network::None)
+        .with_platform(toolchain.platform.clone());
+    if let Some(vendor) = vendor {
+        exec = exec.with_mount(VENDOR_DIR, Mount::readonly(vendor));
+    }
+    for (key, value) in &toolchain.env {
+        exec = exec.with_env(key, value);
+    }
+    exec = exec.with_env("CARGO_TARGET_DIR", TARGET_DIR);
+    Ok(exec.build()?.output_of(PLAN_DIR)?)
+}

@@ -1,0 +1,126 @@
+//! One replay vertex per unit.
+//!
+//! Each vertex: the builder image as a read-only root; the unit's package sources read-only at
+//! the path cargo used; every unit in its dependency closure read-only under `DEPS_DIR`; a fresh
+//! output mount at `TARGET_DIR`; and the helper, which lays the dependencies out like cargo's
+//! target directory, runs the recorded command and applies build-script output as cargo does.
+//! Read-only mounts are content-hashed by BuildKit, so a dependency rebuilt byte-for-byte the
+//! same leaves this vertex cached.
+
+use super::{HELPER_SELECTOR, LowerError, Toolchain};
+use crate::graph::{PackageSource, Unit, UnitGraph, UnitKind};
+use crate::layout::{DEPS_DIR, HELPER_BIN, HELPER_DIR, TARGET_DIR, VENDOR_DIR, WORKSPACE_DIR};
+use crate::llb::{ExecOp, Mount, Network, Output};
+use crate::wire::{ReplayAction, ReplayStep, STEP_VERSION};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The source trees unit vertices mount.
+pub struct UnitSources<'a> {
+    /// crates.io packages by `<name>-<version>`; each tree holds that one directory.
+    pub crates: &'a BTreeMap<String, Output>,
+    /// Workspace members by their directory relative to the workspace root; each tree holds the
+    /// member's files at its root.
+    pub members: BTreeMap<String, Output>,
+}
+
+/// The directories of the workspace packages the plan compiled, with the member directories
+/// nested inside each (relative to it), which its tree must leave out.
+pub fn member_dirs(graph: &UnitGraph) -> BTreeMap<String, Vec<String>> {
+    let dirs: BTreeSet<&str> = graph
+        .units
+        .iter()
+        .filter_map(|u| match &u.package.source {
+            PackageSource::Local { dir } => Some(dir.as_str()),
+            PackageSource::Registry { .. } => None,
+        })
+        .collect();
+    dirs.iter()
+        .map(|&dir| {
+            let nested = dirs
+                .iter()
+                .filter(|&&other| other != dir)
+                .filter_map(|&other| {
+                    if dir.is_empty() {
+                        Some(other.to_owned())
+                    } else {
+                        other.strip_prefix(dir)?.strip_prefix('/').map(str::to_owned)
+                    }
+                })
+                .collect();
+            (dir.to_owned(), nested)
+        })
+        .collect()
+}
+
+/// Builds every unit's vertex, in graph order; the result is indexed like `graph.units`.
+pub fn unit_vertices(
+    graph: &UnitGraph,
+    toolchain: &Toolchain,
+    sources: &UnitSources,
+) -> Result<Vec<Output>, LowerError> {
+    let mut outputs: Vec<Output> = Vec::with_capacity(graph.units.len());
+    for unit in &graph.units {
+        let output = unit_vertex(graph, unit, &outputs, toolchain, sources)?;
+        outputs.push(output);
+    }
+    Ok(outputs)
+}
+
+fn unit_vertex(
+    graph: &UnitGraph,
+    unit: &Unit,
+    built: &[Output],
+    toolchain: &Toolchain,
+    sources: &UnitSources,
+) -> Result<Output, LowerError> {
+    let name = unit.display_name();
+    let dep_dirs: Vec<String> =
+        unit.closure.iter().map(|&dep| format!("{DEPS_DIR}/{}", graph.units[dep].label)).collect();
+    let action = match unit.kind {
+        UnitKind::RunBuildScript => ReplayAction::RunBuildScript {
+            program: unit.process.program.clone(),
+            run_dir: unit.run_dir.clone().unwrap_or_default(),
+            links_deps: unit.links_deps.clone(),
+        },
+        _ => ReplayAction::Rustc {
+            program: unit.process.program.clone(),
+            args: unit.process.args.clone(),
+            build_outputs: unit.link_inputs.clone(),
+        },
+    };
+    let step = ReplayStep { version: STEP_VERSION, target_dir: TARGET_DIR.to_owned(), dep_dirs, action };
+    let step_json = serde_json::to_string(&step).map_err(|source| LowerError::Step { unit: name.clone(), source })?;
+
+    let (source_dest, source_mount) = source_mount(unit, sources)?;
+    let mut exec = ExecOp::new(name, [HELPER_BIN.to_owned(), "replay".to_owned(), step_json])
+        .with_root(Mount::readonly(&toolchain.root))
+        .with_mount(HELPER_DIR, Mount::readonly(&toolchain.helper_image).with_selector(HELPER_SELECTOR))
+        .with_mount(source_dest, source_mount)
+        .with_mount(TARGET_DIR, Mount::scratch())
+        .with_mount("/tmp", Mount::tmpfs())
+        .with_cwd(unit.process.cwd.clone())
+        .with_network(Network::None)
+        .with_platform(toolchain.platform.clone());
+    for &dep in &unit.closure {
+        exec = exec.with_mount(format!("{DEPS_DIR}/{}", graph.units[dep].label), Mount::readonly(&built[dep]));
+    }
+    for (key, value) in &unit.process.env {
+        exec = exec.with_env(key, value);
+    }
+    Ok(exec.build()?.output_of(TARGET_DIR)?)
+}
+
+/// Where the unit's package sources go, and from which tree.
+fn source_mount(unit: &Unit, sources: &UnitSources) -> Result<(String, Mount), LowerError> {
+    match &unit.package.source {
+        PackageSource::Registry { dir_name } => {
+            let tree = sources.crates.get(dir_name).ok_or_else(|| LowerError::MissingSource(dir_name.clone()))?;
+            Ok((format!("{VENDOR_DIR}/{dir_name}"), Mount::readonly(tree).with_selector(&format!("/{dir_name}"))))
+        }
+        PackageSource::Local { dir } => {
+            let tree = sources.members.get(dir).ok_or_else(|| LowerError::MissingSource(format!("member `{dir}`")))?;
+            let dest = if dir.is_empty() { WORKSPACE_DIR.to_owned() } else { format!("{WORKSPACE_DIR}/{dir}") };
+            Ok((dest, Mount::readonly(tree)))
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! Driving `docker buildx build` and reading its `--progress=rawjson` stream.
+
+#![allow(dead_code)]
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Prefixes of the per-unit vertex names (documented in the README).
+const UNIT_PREFIXES: [&str; 2] = ["cargo build ", "cargo run-build-script "];
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!(
+            "{name} is not set: run the end-to-end tests with `make test` (after `make setup`), \
+             which builds the frontend image and names the local builder and runtime images"
+        )
+    })
+}
+
+fn docker_is_up() {
+    let ok = Command::new("docker").arg("info").output().map(|o| o.status.success()).unwrap_or(false);
+    assert!(ok, "no Docker daemon answers `docker info`: start one with `make setup` (scripts/docker-setup.sh)");
+}
+
+/// A private copy of an example, so tests can edit it.
+pub struct Example {
+    dir: tempfile::TempDir,
+}
+
+impl Example {
+    pub fn copy_of(name: &str) -> Self {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
+        let dir = tempfile::Builder::new().prefix(&format!("cargo-frontend-e2e-{name}-")).tempdir().expect("temp dir");
+        let status = Command::new("cp")
+            .arg("-a")
+            .arg(format!("{}/.", source.display()))
+            .arg(dir.path())
+            .status()
+            .expect("cp runs");
+        assert!(status.success(), "copying {} failed", source.display());
+        let _ = std::fs::remove_dir_all(dir.path().join("target"));
+        Example { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn append(&self, file: &str, text: &str) {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new().append(true).open(self.path().join(file)).expect("file exists");
+        f.write_all(text.as_bytes()).expect("append");
+    }
+
+    pub fn write(&self, file: &str, text: &str) {
+        std::fs::write(self.path().join(file), text).expect("write");
+    }
+
+    pub fn remove(&self, file: &str) {
+        std::fs::remove_file(self.path().join(file)).expect("remove");
+    }
+}
+
+/// One `docker buildx build` invocation.
+pub struct Build {
+    context: PathBuf,
+    tag: String,
+    target: Option<String>,
+    args: Vec<String>,
+}
+
+impl Build {
+    pub fn new(example: &Example, tag: &str) -> Self {
+        Build { context: example.path().to_owned(), tag: tag.to_owned(), target: None, args: Vec::new() }
+    }
+
+    pub fn target(mut self, target: &str) -> Self {
+        self.target = Some(target.to_owned());
+        self
+    }
+
+    pub fn arg(mut self, arg: &str) -> Self {
+        self.args.push(arg.to_owned());
+        self
+    }
+
+    fn command(&self) -> Command {
+        docker_is_up();
+        let mut cmd = Command::new("docker");
+        cmd.args(["buildx", "build", "--progress=rawjson", "-t", &self.tag])
+            // The examples' `# syntax=` line names cargo-frontend:dev; this pins the image under test.
+            .arg("--build-arg")
+            .arg(format!("BUILDKIT_SYNTAX={}", env("CARGO_FRONTEND_IMAGE")))
+            .arg("--build-arg")
+            .arg(format!("builder.image={}", env("CARGO_FRONTEND_BUILDER_IMAGE")))
+            .arg("--build-arg")
+            .arg(format!("runtime.image={}", env("CARGO_FRONTEND_RUNTIME_IMAGE")));
+        if let Some(target) = &self.target {
+            cmd.args(["--target", target]);
+        }
+        cmd.args(&self.args).arg(&self.context);
+        cmd
+    }
+
+    pub fn run(&self) -> Progress {
+        let started = std::time::Instant::now();
+        let output = self.command().output().expect("docker runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let progress = Progress::parse(&stderr);
+        assert!(
+            output.status.success(),
+            "docker buildx build of {} failed:\n{}",
+            self.context.display(),
+            progress.readable_log()
+        );
+        eprintln!(
+            "built {} in {:.1}s: {} unit vertices, {} executed",
+            self.tag,
+            started.elapsed().as_secs_f64(),
+            progress.unit_names().len(),
+            progress.units_in(UnitState::Executed).len()
+        );
+        progress
+    }
+
+    /// Runs a build that must fail; returns what the user would read.
+    pub fn run_expecting_failure(&self) -> String {
+        let output = self.command().output().expect("docker runs");
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(!output.status.success(), "the build should have failed");
+        let progress = Progress::parse(&stderr);
+        format!("{stderr}\n{}", progress.readable_log())
+    }
+}
+
+pub fn run_image(tag: &str, args: &[&str]) -> String {
+    let output = Command::new("docker").args(["run", "--rm", tag]).args(args).output().expect("docker runs");
+    assert!(
+        output.status.success(),
+        "running {tag} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitState {
+    Executed,
+    Cached,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Vertex {
+    name: String,
+    cached: bool,
+    started: bool,
+    completed: bool,
+    error: String,
+}
+
+/// What a build reported, vertex by vertex.
+#[derive(Debug, Default)]
+pub struct Progress {
+    vertices: BTreeMap<String, Vertex>,
+    logs: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawStatus {
+    #[serde(default)]
+    vertexes: Option<Vec<RawVertex>>,
+    #[serde(default)]
+    logs: Option<Vec<RawLog>>,
+}
+
+#[derive(Deserialize)]
+struct RawVertex {
+    digest: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    cached: bool,
+    #[serde(default)]
+    started: Option<String>,
+    #[serde(default)]
+    completed: Option<String>,
+    #[serde(default)]
+    error: String,
+}
+
+#[derive(Deserialize)]
+struct RawLog {
+    #[serde(default)]
+    data: String,
+}
+
+impl Progress {
+    fn parse(stream: &str) -> Self {
+        let mut progress = Progress::default();
+        for line in stream.lines() {
+            let Ok(status) = serde_json::from_str::<RawStatus>(line) else {
+                progress.logs.push(line.to_owned());
+                continue;
+            };
+            for v in status.vertexes.unwrap_or_default() {
+                let entry = progress.vertices.entry(v.digest).or_default();
+                if !v.name.is_empty() {
+                    entry.name = v.name;
+                }
+                entry.cached |= v.cached;
+                entry.started |= v.started.is_some();
+                entry.completed |= v.completed.is_some();
+                if !v.error.is_empty() {
+                    entry.error = v.error;
+                }
+            }
+            for log in status.logs.unwrap_or_default() {
+                use base64::Engine;
+                let data = base64::engine::general_purpose::STANDARD.decode(log.data).unwrap_or_default();
+                progress.logs.push(String::from_utf8_lossy(&data).into_owned());
+            }
+        }
+        progress
+    }
+
+    fn units(&self) -> impl Iterator<Item = &Vertex> {
+        self.vertices.values().filter(|v| UNIT_PREFIXES.iter().any(|p| v.name.starts_with(p)))
+    }
+
+    /// Every unit vertex's name, sorted.
+    pub fn unit_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.units().map(|v| v.name.clone()).collect();
+        names.sort();
+        names
+    }
+
+    /// Unit vertices that ran (not cache hits), or that were cache hits.
+    pub fn units_in(&self, state: UnitState) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .units()
+            .filter(|v| match state {
+                UnitState::Executed => !v.cached && v.started,
+                UnitState::Cached => v.cached,
+            })
+            .map(|v| v.name.clone())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// The frontend names its image vertex `... (built from N units)`.
+    pub fn planned_units(&self) -> usize {
+        self.vertices
+            .values()
+            .find_map(|v| {
+                let rest = v.name.rsplit_once("(built from ")?.1;
+                rest.strip_suffix(" units)")?.parse().ok()
+            })
+            .unwrap_or_else(|| panic!("no vertex reports the planned unit count:\n{}", self.readable_log()))
+    }
+
+    pub fn assert_every_planned_unit_has_a_vertex(&self) {
+        assert_eq!(self.unit_names().len(), self.planned_units(), "one vertex per planned unit");
+    }
+
+    pub fn readable_log(&self) -> String {
+        let mut text = String::new();
+        for v in self.vertices.values() {
+            let state = if !v.error.is_empty() {
+                format!("ERROR {}", v.error)
+            } else if v.cached {
+                "CACHED".to_owned()
+            } else if v.completed {
+                "DONE".to_owned()
+            } else {
+                "...".to_owned()
+            };
+            text.push_str(&format!("#{} {}\n", v.name, state));
+        }
+        text.push_str(&self.logs.join(""));
+        text
+    }
+}
