@@ -4,6 +4,7 @@
 
 pub mod helper;
 pub mod layout;
+pub mod llb;
 pub mod pb;
 pub mod spec;
 pub mod wire;
