@@ -2,13 +2,18 @@
 //!
 //! See ARCHITECTURE.md for the map of modules and the data flow.
 
+pub mod context;
+pub mod frontend;
 pub mod gateway;
+pub mod graph;
 pub mod helper;
 pub mod image_config;
-pub mod graph;
 pub mod layout;
+pub mod llb;
 pub mod lockfile;
+pub mod lower;
 pub mod pb;
 pub mod plan;
+pub mod sources;
 pub mod spec;
 pub mod wire;

@@ -1,0 +1,37 @@
+//! Typed, immutable LLB builders and a deterministic marshaller.
+//!
+//! Build a graph from sources ([`image`], [`local`], [`http`]) and ops ([`ExecOp`], [`FileOp`],
+//! [`MergeOp`], [`DiffOp`]); every op consumes [`Output`]s, which are cheap to clone. Then
+//! [`Definition::marshal`] the head and check it against the daemon's [`Caps`].
+//!
+//! Architecture invariant: pure and deterministic — no I/O, no clocks, no randomness, no tokio;
+//! the same graph always gives the same bytes and digests. This is the only module that builds
+//! `pb::ops` values.
+
+mod caps;
+mod error;
+mod exec;
+mod file;
+mod image_ref;
+mod location;
+mod marshal;
+mod merge;
+mod output;
+mod path;
+mod platform;
+mod source;
+
+#[cfg(test)]
+mod tests;
+
+pub use caps::Caps;
+pub use error::LlbError;
+pub use exec::{CacheSharing, ContentCache, Exec, ExecOp, Mount, Network};
+pub use file::{CopyOptions, FileOp, MkdirOptions, RmOptions};
+pub use image_ref::normalize_image_ref;
+pub use location::{Location, Position, Range, SourceFile};
+pub use marshal::{Definition, Digest, OpInfo};
+pub use merge::{DiffOp, MergeOp};
+pub use output::Output;
+pub use platform::Platform;
+pub use source::{Differ, Http, Image, Local, ResolveMode, http, image, local};

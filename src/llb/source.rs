@@ -1,0 +1,319 @@
+//! Source vertices: container images, the client's local files, and HTTP downloads.
+//!
+//! Attribute keys and caps follow BuildKit's `solver/pb/attr.go` and `caps.go`. Attributes are
+//! only set when non-empty: prost omits empty map values while Go's encoder writes them, so an
+//! empty value would give a different digest here than on the daemon.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::image_ref::normalize_image_ref;
+use super::output::{Output, Vertex, VertexKind, VertexMeta, vertex_meta_setters};
+use super::{LlbError, Platform};
+use crate::pb::ops as pb;
+
+pub(crate) struct SourceVertex {
+    identifier: String,
+    attrs: BTreeMap<String, String>,
+    platform: Option<Platform>,
+    caps: BTreeSet<&'static str>,
+}
+
+impl SourceVertex {
+    fn new(identifier: String, cap: &'static str) -> Self {
+        SourceVertex {
+            identifier,
+            attrs: BTreeMap::new(),
+            platform: None,
+            caps: BTreeSet::from([cap]),
+        }
+    }
+
+    fn set(&mut self, key: &str, value: String, cap: Option<&'static str>) {
+        if value.is_empty() {
+            self.attrs.remove(key);
+            return;
+        }
+        self.attrs.insert(key.to_owned(), value);
+        self.caps.extend(cap);
+    }
+
+    pub(crate) fn identifier(&self) -> &str {
+        &self.identifier
+    }
+
+    pub(crate) fn encode(&self) -> (pb::Op, BTreeSet<&'static str>) {
+        let op = pb::Op {
+            inputs: Vec::new(),
+            op: Some(pb::op::Op::Source(pb::SourceOp {
+                identifier: self.identifier.clone(),
+                attrs: self.attrs.clone(),
+            })),
+            platform: self.platform.as_ref().map(Platform::to_pb),
+            constraints: None,
+        };
+        (op, self.caps.clone())
+    }
+}
+
+/// A JSON list of strings, or "" (attribute left out) when there are none.
+fn json_list<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
+    let items: Vec<String> = items.into_iter().map(|s| s.as_ref().to_owned()).collect();
+    if items.is_empty() {
+        return String::new();
+    }
+    serde_json::to_string(&items).expect("invariant: a list of strings always serializes")
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// How the daemon resolves an image tag (`image.resolvemode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResolveMode {
+    Default,
+    ForcePull,
+    PreferLocal,
+}
+
+impl ResolveMode {
+    fn as_str(self) -> &'static str {
+        match self {
+            ResolveMode::Default => "default",
+            ResolveMode::ForcePull => "pull",
+            ResolveMode::PreferLocal => "local",
+        }
+    }
+}
+
+/// A `docker-image://` source. Build with [`image`].
+pub struct Image {
+    vertex: SourceVertex,
+    meta: VertexMeta,
+}
+
+/// A container image, e.g. `image("rust:1.95")` → `docker-image://docker.io/library/rust:1.95`.
+pub fn image(reference: &str) -> Result<Image, LlbError> {
+    let normalized = normalize_image_ref(reference)?;
+    Ok(Image {
+        vertex: SourceVertex::new(format!("docker-image://{normalized}"), "source.image"),
+        meta: VertexMeta::default(),
+    })
+}
+
+impl Image {
+    /// Selects the platform's manifest from a multi-platform image (`Op.platform`).
+    pub fn with_platform(mut self, platform: Platform) -> Self {
+        self.vertex.platform = Some(platform);
+        self
+    }
+
+    pub fn with_resolve_mode(mut self, mode: ResolveMode) -> Self {
+        self.vertex.set(
+            "image.resolvemode",
+            mode.as_str().to_owned(),
+            Some("source.image.resolvemode"),
+        );
+        self
+    }
+
+    pub fn output(self) -> Output {
+        Output::new(
+            Vertex {
+                kind: VertexKind::Source(self.vertex),
+                meta: self.meta,
+            },
+            0,
+        )
+    }
+}
+vertex_meta_setters!(Image);
+
+// ---------------------------------------------------------------------------------------------
+
+/// How a local source detects changed files (`local.differ`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Differ {
+    /// Compare file metadata (size, mtime, mode): BuildKit's default.
+    Metadata,
+    /// Send every file.
+    None,
+}
+
+/// A `local://` source: files the client sends over the session. Build with [`local`].
+pub struct Local {
+    vertex: SourceVertex,
+    meta: VertexMeta,
+}
+
+/// The client's local directory `name` (e.g. `context`, `dockerfile`).
+///
+/// Unlike the Go client this adds no random `local.unique` attribute: pass the session with
+/// [`Local::with_session`] so two builds of the same graph give the same digests.
+pub fn local(name: &str) -> Local {
+    Local {
+        vertex: SourceVertex::new(format!("local://{name}"), "source.local"),
+        meta: VertexMeta::default(),
+    }
+}
+
+impl Local {
+    /// `local.session`: the session that serves the files.
+    pub fn with_session(mut self, session_id: impl Into<String>) -> Self {
+        self.vertex.set(
+            "local.session",
+            session_id.into(),
+            Some("source.local.sessionid"),
+        );
+        self
+    }
+
+    /// `local.sharedkeyhint`: key under which the daemon keeps the previous transfer to sync
+    /// incrementally.
+    pub fn with_shared_key_hint(mut self, hint: impl Into<String>) -> Self {
+        self.vertex.set(
+            "local.sharedkeyhint",
+            hint.into(),
+            Some("source.local.sharedkeyhint"),
+        );
+        self
+    }
+
+    /// `local.includepattern` (singular key), a JSON list; order is kept.
+    pub fn with_include_patterns<S: AsRef<str>>(
+        mut self,
+        patterns: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.vertex.set(
+            "local.includepattern",
+            json_list(patterns),
+            Some("source.local.includepatterns"),
+        );
+        self
+    }
+
+    /// `local.excludepatterns`, a JSON list; order is kept (it matters for `!` patterns).
+    pub fn with_exclude_patterns<S: AsRef<str>>(
+        mut self,
+        patterns: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.vertex.set(
+            "local.excludepatterns",
+            json_list(patterns),
+            Some("source.local.excludepatterns"),
+        );
+        self
+    }
+
+    /// `local.followpaths`, a JSON list of paths whose symlinks are followed.
+    pub fn with_follow_paths<S: AsRef<str>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
+        self.vertex.set(
+            "local.followpaths",
+            json_list(paths),
+            Some("source.local.followpaths"),
+        );
+        self
+    }
+
+    pub fn with_differ(mut self, differ: Differ) -> Self {
+        let value = match differ {
+            Differ::Metadata => "metadata",
+            Differ::None => "none",
+        };
+        self.vertex.set(
+            "local.differ",
+            value.to_owned(),
+            Some("source.local.differ"),
+        );
+        self
+    }
+
+    pub fn output(self) -> Output {
+        Output::new(
+            Vertex {
+                kind: VertexKind::Source(self.vertex),
+                meta: self.meta,
+            },
+            0,
+        )
+    }
+}
+vertex_meta_setters!(Local);
+
+// ---------------------------------------------------------------------------------------------
+
+/// An `http://` or `https://` download; the output is a directory holding the one file. Build
+/// with [`http`].
+pub struct Http {
+    vertex: SourceVertex,
+    meta: VertexMeta,
+}
+
+/// A file downloaded from `url`. Add [`Http::with_checksum`]: it makes the cache key static, so
+/// a cache hit needs no network.
+pub fn http(url: &str) -> Result<Http, LlbError> {
+    let valid = ["http://", "https://"].iter().any(|scheme| {
+        url.strip_prefix(scheme)
+            .is_some_and(|rest| !rest.is_empty())
+    }) && !url.chars().any(char::is_whitespace);
+    if !valid {
+        return Err(LlbError::InvalidUrl {
+            url: url.to_owned(),
+        });
+    }
+    Ok(Http {
+        vertex: SourceVertex::new(url.to_owned(), "source.http"),
+        meta: VertexMeta::default(),
+    })
+}
+
+impl Http {
+    /// `http.checksum`: `sha256:<64 lowercase hex>` of the body, verified by the daemon.
+    pub fn with_checksum(mut self, checksum: &str) -> Result<Self, LlbError> {
+        let ok = checksum.strip_prefix("sha256:").is_some_and(|hex| {
+            hex.len() == 64
+                && hex
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        });
+        if !ok {
+            return Err(LlbError::InvalidChecksum {
+                checksum: checksum.to_owned(),
+            });
+        }
+        self.vertex.set(
+            "http.checksum",
+            checksum.to_owned(),
+            Some("source.http.checksum"),
+        );
+        Ok(self)
+    }
+
+    /// `http.filename`: name of the file in the output directory.
+    pub fn with_filename(mut self, filename: impl Into<String>) -> Self {
+        self.vertex.set("http.filename", filename.into(), None);
+        self
+    }
+
+    /// `http.perm`: file mode, sent as `0`-prefixed octal like the Go client (`0644`).
+    pub fn with_perm(mut self, perm: u32) -> Result<Self, LlbError> {
+        if perm > 0o7777 {
+            return Err(LlbError::InvalidMode {
+                name: self.vertex.identifier.clone(),
+                mode: perm,
+            });
+        }
+        self.vertex
+            .set("http.perm", format!("0{perm:o}"), Some("source.http.perm"));
+        Ok(self)
+    }
+
+    pub fn output(self) -> Output {
+        Output::new(
+            Vertex {
+                kind: VertexKind::Source(self.vertex),
+                meta: self.meta,
+            },
+            0,
+        )
+    }
+}
+vertex_meta_setters!(Http);
