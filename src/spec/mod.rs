@@ -1,1 +1,216 @@
-//! The build spec.
+//! The build spec: a TOML file (usually named `Dockerfile`) saying what to build and how to
+//! package it. Reference: `docs/spec.md`.
+//!
+//! Data flow, one module per step:
+//! - `keys`: the schema, the single list of key names and kinds;
+//! - `raw`: TOML text → `RawSpec` (serde structs, every field optional, spans kept);
+//! - `overrides`: `--build-arg NAME=value` → one-key `RawSpec`s, parsed like the file;
+//! - `resolve`: layers of raw settings → [`Target`], with defaults and validation;
+//! - `error`: [`SpecError`], [`Location`].
+//!
+//! [`parse`] checks the whole file (every target); [`Spec::resolve`] picks the target to build
+//! and applies the build args.
+//!
+//! **Architecture Invariant:** this module is pure. No I/O, no `std::fs`, no `std::env`: the
+//! spec text, its file name and the build args are all parameters.
+
+mod error;
+mod keys;
+mod overrides;
+mod raw;
+mod resolve;
+mod target;
+
+use std::collections::BTreeMap;
+
+pub use error::{ErrorKind, Location, Origin, SpecError, SpecErrors};
+pub use overrides::{build_args, is_spec_override, BUILD_ARG_PREFIX};
+pub use target::{
+    BaseImage, BuildSettings, RuntimeSettings, Target, DEFAULT_BIN_DIR, DEFAULT_BUILDER_IMAGE,
+    DEFAULT_PROFILE, DEFAULT_RUNTIME_IMAGE,
+};
+
+use overrides::Override;
+use raw::{RawSpec, RawTarget};
+use resolve::{Layer, Source};
+use toml::Spanned;
+
+/// A parsed spec whose every target is valid on its own.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    file: String,
+    text: String,
+    raw: RawSpec,
+}
+
+/// Parses and checks the spec `text`; `file_name` is used in error locations.
+///
+/// Reports every unknown key, the first value of a wrong type, and otherwise every invalid
+/// value of every target (not only the one that will be built).
+pub fn parse(file_name: &str, text: &str) -> Result<Spec, SpecErrors> {
+    let raw = raw::parse_document(text).map_err(|problems| {
+        let source = Source::File { name: file_name, text };
+        SpecErrors::from_vec(
+            problems.into_iter().map(|(span, kind)| SpecError::new(source.origin(span), kind)).collect(),
+        )
+    })?;
+    let spec = Spec { file: file_name.to_owned(), text: text.to_owned(), raw };
+    let mut errors = Vec::new();
+    if let Some(default) = &spec.raw.default_target {
+        errors.extend(spec.check_default_target(spec.file_source(), default));
+    }
+    for layer in spec.file_layers() {
+        errors.extend(resolve::resolve(None, std::slice::from_ref(&layer)).err().unwrap_or_default());
+    }
+    if errors.is_empty() { Ok(spec) } else { Err(SpecErrors::from_vec(errors)) }
+}
+
+impl Spec {
+    /// The names of the `[targets.NAME]` tables, sorted.
+    pub fn target_names(&self) -> Vec<&str> {
+        self.raw.targets.iter().flat_map(|t| t.keys()).map(String::as_str).collect()
+    }
+
+    /// The file's `default-target`, if set.
+    pub fn default_target(&self) -> Option<&str> {
+        self.raw.default_target.as_ref().map(|d| d.get_ref().as_str())
+    }
+
+    /// The spec's file name, as passed to [`parse`].
+    pub fn file_name(&self) -> &str {
+        &self.file
+    }
+
+    /// Resolves the target to build.
+    ///
+    /// `target` is the `target` frontend option (`docker buildx build --target NAME`).
+    /// `build_args` are the build args by name, without BuildKit's `build-arg:` prefix (see
+    /// [`build_args`]); those that are not spec overrides are ignored.
+    ///
+    /// Without `target`: a spec without targets builds its top-level settings, a spec with one
+    /// target builds it, a spec with several builds `default-target` or fails.
+    pub fn resolve(
+        &self,
+        target: Option<&str>,
+        build_args: &BTreeMap<String, String>,
+    ) -> Result<Target, SpecErrors> {
+        let names = self.target_names();
+        let (overrides, mut errors) = overrides::parse_overrides(build_args, &names);
+
+        // Each build arg is checked on its own, whichever target it is for.
+        for o in &overrides {
+            for layer in override_layers(o, None) {
+                errors.extend(resolve::resolve(None, &[layer]).err().unwrap_or_default());
+            }
+        }
+
+        let default = overrides
+            .iter()
+            .rev()
+            .find_map(|o| Some((Source::BuildArg(&o.name), o.raw.default_target.as_ref()?)))
+            .or_else(|| Some((self.file_source(), self.raw.default_target.as_ref()?)));
+        let mut default_ok = true;
+        if let Some((source, default)) = default {
+            if let Some(e) = self.check_default_target(source, default) {
+                errors.push(e);
+                default_ok = false;
+            }
+        }
+
+        let chosen = match target {
+            Some(t) if names.contains(&t) => Some(t),
+            Some(t) => {
+                errors.push(SpecError::new(
+                    None,
+                    ErrorKind::UnknownTarget {
+                        name: t.to_owned(),
+                        valid: names.iter().map(|n| n.to_string()).collect(),
+                    },
+                ));
+                None
+            }
+            None => match (names.as_slice(), default) {
+                ([], _) => None,
+                ([only], _) => Some(*only),
+                (_, Some((_, default))) => Some(default.get_ref().as_str()),
+                (_, None) => {
+                    if default_ok {
+                        errors.push(SpecError::new(
+                            None,
+                            ErrorKind::NoTargetChosen {
+                                valid: names.iter().map(|n| n.to_string()).collect(),
+                            },
+                        ));
+                    }
+                    None
+                }
+            },
+        };
+        if !errors.is_empty() {
+            return Err(SpecErrors::from_vec(errors));
+        }
+
+        let mut layers = vec![self.layer("", self.raw.top())];
+        if let Some(name) = chosen {
+            let raw = self.raw.targets.as_ref().and_then(|t| t.get(name)).cloned();
+            layers.push(self.layer(&format!("targets.{name}."), raw.unwrap_or_default()));
+        }
+        layers.extend(overrides.iter().flat_map(|o| override_layers(o, Some(None))));
+        if let Some(name) = chosen {
+            layers.extend(overrides.iter().flat_map(|o| override_layers(o, Some(Some(name)))));
+        }
+        resolve::resolve(chosen, &layers).map_err(SpecErrors::from_vec)
+    }
+
+    fn file_source(&self) -> Source<'_> {
+        Source::File { name: &self.file, text: &self.text }
+    }
+
+    fn layer(&self, prefix: &str, raw: RawTarget) -> Layer<'_> {
+        Layer { source: self.file_source(), prefix: prefix.to_owned(), raw }
+    }
+
+    /// The file's top level and each of its targets, as separate layers.
+    fn file_layers(&self) -> Vec<Layer<'_>> {
+        let mut layers = vec![self.layer("", self.raw.top())];
+        for (name, raw) in self.raw.targets.iter().flatten() {
+            layers.push(self.layer(&format!("targets.{name}."), raw.clone()));
+        }
+        layers
+    }
+
+    fn check_default_target(&self, source: Source<'_>, default: &Spanned<String>) -> Option<SpecError> {
+        let names = self.target_names();
+        (!names.contains(&default.get_ref().as_str())).then(|| {
+            let valid = if names.is_empty() {
+                "the spec defines no targets".to_owned()
+            } else {
+                format!("valid targets: {}", names.join(", "))
+            };
+            SpecError::new(
+                source.origin(Some(default.span())),
+                ErrorKind::InvalidValue {
+                    key: "default-target".to_owned(),
+                    message: format!("no target named `{}`; {valid}", default.get_ref()),
+                },
+            )
+        })
+    }
+}
+
+/// The layers of one build arg: `None` = all of them; `Some(None)` = its top-level settings;
+/// `Some(Some(name))` = its settings for target `name`.
+fn override_layers<'a>(o: &'a Override, which: Option<Option<&str>>) -> Vec<Layer<'a>> {
+    let source = Source::BuildArg(&o.name);
+    let mut layers = Vec::new();
+    if matches!(which, None | Some(None)) {
+        layers.push(Layer { source, prefix: String::new(), raw: o.raw.top() });
+    }
+    for (name, raw) in o.raw.targets.iter().flatten() {
+        if which.is_none() || which == Some(Some(name.as_str())) {
+            layers.push(Layer { source, prefix: format!("targets.{name}."), raw: raw.clone() });
+        }
+    }
+    layers
+}
+

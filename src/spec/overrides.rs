@@ -1,0 +1,158 @@
+//! `--build-arg` overrides: `NAME=value` pairs turned into the same raw structs as the file.
+//!
+//! A build arg whose NAME is a dotted path of the spec (`build.profile`,
+//! `targets.api.runtime.env.RUST_LOG`) or a top-level key (`package`, `bins`...) sets that key.
+//! Other names (`HTTP_PROXY`, `BUILDKIT_SYNTAX`, `SOURCE_DATE_EPOCH`) are not ours and are
+//! ignored. The NAME is walked with the `keys` schema, the value is turned into a TOML value
+//! according to the key's kind, and the resulting one-key document is parsed by
+//! `raw::parse_document`, so a build arg gets exactly the checks a file would.
+
+use std::collections::BTreeMap;
+
+use toml::{Table, Value};
+
+use super::error::{ErrorKind, Origin, SpecError};
+use super::keys::{self, Key, Kind};
+use super::raw::{self, RawSpec};
+
+/// Prefix of build args in BuildKit's frontend options map.
+pub const BUILD_ARG_PREFIX: &str = "build-arg:";
+
+/// The build args in a BuildKit frontend options map (`build-arg:NAME` → value), by NAME.
+pub fn build_args(opts: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    opts.iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix(BUILD_ARG_PREFIX)?.to_owned(), v.clone())))
+        .collect()
+}
+
+/// Whether a build arg NAME is meant for the spec.
+pub fn is_spec_override(name: &str) -> bool {
+    name.contains('.') || keys::lookup(keys::TOP, name).is_some()
+}
+
+/// One build arg that sets a spec key, as a one-key raw document.
+#[derive(Debug, Clone)]
+pub(crate) struct Override {
+    pub name: String,
+    pub raw: RawSpec,
+}
+
+/// Parses every spec override among `build_args`, in name order. `targets` are the spec's
+/// target names: `targets.NAME...` must name one of them.
+pub(crate) fn parse_overrides(
+    build_args: &BTreeMap<String, String>,
+    targets: &[&str],
+) -> (Vec<Override>, Vec<SpecError>) {
+    let mut overrides = Vec::new();
+    let mut errors = Vec::new();
+    for (name, value) in build_args.iter().filter(|(name, _)| is_spec_override(name)) {
+        let origin = || Some(Origin::BuildArg(name.clone()));
+        let document = match to_document(name, value, targets) {
+            Ok(document) => document,
+            Err(kind) => {
+                errors.push(SpecError::new(origin(), kind));
+                continue;
+            }
+        };
+        match raw::parse_document(&document) {
+            Ok(raw) => overrides.push(Override { name: name.clone(), raw }),
+            Err(problems) => {
+                errors.extend(problems.into_iter().map(|(_, kind)| SpecError::new(origin(), kind)))
+            }
+        }
+    }
+    (overrides, errors)
+}
+
+/// `a.b.c` + value → the TOML text `[a.b]\nc = value`.
+fn to_document(name: &str, value: &str, targets: &[&str]) -> Result<String, ErrorKind> {
+    let table = nest(keys::TOP, &mut Vec::new(), name, value, targets)?;
+    toml::to_string(&table).map_err(|e| ErrorKind::InvalidValue {
+        key: name.to_owned(),
+        message: format!("cannot be written as toml: {e}"),
+    })
+}
+
+fn nest(
+    schema: &'static [Key],
+    path: &mut Vec<String>,
+    name: &str,
+    value: &str,
+    targets: &[&str],
+) -> Result<Table, ErrorKind> {
+    let (head, tail) = match name.split_once('.') {
+        Some((head, tail)) => (head, Some(tail)),
+        None => (name, None),
+    };
+    let path_refs: Vec<&str> = path.iter().map(String::as_str).collect();
+    let key = keys::lookup(schema, head).ok_or_else(|| keys::unknown_key(schema, &path_refs, head))?;
+    if key.kind == Kind::Targets && tail.is_none() {
+        return Err(ErrorKind::InvalidValue {
+            key: "targets".to_owned(),
+            message: "set one target's keys at a time, like `targets.NAME.build.profile=dev`"
+                .to_owned(),
+        });
+    }
+    path.push(head.to_owned());
+    let inner = match (key.kind, tail) {
+        (kind, None) => leaf(kind, value),
+        (Kind::Table(sub), Some(tail)) => Value::Table(nest(sub, path, tail, value, targets)?),
+        // Everything after `env.` / `labels.` is the map key, dots included.
+        (Kind::Map, Some(map_key)) => {
+            Value::Table(Table::from_iter([(map_key.to_owned(), leaf(Kind::Text, value))]))
+        }
+        (Kind::Targets, Some(tail)) => {
+            let (target, rest) = match tail.split_once('.') {
+                Some((target, rest)) => (target, Some(rest)),
+                None => (tail, None),
+            };
+            if !targets.contains(&target) {
+                return Err(ErrorKind::UnknownTarget {
+                    name: target.to_owned(),
+                    valid: targets.iter().map(|t| t.to_string()).collect(),
+                });
+            }
+            path.push(target.to_owned());
+            let body = match rest {
+                Some(rest) => Value::Table(nest(keys::TARGET, path, rest, value, targets)?),
+                None => leaf(Kind::Table(keys::TARGET), value),
+            };
+            Value::Table(Table::from_iter([(target.to_owned(), body)]))
+        }
+        (_, Some(_)) => {
+            return Err(ErrorKind::InvalidValue {
+                key: name.to_owned(),
+                message: format!("`{}` is not a table", path.join(".")),
+            });
+        }
+    };
+    Ok(Table::from_iter([(head.to_owned(), inner)]))
+}
+
+/// The TOML value a build arg's text stands for, given the key's kind:
+/// - strings: a quoted TOML string is unquoted, anything else is taken verbatim (`1000`);
+/// - lists: a TOML array as is, else the (unquoted) text split on commas (`a,b`; empty = `[]`);
+/// - features: a TOML array as is, else the text (split later like the file's string form);
+/// - booleans and tables: the TOML value, else the text (so serde reports the type error).
+fn leaf(kind: Kind, text: &str) -> Value {
+    let parsed = text.trim().parse::<Value>().ok();
+    let unquoted = match &parsed {
+        Some(Value::String(s)) => s.clone(),
+        _ => text.to_owned(),
+    };
+    match (kind, parsed) {
+        (Kind::Text, _) => Value::String(unquoted),
+        (Kind::List | Kind::Features, Some(array @ Value::Array(_))) => array,
+        (Kind::List, _) => Value::Array(
+            unquoted
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| Value::String(s.to_owned()))
+                .collect(),
+        ),
+        (Kind::Features, _) => Value::String(unquoted),
+        (_, Some(value)) => value,
+        (_, None) => Value::String(text.to_owned()),
+    }
+}

@@ -1,0 +1,276 @@
+//! Raw layers → [`Target`]: pick each setting from the last layer that sets it, apply defaults,
+//! validate.
+//!
+//! A target is resolved from a stack of [`Layer`]s, later layers winning key by key: the file's
+//! top level, the file's `[targets.NAME]`, then top-level build args, then `targets.NAME.*`
+//! build args. Lists and scalars are replaced whole; `env` and `labels` merge key by key.
+//! Every invalid value is reported, each at the layer (file line or build arg) it comes from.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use toml::Spanned;
+
+use super::error::{ErrorKind, Location, Origin, SpecError};
+use super::raw::{RawTarget, Scalar};
+use super::target::{
+    BaseImage, BuildSettings, RuntimeSettings, Target, DEFAULT_BIN_DIR, DEFAULT_BUILDER_IMAGE,
+    DEFAULT_PROFILE, DEFAULT_RUNTIME_IMAGE,
+};
+
+/// Where a layer's values come from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Source<'a> {
+    File { name: &'a str, text: &'a str },
+    BuildArg(&'a str),
+}
+
+impl Source<'_> {
+    pub(crate) fn origin(&self, span: Option<Range<usize>>) -> Option<Origin> {
+        match *self {
+            Source::File { name, text } => {
+                span.map(|span| Origin::File(Location::from_span(name, text, span)))
+            }
+            Source::BuildArg(name) => Some(Origin::BuildArg(name.to_owned())),
+        }
+    }
+}
+
+/// One set of target settings and where it comes from.
+#[derive(Debug, Clone)]
+pub(crate) struct Layer<'a> {
+    pub source: Source<'a>,
+    /// Prefix of key paths in messages: `` or `targets.NAME.`.
+    pub prefix: String,
+    pub raw: RawTarget,
+}
+
+impl Layer<'_> {
+    fn error(&self, span: Option<Range<usize>>, key: &str, message: String) -> SpecError {
+        SpecError::new(
+            self.source.origin(span),
+            ErrorKind::InvalidValue { key: format!("{}{key}", self.prefix), message },
+        )
+    }
+}
+
+/// The value of the last layer that sets it.
+fn last<'l, 'a, T>(
+    layers: &'l [Layer<'a>],
+    get: impl Fn(&'l RawTarget) -> Option<&'l T>,
+) -> Option<(&'l Layer<'a>, &'l T)> {
+    layers.iter().rev().find_map(|layer| get(&layer.raw).map(|value| (layer, value)))
+}
+
+/// Resolves the target `name` from `layers`, collecting every invalid value.
+pub(crate) fn resolve(name: Option<&str>, layers: &[Layer<'_>]) -> Result<Target, Vec<SpecError>> {
+    let mut errors = Vec::new();
+    let mut check = |layer: &Layer<'_>, value: &Spanned<String>, key: &str, f: fn(&str) -> Result<String, String>| {
+        f(value.get_ref()).map_err(|m| errors.push(layer.error(Some(value.span()), key, m))).ok()
+    };
+
+    let builder_image = last(layers, |r| r.builder.as_ref()?.image.as_ref())
+        .and_then(|(l, v)| check(l, v, "builder.image", builder_image))
+        .unwrap_or_else(|| DEFAULT_BUILDER_IMAGE.to_owned());
+    let profile = last(layers, |r| r.build.as_ref()?.profile.as_ref())
+        .and_then(|(l, v)| check(l, v, "build.profile", profile))
+        .unwrap_or_else(|| DEFAULT_PROFILE.to_owned());
+    let package = last(layers, |r| r.package.as_ref())
+        .and_then(|(l, v)| check(l, v, "package", word));
+    let bins = last(layers, |r| r.bins.as_ref())
+        .map(|(l, bins)| dedup(bins.iter().filter_map(|b| check(l, b, "bins", word))))
+        .unwrap_or_default();
+    let image = last(layers, |r| r.runtime.as_ref()?.image.as_ref())
+        .and_then(|(l, v)| check(l, v, "runtime.image", image))
+        .map_or_else(|| BaseImage::Image(DEFAULT_RUNTIME_IMAGE.to_owned()), |image| {
+            if image == "scratch" { BaseImage::Scratch } else { BaseImage::Image(image) }
+        });
+    let bin_dir = last(layers, |r| r.runtime.as_ref()?.bin_dir.as_ref())
+        .and_then(|(l, v)| check(l, v, "runtime.bin-dir", absolute_dir))
+        .unwrap_or_else(|| DEFAULT_BIN_DIR.to_owned());
+    let workdir = last(layers, |r| r.runtime.as_ref()?.workdir.as_ref())
+        .and_then(|(l, v)| check(l, v, "runtime.workdir", absolute_dir));
+    let user = last(layers, |r| r.runtime.as_ref()?.user.as_ref()).and_then(|(l, v)| {
+        let text = Spanned::new(v.span(), v.get_ref().0.clone());
+        check(l, &text, "runtime.user", non_empty)
+    });
+    let expose = last(layers, |r| r.runtime.as_ref()?.expose.as_ref())
+        .map(|(l, ports)| {
+            dedup(ports.iter().filter_map(|p| {
+                check(l, &Spanned::new(p.span(), p.get_ref().0.clone()), "runtime.expose", port)
+            }))
+        })
+        .unwrap_or_default();
+
+    let build = |r: &RawTarget| r.build.clone().unwrap_or_default();
+    let runtime = |r: &RawTarget| r.runtime.clone().unwrap_or_default();
+    let features = layers
+        .iter()
+        .rev()
+        .find_map(|l| build(&l.raw).features)
+        .map(|f| dedup(f.0.into_iter()))
+        .unwrap_or_default();
+    let no_default_features =
+        layers.iter().rev().find_map(|l| build(&l.raw).no_default_features).unwrap_or(false);
+    let all_features = layers.iter().rev().find_map(|l| build(&l.raw).all_features).unwrap_or(false);
+    let mut entrypoint = layers.iter().rev().find_map(|l| runtime(&l.raw).entrypoint);
+    let cmd = layers.iter().rev().find_map(|l| runtime(&l.raw).cmd);
+
+    let env = merge_maps(layers, |r| r.runtime.as_ref()?.env.as_ref(), "runtime.env", env_name, &mut errors);
+    let labels = merge_maps(layers, |r| r.runtime.as_ref()?.labels.as_ref(), "runtime.labels", non_empty, &mut errors);
+
+    // One named binary and nothing else to run: run it.
+    if let ([bin], None, None) = (bins.as_slice(), &entrypoint, &cmd) {
+        entrypoint = Some(vec![format!("{}/{bin}", bin_dir.trim_end_matches('/'))]);
+    }
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Target {
+        name: name.map(str::to_owned),
+        builder_image,
+        build: BuildSettings { profile, features, no_default_features, all_features, package, bins },
+        runtime: RuntimeSettings {
+            image,
+            bin_dir,
+            entrypoint,
+            cmd,
+            env,
+            workdir,
+            user,
+            expose,
+            labels,
+        },
+    })
+}
+
+/// Merges a string map over all layers, later layers winning per key; checks each key.
+fn merge_maps<'l>(
+    layers: &'l [Layer<'_>],
+    get: impl Fn(&'l RawTarget) -> Option<&'l Spanned<BTreeMap<String, Scalar>>>,
+    key: &str,
+    check_key: fn(&str) -> Result<String, String>,
+    errors: &mut Vec<SpecError>,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for layer in layers {
+        let Some(map) = get(&layer.raw) else { continue };
+        for (name, value) in map.get_ref() {
+            match check_key(name) {
+                Ok(name) => {
+                    out.insert(name, value.0.clone());
+                }
+                Err(m) => errors.push(layer.error(Some(map.span()), key, m)),
+            }
+        }
+    }
+    out
+}
+
+/// Keeps the first occurrence of each item, in order.
+fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
+fn non_empty(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        Err("must not be empty".to_owned())
+    } else {
+        Ok(s.to_owned())
+    }
+}
+
+/// A package or binary name: non-empty, no whitespace.
+fn word(s: &str) -> Result<String, String> {
+    if s.is_empty() || s.contains(char::is_whitespace) {
+        Err(format!("invalid name `{s}`: must be non-empty with no whitespace"))
+    } else {
+        Ok(s.to_owned())
+    }
+}
+
+fn image(s: &str) -> Result<String, String> {
+    if s.is_empty() || s.contains(char::is_whitespace) {
+        Err(format!(
+            "invalid image reference `{s}`: expected a name like `docker.io/library/debian:bookworm-slim`"
+        ))
+    } else {
+        Ok(s.to_owned())
+    }
+}
+
+fn builder_image(s: &str) -> Result<String, String> {
+    if s == "scratch" {
+        return Err("the builder image cannot be `scratch`: cargo needs a Rust toolchain".to_owned());
+    }
+    image(s)
+}
+
+fn profile(s: &str) -> Result<String, String> {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        Ok(s.to_owned())
+    } else {
+        Err(format!("invalid profile name `{s}`: use letters, digits, `-` and `_`, like `release`"))
+    }
+}
+
+fn absolute_dir(s: &str) -> Result<String, String> {
+    if !s.starts_with('/') {
+        return Err(format!("`{s}` is not an absolute path; start it with `/`"));
+    }
+    let trimmed = s.trim_end_matches('/');
+    Ok(if trimmed.is_empty() { "/".to_owned() } else { trimmed.to_owned() })
+}
+
+fn env_name(s: &str) -> Result<String, String> {
+    if s.is_empty() || s.contains('=') {
+        Err(format!("invalid variable name `{s}`: must be non-empty with no `=`"))
+    } else {
+        Ok(s.to_owned())
+    }
+}
+
+/// `8080` → `8080/tcp`; `53/UDP` → `53/udp`.
+fn port(s: &str) -> Result<String, String> {
+    let (number, proto) = s.trim().split_once('/').unwrap_or((s.trim(), "tcp"));
+    let proto = proto.to_ascii_lowercase();
+    let number = Some(number)
+        .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+        .and_then(|n| n.parse::<u16>().ok())
+        .filter(|&n| n > 0);
+    match (number, proto.as_str()) {
+        (Some(n), "tcp" | "udp" | "sctp") => Ok(format!("{n}/{proto}")),
+        _ => Err(format!(
+            "invalid port `{s}`: expected a number 1-65535 with an optional /tcp, /udp or /sctp, like `8080` or `53/udp`"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports() {
+        assert_eq!(port("8080"), Ok("8080/tcp".to_owned()));
+        assert_eq!(port("53/UDP"), Ok("53/udp".to_owned()));
+        assert_eq!(port("9/sctp"), Ok("9/sctp".to_owned()));
+        for bad in ["0", "65536", "80/http", "", "8000-8010", "+80", "/tcp"] {
+            assert!(port(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dirs() {
+        assert_eq!(absolute_dir("/app/"), Ok("/app".to_owned()));
+        assert_eq!(absolute_dir("/"), Ok("/".to_owned()));
+        assert!(absolute_dir("app").is_err());
+    }
+}

@@ -1,0 +1,153 @@
+//! The resolved, fully defaulted build target: what the rest of the frontend consumes.
+
+use std::collections::BTreeMap;
+
+/// Default `[builder] image`.
+pub const DEFAULT_BUILDER_IMAGE: &str = "docker.io/library/rust:1.95-slim-bookworm";
+/// Default `[runtime] image`.
+pub const DEFAULT_RUNTIME_IMAGE: &str = "docker.io/library/debian:bookworm-slim";
+/// Default `[build] profile`.
+pub const DEFAULT_PROFILE: &str = "release";
+/// Default `[runtime] bin-dir`.
+pub const DEFAULT_BIN_DIR: &str = "/usr/local/bin";
+
+/// One buildable target of a spec, with every default applied and every value validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The `[targets.NAME]` name; `None` for the implicit target of a spec without targets.
+    pub name: Option<String>,
+    /// Image the cargo build runs in.
+    pub builder_image: String,
+    pub build: BuildSettings,
+    pub runtime: RuntimeSettings,
+}
+
+/// What cargo builds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildSettings {
+    /// Cargo profile name (`release`, `dev`, or a custom profile).
+    pub profile: String,
+    /// Features, in the user's order, without duplicates.
+    pub features: Vec<String>,
+    pub no_default_features: bool,
+    pub all_features: bool,
+    /// Workspace member to build (`-p`); `None` builds the workspace's default members.
+    pub package: Option<String>,
+    /// Binaries to build and install (`--bin`); empty means every binary of the selection.
+    pub bins: Vec<String>,
+}
+
+impl BuildSettings {
+    /// The cargo flags selecting this build, in a fixed order: profile, features, package, bins.
+    ///
+    /// Profile `dev` is cargo's default and adds no flag, `release` adds `--release`, any other
+    /// profile adds `--profile NAME`. Flags about the environment (`--locked`, `--offline`,
+    /// `--target-dir`...) are not included.
+    pub fn cargo_args(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        match self.profile.as_str() {
+            "dev" => {}
+            "release" => args.push("--release".to_owned()),
+            other => args.extend(["--profile".to_owned(), other.to_owned()]),
+        }
+        if !self.features.is_empty() {
+            args.extend(["--features".to_owned(), self.features.join(",")]);
+        }
+        if self.no_default_features {
+            args.push("--no-default-features".to_owned());
+        }
+        if self.all_features {
+            args.push("--all-features".to_owned());
+        }
+        if let Some(package) = &self.package {
+            args.extend(["-p".to_owned(), package.clone()]);
+        }
+        for bin in &self.bins {
+            args.extend(["--bin".to_owned(), bin.clone()]);
+        }
+        args
+    }
+
+    /// The directory under cargo's target directory where this profile's artifacts land:
+    /// `debug` for `dev` and `test`, `release` for `release` and `bench`, else the profile name.
+    pub fn profile_dir(&self) -> &str {
+        match self.profile.as_str() {
+            "dev" | "test" => "debug",
+            "release" | "bench" => "release",
+            other => other,
+        }
+    }
+}
+
+/// The runtime base image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaseImage {
+    /// `scratch`: an empty image with no config.
+    Scratch,
+    /// An image reference, as written.
+    Image(String),
+}
+
+/// The final image: base, where binaries go, and image config.
+///
+/// `None` and empty values mean "not set here"; merging onto the base image's config is done
+/// elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeSettings {
+    pub image: BaseImage,
+    /// Absolute directory the built binaries are copied into.
+    pub bin_dir: String,
+    /// `Some(vec![])` explicitly clears the base image's entrypoint.
+    pub entrypoint: Option<Vec<String>>,
+    /// `Some(vec![])` explicitly clears the base image's cmd.
+    pub cmd: Option<Vec<String>>,
+    pub env: BTreeMap<String, String>,
+    pub workdir: Option<String>,
+    pub user: Option<String>,
+    /// Normalized `PORT/PROTO` (`8080/tcp`), without duplicates, in the user's order.
+    pub expose: Vec<String>,
+    pub labels: BTreeMap<String, String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(profile: &str) -> BuildSettings {
+        BuildSettings {
+            profile: profile.to_owned(),
+            features: vec![],
+            no_default_features: false,
+            all_features: false,
+            package: None,
+            bins: vec![],
+        }
+    }
+
+    #[test]
+    fn cargo_args() {
+        assert_eq!(settings("dev").cargo_args(), Vec::<String>::new());
+        assert_eq!(settings("release").cargo_args(), ["--release"]);
+        let all = BuildSettings {
+            features: vec!["a".into(), "b".into()],
+            no_default_features: true,
+            all_features: true,
+            package: Some("svc".into()),
+            bins: vec!["x".into(), "y".into()],
+            ..settings("ci")
+        };
+        assert_eq!(
+            all.cargo_args().join(" "),
+            "--profile ci --features a,b --no-default-features --all-features -p svc --bin x --bin y"
+        );
+    }
+
+    #[test]
+    fn profile_dir() {
+        assert_eq!(settings("dev").profile_dir(), "debug");
+        assert_eq!(settings("test").profile_dir(), "debug");
+        assert_eq!(settings("release").profile_dir(), "release");
+        assert_eq!(settings("bench").profile_dir(), "release");
+        assert_eq!(settings("ci").profile_dir(), "ci");
+    }
+}
