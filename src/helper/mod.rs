@@ -1,1 +1,96 @@
 //! The helper binary that runs inside planning and replay vertices.
+//!
+//! One static binary with four roles, chosen by [`dispatch::role`]:
+//! - `plan --out <file> -- <cargo> <args>…` ([`plan_driver`]): runs cargo with this binary as
+//!   `RUSTC_WRAPPER` and writes the [`crate::wire::Plan`];
+//! - the recording rustc wrapper ([`record::rustc_wrapper`]) and build-script stub
+//!   ([`record::build_script_stub`]) that cargo starts during planning;
+//! - `replay '<ReplayStep json>'` ([`replay`]): one replay vertex.
+//!
+//! The pure parts ([`build_output`], [`rustc_args`], [`link_args`], [`fake_outputs`]'s naming,
+//! [`dispatch`]) decide everything; the other modules only do the I/O they are told to.
+//!
+//! Architecture invariant: the helper reproduces cargo, never improves on it. Every command it
+//! runs is a recorded one plus exactly what cargo would add at run time (`cargo-replay.md`),
+//! and it links nothing beyond std, serde and thiserror, so it builds as a static binary
+//! (no tokio, no tonic, no dynamic loading).
+
+pub mod build_output;
+pub mod dispatch;
+pub mod fake_outputs;
+pub mod link_args;
+pub mod plan_driver;
+pub mod record;
+pub mod replay;
+pub mod rustc_args;
+pub mod symlink_farm;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// Tells the wrapper and the stub that they run inside a planning cargo.
+pub const ENV_ROLE: &str = "CARGO_FRONTEND_ROLE";
+/// Value of [`ENV_ROLE`] while planning.
+pub const ROLE_RECORD: &str = "record";
+/// Where the recording roles write their records.
+pub const ENV_RECORD_DIR: &str = "CARGO_FRONTEND_RECORD_DIR";
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HelperError {
+    #[error("argument {index} is not valid UTF-8; the plan format stores text only")]
+    NonUtf8Arg { index: usize },
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Plan(#[from] plan_driver::PlanError),
+    #[error(transparent)]
+    Record(#[from] record::RecordError),
+    #[error(transparent)]
+    Replay(#[from] replay::ReplayError),
+}
+
+/// Runs the role `argv` selects; returns the process exit code.
+pub fn run(argv: Vec<OsString>) -> Result<i32, HelperError> {
+    let argv = argv
+        .into_iter()
+        .enumerate()
+        .map(|(index, a)| a.into_string().map_err(|_| HelperError::NonUtf8Arg { index }))
+        .collect::<Result<Vec<String>, _>>()?;
+    let role_env = std::env::var(ENV_ROLE).ok();
+    let argv0 = argv.first().cloned().unwrap_or_default();
+    let rest = argv.get(1..).unwrap_or_default().to_vec();
+    match dispatch::role(&argv0, rest.first().map(String::as_str), role_env.as_deref()) {
+        dispatch::Role::BuildScriptStub => Ok(record::build_script_stub(&argv0, rest, role_env.as_deref())?),
+        dispatch::Role::Plan => Ok(plan_driver::plan(&self_path(&argv0), &rest[1..])?),
+        dispatch::Role::Replay => match &rest[1..] {
+            [json] => Ok(replay::replay(json)?),
+            _ => Err(HelperError::Usage("usage: cargo-frontend-helper replay '<ReplayStep json>'".into())),
+        },
+        dispatch::Role::RustcWrapper => Ok(record::rustc_wrapper(&self_path(&argv0), rest)?),
+        dispatch::Role::Unknown => Err(HelperError::Usage(format!(
+            "usage: cargo-frontend-helper plan --out <file> -- <cargo> <args>…\n       cargo-frontend-helper replay '<ReplayStep json>'\n(as a rustc wrapper it needs {ENV_ROLE}={ROLE_RECORD}, which `plan` sets)"
+        ))),
+    }
+}
+
+/// This binary's path, for `RUSTC_WRAPPER` and for copying into build-script slots.
+fn self_path(argv0: &str) -> PathBuf {
+    std::env::current_exe().unwrap_or_else(|_| PathBuf::from(argv0))
+}
+
+/// A child's exit code the way a shell reports it: `128 + signal` when killed.
+fn exit_code(status: std::process::ExitStatus) -> i32 {
+    use std::os::unix::process::ExitStatusExt;
+    status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn helper_env_vars_carry_the_stripped_prefix() {
+        for name in [super::ENV_ROLE, super::ENV_RECORD_DIR] {
+            assert!(name.starts_with(crate::layout::ENV_PREFIX), "{name}");
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! Which role the helper plays, from how it was started.
+//!
+//! Architecture invariant: pure; decided from argv and one environment value only.
+
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Started by cargo as a build script (a copy of the helper named `build-script-build`).
+    BuildScriptStub,
+    /// `plan …`
+    Plan,
+    /// `replay …`
+    Replay,
+    /// `$RUSTC_WRAPPER <rustc> …` while planning.
+    RustcWrapper,
+    Unknown,
+}
+
+/// argv[0]'s file name comes first: the stub is a copy of this binary that cargo runs with
+/// arbitrary arguments. Then subcommands (a rustc path is never literally `plan`), then the
+/// wrapper, which only exists while planning.
+pub fn role(argv0: &str, first_arg: Option<&str>, role_env: Option<&str>) -> Role {
+    let name = Path::new(argv0).file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    if name == "build-script-build" || name.starts_with("build_script_") {
+        return Role::BuildScriptStub;
+    }
+    match first_arg {
+        Some("plan") => Role::Plan,
+        Some("replay") => Role::Replay,
+        Some(_) if role_env == Some(super::ROLE_RECORD) => Role::RustcWrapper,
+        _ => Role::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles() {
+        let bin = "/cargo-frontend/helper/cargo-frontend-helper";
+        let cases = [
+            ("/t/build/p-1/build-script-build", None, Some("record"), Role::BuildScriptStub),
+            ("/t/build/p-1/build_script_build-1", Some("plan"), None, Role::BuildScriptStub),
+            ("build-script-build", None, None, Role::BuildScriptStub),
+            (bin, Some("plan"), None, Role::Plan),
+            (bin, Some("replay"), Some("record"), Role::Replay),
+            (bin, Some("/r/bin/rustc"), Some("record"), Role::RustcWrapper),
+            (bin, Some("/r/bin/rustc"), None, Role::Unknown),
+            (bin, None, Some("record"), Role::Unknown),
+            (bin, Some("plan-x"), None, Role::Unknown),
+        ];
+        for (argv0, first, env, expected) in cases {
+            assert_eq!(role(argv0, first, env), expected, "{argv0} {first:?} {env:?}");
+        }
+    }
+}

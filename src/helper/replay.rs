@@ -1,0 +1,341 @@
+//! `cargo-frontend-helper replay '<ReplayStep json>'`: one replay vertex. Links the dependency
+//! outputs in, runs rustc or a build script as cargo would, and takes the links out again.
+//!
+//! Architecture invariant: what runs is the recorded command plus exactly what cargo adds at run
+//! time (`cargo-replay.md` §7); the environment is inherited minus what must not leak into a
+//! replay (wrappers, jobserver, helper variables).
+
+use super::build_output::{self, BuildOutput, ParseConfig};
+use super::link_args::{self, ScriptResult, UnitTarget};
+use super::rustc_args::{self, Compilation};
+use super::symlink_farm::{self, FarmError};
+use crate::wire::{LinkInputs, LinksDep, ReplayAction, ReplayStep, STEP_VERSION};
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReplayError {
+    #[error("the replay step is not valid JSON for this helper; frontend and helper must come from the same release")]
+    Json(#[source] serde_json::Error),
+    #[error("replay step version {found} is not the supported version {STEP_VERSION}; frontend and helper must come from the same release")]
+    Version { found: u32 },
+    #[error(transparent)]
+    Farm(#[from] FarmError),
+    #[error("the recorded rustc arguments have no --crate-name; the plan recorded a probe as a compilation")]
+    NotACompilation,
+    #[error("failed to read build script output `{path}`; is the run dir of that build script among dep_dirs?")]
+    ReadOutput { path: PathBuf, #[source] source: std::io::Error },
+    #[error("failed to write `{path}`")]
+    Write { path: PathBuf, #[source] source: std::io::Error },
+    #[error("failed to start `{program}`")]
+    Spawn { program: String, #[source] source: std::io::Error },
+    #[error("failed to read the output of `{program}`")]
+    Pipe { program: String, #[source] source: std::io::Error },
+    #[error(
+        "OUT_DIR is `{env}` but the build script run dir expects `{expected}`; the plan and the step disagree"
+    )]
+    OutDirMismatch { env: String, expected: String },
+    #[error(transparent)]
+    Parse(#[from] build_output::ParseError),
+    #[error("build script of `{package}` logged errors:\n{}", .errors.join("\n"))]
+    ScriptErrors { package: String, errors: Vec<String> },
+    #[error("failed to uplift `{from}` to `{to}` as cargo does")]
+    Uplift { from: PathBuf, to: PathBuf, #[source] source: std::io::Error },
+}
+
+/// Runs one step; returns the exit code of the action.
+pub fn replay(step_json: &str) -> Result<i32, ReplayError> {
+    let step: ReplayStep = serde_json::from_str(step_json).map_err(ReplayError::Json)?;
+    if step.version != STEP_VERSION {
+        return Err(ReplayError::Version { found: step.version });
+    }
+    let target = PathBuf::from(&step.target_dir);
+    let deps: Vec<PathBuf> = step.dep_dirs.iter().map(PathBuf::from).collect();
+    let farm = symlink_farm::build(&target, &deps)?;
+    let result = match &step.action {
+        ReplayAction::Rustc { program, args, build_outputs } => run_rustc(program, args, build_outputs),
+        ReplayAction::RunBuildScript { program, run_dir, links_deps } => run_build_script(program, run_dir, links_deps),
+    };
+    // Take the links out whatever happened, so the output holds only this unit's files.
+    let removed = farm.remove();
+    let code = result?;
+    removed?;
+    Ok(code)
+}
+
+/// Environment variables a replayed process must not see: recording wrappers would make
+/// compiler probes "succeed" falsely, and jobserver fds of the planning run are gone.
+fn is_stripped(name: &str) -> bool {
+    matches!(name, "RUSTC_WRAPPER" | "RUSTC_WORKSPACE_WRAPPER" | "CARGO_MAKEFLAGS" | "MAKEFLAGS" | "MFLAGS")
+        || name.starts_with(crate::layout::ENV_PREFIX)
+}
+
+/// The inherited environment minus [`is_stripped`] names.
+pub fn replay_env(vars: impl IntoIterator<Item = (OsString, OsString)>) -> Vec<(OsString, OsString)> {
+    vars.into_iter()
+        .filter(|(k, _)| !k.to_str().is_some_and(is_stripped))
+        .collect()
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
+}
+
+/// A build script's saved stdout, parsed as cargo does when it compiles dependents.
+fn read_script_output(run_dir: &str) -> Result<BuildOutput, ReplayError> {
+    let run = Path::new(run_dir);
+    let read = |name: &str| {
+        let path = run.join(name);
+        std::fs::read(&path).map_err(|source| ReplayError::ReadOutput { path, source })
+    };
+    let stdout = read("output")?;
+    let root_output = String::from_utf8_lossy(&read("root-output")?).into_owned();
+    let out_dir = run.join("out").to_string_lossy().into_owned();
+    let package = run.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let config = ParseConfig {
+        package: &package,
+        script_out_dir: &out_dir,
+        script_out_dir_when_generated: &root_output,
+        targets: None,
+        // Already judged when the script ran; RUSTC_BOOTSTRAP is never applied either way.
+        rustc_bootstrap_allowed: true,
+    };
+    Ok(build_output::parse(&config, &stdout)?)
+}
+
+fn run_rustc(program: &str, recorded: &[String], inputs: &LinkInputs) -> Result<i32, ReplayError> {
+    let compilation = Compilation::from_args(recorded).ok_or(ReplayError::NotACompilation)?;
+    let mut outputs: BTreeMap<&str, BuildOutput> = BTreeMap::new();
+    for run_dir in inputs.own.iter().chain(&inputs.link_search) {
+        if !outputs.contains_key(run_dir.as_str()) {
+            outputs.insert(run_dir, read_script_output(run_dir)?);
+        }
+    }
+    fn result<'a>(outputs: &'a BTreeMap<&str, BuildOutput>, run_dir: &'a str) -> ScriptResult<'a> {
+        let output = outputs.get(run_dir).expect("invariant: every run dir was read above");
+        ScriptResult { run_dir, output }
+    }
+    let unit = UnitTarget::from_recorded(
+        &compilation,
+        env_var("CARGO_BIN_NAME").as_deref(),
+        std::env::var_os("CARGO_TARGET_TMPDIR").is_some(),
+    );
+    let link_search: Vec<_> = inputs.link_search.iter().map(|d| result(&outputs, d)).collect();
+    let dynamic = link_args::dynamic_rustc_args(
+        &unit,
+        inputs.own.as_deref().map(|d| result(&outputs, d)),
+        &link_search,
+        inputs.apply_link_libs,
+    );
+    let mut args = rustc_args::strip_incremental(recorded);
+    args.extend(dynamic.args);
+    if let Some(out_dir) = &compilation.out_dir {
+        // Cargo creates output directories before running rustc.
+        std::fs::create_dir_all(out_dir)
+            .map_err(|source| ReplayError::Write { path: out_dir.into(), source })?;
+    }
+    let mut command = Command::new(program);
+    command
+        .args(&args)
+        .env_clear()
+        .envs(replay_env(std::env::vars_os()))
+        .envs(dynamic.env.iter().map(|(k, v)| (k, v)));
+    let status = command
+        .status()
+        .map_err(|source| ReplayError::Spawn { program: program.to_owned(), source })?;
+    if !status.success() {
+        eprintln!("error: rustc failed ({status}): {}", shell_line(program, &args, &dynamic.env));
+        return Ok(failure_code(status));
+    }
+    uplift(&compilation, &unit)?;
+    Ok(0)
+}
+
+/// Cargo's `link_targets`: a build script is hard-linked to `build-script-build` (the name cargo
+/// executes), and a bin to `<profile>/<bin name>`.
+fn uplift(compilation: &Compilation, unit: &UnitTarget) -> Result<(), ReplayError> {
+    let Some(out_dir) = compilation.out_dir.as_deref().map(Path::new) else { return Ok(()) };
+    let from = out_dir.join(compilation.stem());
+    let to = if compilation.is_build_script() {
+        out_dir.join("build-script-build")
+    } else if let (Some(bin), false, Some(parent)) = (&unit.bin_name, compilation.test, out_dir.parent()) {
+        if out_dir.file_name().is_none_or(|n| n != "deps") {
+            return Ok(());
+        }
+        parent.join(bin)
+    } else {
+        return Ok(());
+    };
+    let _ = std::fs::remove_file(&to);
+    std::fs::hard_link(&from, &to).map_err(|source| ReplayError::Uplift { from, to, source })
+}
+
+fn envify(s: &str) -> String {
+    s.chars().map(|c| if c == '-' { '_' } else { c.to_ascii_uppercase() }).collect()
+}
+
+fn run_build_script(program: &str, run_dir: &str, links_deps: &[LinksDep]) -> Result<i32, ReplayError> {
+    let run = Path::new(run_dir);
+    let out_dir = run.join("out");
+    let out_dir_str = out_dir.to_string_lossy().into_owned();
+    let env_out_dir = env_var("OUT_DIR").unwrap_or_default();
+    if env_out_dir.trim_end_matches('/') != out_dir_str {
+        return Err(ReplayError::OutDirMismatch { env: env_out_dir, expected: out_dir_str });
+    }
+    std::fs::create_dir_all(&out_dir).map_err(|source| ReplayError::Write { path: out_dir.clone(), source })?;
+    let name = env_var("CARGO_PKG_NAME").unwrap_or_else(|| "<unknown package>".to_owned());
+    let package = match env_var("CARGO_PKG_VERSION") {
+        Some(v) => format!("{name} v{v}"),
+        None => name.clone(),
+    };
+
+    // DEP_<LINKS>_<KEY> from direct links dependencies, in cargo's order.
+    let mut dep_env = Vec::new();
+    for dep in links_deps {
+        for (key, value) in read_script_output(&dep.run_dir)?.metadata {
+            dep_env.push((format!("DEP_{}_{}", envify(&dep.links), envify(&key)), value));
+        }
+    }
+
+    let mut child = Command::new(program)
+        .env_clear()
+        .envs(replay_env(std::env::vars_os()))
+        .envs(dep_env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|source| ReplayError::Spawn { program: program.to_owned(), source })?;
+    let pipe_err = |source| ReplayError::Pipe { program: program.to_owned(), source };
+    let stdout_pipe = child.stdout.take().expect("invariant: stdout is piped");
+    let stderr_pipe = child.stderr.take().expect("invariant: stderr is piped");
+    // Both streams are shown live (progress logs) and kept, as cargo keeps them.
+    let stderr_thread = std::thread::spawn(move || tee(stderr_pipe));
+    let stdout = tee(stdout_pipe).map_err(pipe_err)?;
+    let stderr = stderr_thread
+        .join()
+        .expect("invariant: the tee thread does not panic")
+        .map_err(pipe_err)?;
+    let status = child.wait().map_err(pipe_err)?;
+
+    let write = |name: &str, bytes: &[u8]| {
+        let path = run.join(name);
+        std::fs::write(&path, bytes).map_err(|source| ReplayError::Write { path, source })
+    };
+    write("output", &stdout)?;
+    write("stderr", &stderr)?;
+    write("root-output", out_dir_str.as_bytes())?;
+
+    if !status.success() {
+        eprintln!(
+            "error: failed to run custom build command for `{package}`: build script of `{name}` failed ({status})\n  command: {}",
+            shell_line(program, &[], &dep_env)
+        );
+        return Ok(failure_code(status));
+    }
+    let bootstrap_env = env_var("RUSTC_BOOTSTRAP");
+    let lib_name = name.replace('-', "_");
+    let config = ParseConfig {
+        package: &package,
+        script_out_dir: &out_dir_str,
+        script_out_dir_when_generated: &out_dir_str,
+        targets: None,
+        // Cargo's nightly check is approximated by RUSTC_BOOTSTRAP=1 (see the report).
+        rustc_bootstrap_allowed: build_output::rustc_bootstrap_allowed(
+            bootstrap_env.as_deref() == Some("1"),
+            Some(&lib_name),
+            bootstrap_env.as_deref(),
+        ),
+    };
+    let parsed = build_output::parse(&config, &stdout)?;
+    let pkg_at = package.replacen(" v", "@", 1);
+    for warning in &parsed.warnings {
+        eprintln!("warning: {pkg_at}: {warning}");
+    }
+    if !parsed.errors.is_empty() {
+        return Err(ReplayError::ScriptErrors { package, errors: parsed.errors });
+    }
+    Ok(0)
+}
+
+/// Copies a stream to our stderr as it arrives and returns all of it.
+fn tee(mut from: impl Read) -> std::io::Result<Vec<u8>> {
+    let mut all = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) => return Ok(all),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        all.extend_from_slice(&buf[..n]);
+        // Losing progress output must not fail the build.
+        let _ = std::io::stderr().write_all(&buf[..n]);
+    }
+}
+
+fn failure_code(status: std::process::ExitStatus) -> i32 {
+    match super::exit_code(status) {
+        0 => 1,
+        code => code,
+    }
+}
+
+/// A readable rendering of what ran, for error messages.
+fn shell_line(program: &str, args: &[String], env: &[(String, String)]) -> String {
+    let quote = |s: &str| {
+        if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_=/.,:@+".contains(c)) {
+            s.to_owned()
+        } else {
+            format!("'{}'", s.replace('\'', r"'\''"))
+        }
+    };
+    env.iter()
+        .map(|(k, v)| format!("{k}={}", quote(v)))
+        .chain(std::iter::once(quote(program)))
+        .chain(args.iter().map(|a| quote(a)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stripped_environment() {
+        let vars = [
+            "PATH", "RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER", "CARGO_MAKEFLAGS", "MAKEFLAGS", "MFLAGS",
+            "CARGO_FRONTEND_ROLE", "CARGO_PKG_NAME", "OUT_DIR",
+        ]
+        .map(|k| (OsString::from(k), OsString::from("v")));
+        let kept: Vec<_> = replay_env(vars).into_iter().map(|(k, _)| k.into_string().expect("utf8")).collect();
+        assert_eq!(kept, ["PATH", "CARGO_PKG_NAME", "OUT_DIR"]);
+    }
+
+    #[test]
+    fn envify_matches_cargo() {
+        assert_eq!(envify("ring_core-0_17"), "RING_CORE_0_17");
+        assert_eq!(envify("include"), "INCLUDE");
+    }
+
+    #[test]
+    fn shell_line_quotes() {
+        assert_eq!(
+            shell_line("/r/rustc", &["--cfg".into(), "feature=\"x\"".into()], &[("A".into(), "b c".into())]),
+            "A='b c' /r/rustc --cfg 'feature=\"x\"'"
+        );
+    }
+
+    #[test]
+    fn step_version_is_checked() {
+        let json = r#"{"version":999,"target_dir":"/t","dep_dirs":[],"action":{"kind":"run-build-script","program":"/p","run_dir":"/r","links_deps":[]}}"#;
+        assert!(matches!(replay(json), Err(ReplayError::Version { found: 999 })));
+        assert!(matches!(replay("{"), Err(ReplayError::Json(_))));
+    }
+}
