@@ -579,3 +579,52 @@ fn every_schema_key_deserializes() {
     walk(keys::TOP, "");
     walk(keys::TARGET, "targets.t.");
 }
+
+// --- the reference's examples stay valid ---
+
+#[test]
+fn doc_examples_resolve() {
+    let doc = include_str!("../../docs/spec.md");
+    let examples: Vec<&str> = doc
+        .split("```toml\n")
+        .skip(1)
+        .map(|block| block.split("```").next().unwrap())
+        .filter(|block| block.starts_with("# syntax="))
+        .collect();
+    assert_eq!(
+        examples.len(),
+        4,
+        "the syntax-line snippet and the three examples"
+    );
+    for example in examples {
+        let spec = parse("Dockerfile", example).unwrap_or_else(|e| panic!("{e}\n{example}"));
+        for name in spec.target_names() {
+            spec.resolve(Some(name), &BTreeMap::new()).unwrap();
+        }
+        spec.resolve(None, &BTreeMap::new()).unwrap();
+    }
+    let shop = doc.split("### A workspace").nth(1).unwrap();
+    let shop = shop
+        .split("```toml\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    check(
+        shop,
+        None,
+        &[],
+        r#"
+        target: api
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        cargo: --release --features metrics -p api --bin api
+        runtime: docker.io/library/debian:bookworm-slim
+        bin-dir: /usr/local/bin
+        entrypoint: ["/usr/local/bin/api"]
+        env: PORT=8080, RUST_LOG=info
+        expose: 8080/tcp
+        labels: org.opencontainers.image.source=https://github.com/acme/shop
+    "#,
+    );
+}
