@@ -107,7 +107,10 @@ impl SpecError {
 pub enum ErrorKind {
     /// The file is not valid TOML.
     #[error("invalid toml: {message}{}", hint.map(|h| format!("; {h}")).unwrap_or_default())]
-    Syntax { message: String, hint: Option<&'static str> },
+    Syntax {
+        message: String,
+        hint: Option<&'static str>,
+    },
     /// A key the spec does not know.
     #[error(
         "unknown key `{key}` in {table}; valid keys: {}{}",
@@ -153,7 +156,8 @@ impl SpecErrors {
         self.0.iter()
     }
 
-    /// Sorts by location (problems without a file location go last) and removes duplicates.
+    /// Sorts by place (file problems by position, then build-arg problems by name, then the
+    /// rest) and removes duplicates.
     pub(crate) fn from_vec(mut errors: Vec<SpecError>) -> SpecErrors {
         let mut seen = Vec::new();
         errors.retain(|e| {
@@ -163,8 +167,16 @@ impl SpecErrors {
             }
             new
         });
-        errors.sort_by_key(|e| e.location().map_or(usize::MAX, |l| l.span.start));
+        errors.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
         SpecErrors(errors)
+    }
+}
+
+fn sort_key(e: &SpecError) -> (u8, usize, &str) {
+    match &e.origin {
+        Some(Origin::File(loc)) => (0, loc.span.start, ""),
+        Some(Origin::BuildArg(name)) => (1, 0, name),
+        None => (2, 0, ""),
     }
 }
 

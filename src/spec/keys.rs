@@ -105,7 +105,10 @@ pub(crate) fn unknown_key(table: &'static [Key], path: &[&str], name: &str) -> E
 /// Target names must be bare TOML keys, so that `--target NAME` and `--build-arg
 /// targets.NAME.KEY=...` need no quoting.
 pub(crate) fn is_valid_target_name(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Reports every unknown key and invalid target name in `root`, with the key's span.
@@ -162,10 +165,10 @@ fn check_table<'a>(
 /// searched, not only those whose span contains `offset`.
 pub(crate) fn path_at(table: &DeTable<'_>, offset: usize) -> Option<String> {
     for (name, value) in table.iter() {
-        if let DeValue::Table(sub) = value.get_ref() {
-            if let Some(rest) = path_at(sub, offset) {
-                return Some(format!("{}.{rest}", name.get_ref()));
-            }
+        if let DeValue::Table(sub) = value.get_ref()
+            && let Some(rest) = path_at(sub, offset)
+        {
+            return Some(format!("{}.{rest}", name.get_ref()));
         }
         if value.span().contains(&offset) || name.span().contains(&offset) {
             return Some(name.get_ref().to_string());
@@ -206,7 +209,10 @@ mod tests {
     #[test]
     fn suggestions() {
         assert_eq!(suggest(BUILD, "featurs"), Some("features"));
-        assert_eq!(suggest(BUILD, "no-default-feature"), Some("no-default-features"));
+        assert_eq!(
+            suggest(BUILD, "no-default-feature"),
+            Some("no-default-features")
+        );
         assert_eq!(suggest(RUNTIME, "entry-point"), Some("entrypoint"));
         assert_eq!(suggest(RUNTIME, "zzz"), None);
     }

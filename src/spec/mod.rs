@@ -24,10 +24,10 @@ mod target;
 use std::collections::BTreeMap;
 
 pub use error::{ErrorKind, Location, Origin, SpecError, SpecErrors};
-pub use overrides::{build_args, is_spec_override, BUILD_ARG_PREFIX};
+pub use overrides::{BUILD_ARG_PREFIX, build_args, is_spec_override};
 pub use target::{
-    BaseImage, BuildSettings, RuntimeSettings, Target, DEFAULT_BIN_DIR, DEFAULT_BUILDER_IMAGE,
-    DEFAULT_PROFILE, DEFAULT_RUNTIME_IMAGE,
+    BaseImage, BuildSettings, DEFAULT_BIN_DIR, DEFAULT_BUILDER_IMAGE, DEFAULT_PROFILE,
+    DEFAULT_RUNTIME_IMAGE, RuntimeSettings, Target,
 };
 
 use overrides::Override;
@@ -49,31 +49,57 @@ pub struct Spec {
 /// value of every target (not only the one that will be built).
 pub fn parse(file_name: &str, text: &str) -> Result<Spec, SpecErrors> {
     let raw = raw::parse_document(text).map_err(|problems| {
-        let source = Source::File { name: file_name, text };
+        let source = Source::File {
+            name: file_name,
+            text,
+        };
         SpecErrors::from_vec(
-            problems.into_iter().map(|(span, kind)| SpecError::new(source.origin(span), kind)).collect(),
+            problems
+                .into_iter()
+                .map(|(span, kind)| SpecError::new(source.origin(span), kind))
+                .collect(),
         )
     })?;
-    let spec = Spec { file: file_name.to_owned(), text: text.to_owned(), raw };
+    let spec = Spec {
+        file: file_name.to_owned(),
+        text: text.to_owned(),
+        raw,
+    };
     let mut errors = Vec::new();
     if let Some(default) = &spec.raw.default_target {
         errors.extend(spec.check_default_target(spec.file_source(), default));
     }
     for layer in spec.file_layers() {
-        errors.extend(resolve::resolve(None, std::slice::from_ref(&layer)).err().unwrap_or_default());
+        errors.extend(
+            resolve::resolve(None, std::slice::from_ref(&layer))
+                .err()
+                .unwrap_or_default(),
+        );
     }
-    if errors.is_empty() { Ok(spec) } else { Err(SpecErrors::from_vec(errors)) }
+    if errors.is_empty() {
+        Ok(spec)
+    } else {
+        Err(SpecErrors::from_vec(errors))
+    }
 }
 
 impl Spec {
     /// The names of the `[targets.NAME]` tables, sorted.
     pub fn target_names(&self) -> Vec<&str> {
-        self.raw.targets.iter().flat_map(|t| t.keys()).map(String::as_str).collect()
+        self.raw
+            .targets
+            .iter()
+            .flat_map(|t| t.keys())
+            .map(String::as_str)
+            .collect()
     }
 
     /// The file's `default-target`, if set.
     pub fn default_target(&self) -> Option<&str> {
-        self.raw.default_target.as_ref().map(|d| d.get_ref().as_str())
+        self.raw
+            .default_target
+            .as_ref()
+            .map(|d| d.get_ref().as_str())
     }
 
     /// The spec's file name, as passed to [`parse`].
@@ -110,11 +136,11 @@ impl Spec {
             .find_map(|o| Some((Source::BuildArg(&o.name), o.raw.default_target.as_ref()?)))
             .or_else(|| Some((self.file_source(), self.raw.default_target.as_ref()?)));
         let mut default_ok = true;
-        if let Some((source, default)) = default {
-            if let Some(e) = self.check_default_target(source, default) {
-                errors.push(e);
-                default_ok = false;
-            }
+        if let Some((source, default)) = default
+            && let Some(e) = self.check_default_target(source, default)
+        {
+            errors.push(e);
+            default_ok = false;
         }
 
         let chosen = match target {
@@ -155,19 +181,34 @@ impl Spec {
             let raw = self.raw.targets.as_ref().and_then(|t| t.get(name)).cloned();
             layers.push(self.layer(&format!("targets.{name}."), raw.unwrap_or_default()));
         }
-        layers.extend(overrides.iter().flat_map(|o| override_layers(o, Some(None))));
+        layers.extend(
+            overrides
+                .iter()
+                .flat_map(|o| override_layers(o, Some(None))),
+        );
         if let Some(name) = chosen {
-            layers.extend(overrides.iter().flat_map(|o| override_layers(o, Some(Some(name)))));
+            layers.extend(
+                overrides
+                    .iter()
+                    .flat_map(|o| override_layers(o, Some(Some(name)))),
+            );
         }
         resolve::resolve(chosen, &layers).map_err(SpecErrors::from_vec)
     }
 
     fn file_source(&self) -> Source<'_> {
-        Source::File { name: &self.file, text: &self.text }
+        Source::File {
+            name: &self.file,
+            text: &self.text,
+        }
     }
 
     fn layer(&self, prefix: &str, raw: RawTarget) -> Layer<'_> {
-        Layer { source: self.file_source(), prefix: prefix.to_owned(), raw }
+        Layer {
+            source: self.file_source(),
+            prefix: prefix.to_owned(),
+            raw,
+        }
     }
 
     /// The file's top level and each of its targets, as separate layers.
@@ -179,7 +220,11 @@ impl Spec {
         layers
     }
 
-    fn check_default_target(&self, source: Source<'_>, default: &Spanned<String>) -> Option<SpecError> {
+    fn check_default_target(
+        &self,
+        source: Source<'_>,
+        default: &Spanned<String>,
+    ) -> Option<SpecError> {
         let names = self.target_names();
         (!names.contains(&default.get_ref().as_str())).then(|| {
             let valid = if names.is_empty() {
@@ -204,13 +249,23 @@ fn override_layers<'a>(o: &'a Override, which: Option<Option<&str>>) -> Vec<Laye
     let source = Source::BuildArg(&o.name);
     let mut layers = Vec::new();
     if matches!(which, None | Some(None)) {
-        layers.push(Layer { source, prefix: String::new(), raw: o.raw.top() });
+        layers.push(Layer {
+            source,
+            prefix: String::new(),
+            raw: o.raw.top(),
+        });
     }
     for (name, raw) in o.raw.targets.iter().flatten() {
         if which.is_none() || which == Some(Some(name.as_str())) {
-            layers.push(Layer { source, prefix: format!("targets.{name}."), raw: raw.clone() });
+            layers.push(Layer {
+                source,
+                prefix: format!("targets.{name}."),
+                raw: raw.clone(),
+            });
         }
     }
     layers
 }
 
+#[cfg(test)]
+mod tests;

@@ -55,10 +55,15 @@ pub(crate) fn parse_overrides(
             }
         };
         match raw::parse_document(&document) {
-            Ok(raw) => overrides.push(Override { name: name.clone(), raw }),
-            Err(problems) => {
-                errors.extend(problems.into_iter().map(|(_, kind)| SpecError::new(origin(), kind)))
-            }
+            Ok(raw) => overrides.push(Override {
+                name: name.clone(),
+                raw,
+            }),
+            Err(problems) => errors.extend(
+                problems
+                    .into_iter()
+                    .map(|(_, kind)| SpecError::new(origin(), kind)),
+            ),
         }
     }
     (overrides, errors)
@@ -85,7 +90,8 @@ fn nest(
         None => (name, None),
     };
     let path_refs: Vec<&str> = path.iter().map(String::as_str).collect();
-    let key = keys::lookup(schema, head).ok_or_else(|| keys::unknown_key(schema, &path_refs, head))?;
+    let key =
+        keys::lookup(schema, head).ok_or_else(|| keys::unknown_key(schema, &path_refs, head))?;
     if key.kind == Kind::Targets && tail.is_none() {
         return Err(ErrorKind::InvalidValue {
             key: "targets".to_owned(),
@@ -98,9 +104,10 @@ fn nest(
         (kind, None) => leaf(kind, value),
         (Kind::Table(sub), Some(tail)) => Value::Table(nest(sub, path, tail, value, targets)?),
         // Everything after `env.` / `labels.` is the map key, dots included.
-        (Kind::Map, Some(map_key)) => {
-            Value::Table(Table::from_iter([(map_key.to_owned(), leaf(Kind::Text, value))]))
-        }
+        (Kind::Map, Some(map_key)) => Value::Table(Table::from_iter([(
+            map_key.to_owned(),
+            leaf(Kind::Text, value),
+        )])),
         (Kind::Targets, Some(tail)) => {
             let (target, rest) = match tail.split_once('.') {
                 Some((target, rest)) => (target, Some(rest)),
@@ -119,9 +126,9 @@ fn nest(
             };
             Value::Table(Table::from_iter([(target.to_owned(), body)]))
         }
-        (_, Some(_)) => {
+        (_, Some(tail)) => {
             return Err(ErrorKind::InvalidValue {
-                key: name.to_owned(),
+                key: format!("{}.{tail}", path.join(".")),
                 message: format!("`{}` is not a table", path.join(".")),
             });
         }

@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
 
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
-use toml::de::DeTable;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use toml::Spanned;
+use toml::de::DeTable;
 
 use super::error::ErrorKind;
 use super::keys;
@@ -161,19 +161,31 @@ pub(crate) fn parse_document(text: &str) -> Result<RawSpec, Vec<Problem>> {
         );
         vec![(
             e.span(),
-            ErrorKind::Syntax { message: e.message().trim_end().to_owned(), hint },
+            ErrorKind::Syntax {
+                message: e.message().trim_end().to_owned(),
+                hint,
+            },
         )]
     })?;
     let unknown = keys::check_keys(root.get_ref());
     if !unknown.is_empty() {
-        return Err(unknown.into_iter().map(|(span, kind)| (Some(span), kind)).collect());
+        return Err(unknown
+            .into_iter()
+            .map(|(span, kind)| (Some(span), kind))
+            .collect());
     }
     RawSpec::deserialize(toml::de::Deserializer::from(root.clone())).map_err(|e| {
         let key = e
             .span()
             .and_then(|span| keys::path_at(root.get_ref(), span.start))
             .unwrap_or_else(|| "spec".to_owned());
-        vec![(e.span(), ErrorKind::InvalidValue { key, message: e.message().to_owned() })]
+        vec![(
+            e.span(),
+            ErrorKind::InvalidValue {
+                key,
+                message: e.message().to_owned(),
+            },
+        )]
     })
 }
 

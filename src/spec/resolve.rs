@@ -14,8 +14,8 @@ use toml::Spanned;
 use super::error::{ErrorKind, Location, Origin, SpecError};
 use super::raw::{RawTarget, Scalar};
 use super::target::{
-    BaseImage, BuildSettings, RuntimeSettings, Target, DEFAULT_BIN_DIR, DEFAULT_BUILDER_IMAGE,
-    DEFAULT_PROFILE, DEFAULT_RUNTIME_IMAGE,
+    BaseImage, BuildSettings, DEFAULT_BIN_DIR, DEFAULT_BUILDER_IMAGE, DEFAULT_PROFILE,
+    DEFAULT_RUNTIME_IMAGE, RuntimeSettings, Target,
 };
 
 /// Where a layer's values come from.
@@ -49,7 +49,10 @@ impl Layer<'_> {
     fn error(&self, span: Option<Range<usize>>, key: &str, message: String) -> SpecError {
         SpecError::new(
             self.source.origin(span),
-            ErrorKind::InvalidValue { key: format!("{}{key}", self.prefix), message },
+            ErrorKind::InvalidValue {
+                key: format!("{}{key}", self.prefix),
+                message,
+            },
         )
     }
 }
@@ -59,14 +62,22 @@ fn last<'l, 'a, T>(
     layers: &'l [Layer<'a>],
     get: impl Fn(&'l RawTarget) -> Option<&'l T>,
 ) -> Option<(&'l Layer<'a>, &'l T)> {
-    layers.iter().rev().find_map(|layer| get(&layer.raw).map(|value| (layer, value)))
+    layers
+        .iter()
+        .rev()
+        .find_map(|layer| get(&layer.raw).map(|value| (layer, value)))
 }
 
 /// Resolves the target `name` from `layers`, collecting every invalid value.
 pub(crate) fn resolve(name: Option<&str>, layers: &[Layer<'_>]) -> Result<Target, Vec<SpecError>> {
     let mut errors = Vec::new();
-    let mut check = |layer: &Layer<'_>, value: &Spanned<String>, key: &str, f: fn(&str) -> Result<String, String>| {
-        f(value.get_ref()).map_err(|m| errors.push(layer.error(Some(value.span()), key, m))).ok()
+    let mut check = |layer: &Layer<'_>,
+                     value: &Spanned<String>,
+                     key: &str,
+                     f: fn(&str) -> Result<String, String>| {
+        f(value.get_ref())
+            .map_err(|m| errors.push(layer.error(Some(value.span()), key, m)))
+            .ok()
     };
 
     let builder_image = last(layers, |r| r.builder.as_ref()?.image.as_ref())
@@ -75,16 +86,23 @@ pub(crate) fn resolve(name: Option<&str>, layers: &[Layer<'_>]) -> Result<Target
     let profile = last(layers, |r| r.build.as_ref()?.profile.as_ref())
         .and_then(|(l, v)| check(l, v, "build.profile", profile))
         .unwrap_or_else(|| DEFAULT_PROFILE.to_owned());
-    let package = last(layers, |r| r.package.as_ref())
-        .and_then(|(l, v)| check(l, v, "package", word));
+    let package =
+        last(layers, |r| r.package.as_ref()).and_then(|(l, v)| check(l, v, "package", word));
     let bins = last(layers, |r| r.bins.as_ref())
         .map(|(l, bins)| dedup(bins.iter().filter_map(|b| check(l, b, "bins", word))))
         .unwrap_or_default();
     let image = last(layers, |r| r.runtime.as_ref()?.image.as_ref())
         .and_then(|(l, v)| check(l, v, "runtime.image", image))
-        .map_or_else(|| BaseImage::Image(DEFAULT_RUNTIME_IMAGE.to_owned()), |image| {
-            if image == "scratch" { BaseImage::Scratch } else { BaseImage::Image(image) }
-        });
+        .map_or_else(
+            || BaseImage::Image(DEFAULT_RUNTIME_IMAGE.to_owned()),
+            |image| {
+                if image == "scratch" {
+                    BaseImage::Scratch
+                } else {
+                    BaseImage::Image(image)
+                }
+            },
+        );
     let bin_dir = last(layers, |r| r.runtime.as_ref()?.bin_dir.as_ref())
         .and_then(|(l, v)| check(l, v, "runtime.bin-dir", absolute_dir))
         .unwrap_or_else(|| DEFAULT_BIN_DIR.to_owned());
@@ -97,7 +115,12 @@ pub(crate) fn resolve(name: Option<&str>, layers: &[Layer<'_>]) -> Result<Target
     let expose = last(layers, |r| r.runtime.as_ref()?.expose.as_ref())
         .map(|(l, ports)| {
             dedup(ports.iter().filter_map(|p| {
-                check(l, &Spanned::new(p.span(), p.get_ref().0.clone()), "runtime.expose", port)
+                check(
+                    l,
+                    &Spanned::new(p.span(), p.get_ref().0.clone()),
+                    "runtime.expose",
+                    port,
+                )
             }))
         })
         .unwrap_or_default();
@@ -110,14 +133,33 @@ pub(crate) fn resolve(name: Option<&str>, layers: &[Layer<'_>]) -> Result<Target
         .find_map(|l| build(&l.raw).features)
         .map(|f| dedup(f.0.into_iter()))
         .unwrap_or_default();
-    let no_default_features =
-        layers.iter().rev().find_map(|l| build(&l.raw).no_default_features).unwrap_or(false);
-    let all_features = layers.iter().rev().find_map(|l| build(&l.raw).all_features).unwrap_or(false);
+    let no_default_features = layers
+        .iter()
+        .rev()
+        .find_map(|l| build(&l.raw).no_default_features)
+        .unwrap_or(false);
+    let all_features = layers
+        .iter()
+        .rev()
+        .find_map(|l| build(&l.raw).all_features)
+        .unwrap_or(false);
     let mut entrypoint = layers.iter().rev().find_map(|l| runtime(&l.raw).entrypoint);
     let cmd = layers.iter().rev().find_map(|l| runtime(&l.raw).cmd);
 
-    let env = merge_maps(layers, |r| r.runtime.as_ref()?.env.as_ref(), "runtime.env", env_name, &mut errors);
-    let labels = merge_maps(layers, |r| r.runtime.as_ref()?.labels.as_ref(), "runtime.labels", non_empty, &mut errors);
+    let env = merge_maps(
+        layers,
+        |r| r.runtime.as_ref()?.env.as_ref(),
+        "runtime.env",
+        env_name,
+        &mut errors,
+    );
+    let labels = merge_maps(
+        layers,
+        |r| r.runtime.as_ref()?.labels.as_ref(),
+        "runtime.labels",
+        non_empty,
+        &mut errors,
+    );
 
     // One named binary and nothing else to run: run it.
     if let ([bin], None, None) = (bins.as_slice(), &entrypoint, &cmd) {
@@ -130,7 +172,14 @@ pub(crate) fn resolve(name: Option<&str>, layers: &[Layer<'_>]) -> Result<Target
     Ok(Target {
         name: name.map(str::to_owned),
         builder_image,
-        build: BuildSettings { profile, features, no_default_features, all_features, package, bins },
+        build: BuildSettings {
+            profile,
+            features,
+            no_default_features,
+            all_features,
+            package,
+            bins,
+        },
         runtime: RuntimeSettings {
             image,
             bin_dir,
@@ -190,7 +239,9 @@ fn non_empty(s: &str) -> Result<String, String> {
 /// A package or binary name: non-empty, no whitespace.
 fn word(s: &str) -> Result<String, String> {
     if s.is_empty() || s.contains(char::is_whitespace) {
-        Err(format!("invalid name `{s}`: must be non-empty with no whitespace"))
+        Err(format!(
+            "invalid name `{s}`: must be non-empty with no whitespace"
+        ))
     } else {
         Ok(s.to_owned())
     }
@@ -208,16 +259,23 @@ fn image(s: &str) -> Result<String, String> {
 
 fn builder_image(s: &str) -> Result<String, String> {
     if s == "scratch" {
-        return Err("the builder image cannot be `scratch`: cargo needs a Rust toolchain".to_owned());
+        return Err(
+            "the builder image cannot be `scratch`: cargo needs a Rust toolchain".to_owned(),
+        );
     }
     image(s)
 }
 
 fn profile(s: &str) -> Result<String, String> {
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         Ok(s.to_owned())
     } else {
-        Err(format!("invalid profile name `{s}`: use letters, digits, `-` and `_`, like `release`"))
+        Err(format!(
+            "invalid profile name `{s}`: use letters, digits, `-` and `_`, like `release`"
+        ))
     }
 }
 
@@ -226,12 +284,18 @@ fn absolute_dir(s: &str) -> Result<String, String> {
         return Err(format!("`{s}` is not an absolute path; start it with `/`"));
     }
     let trimmed = s.trim_end_matches('/');
-    Ok(if trimmed.is_empty() { "/".to_owned() } else { trimmed.to_owned() })
+    Ok(if trimmed.is_empty() {
+        "/".to_owned()
+    } else {
+        trimmed.to_owned()
+    })
 }
 
 fn env_name(s: &str) -> Result<String, String> {
     if s.is_empty() || s.contains('=') {
-        Err(format!("invalid variable name `{s}`: must be non-empty with no `=`"))
+        Err(format!(
+            "invalid variable name `{s}`: must be non-empty with no `=`"
+        ))
     } else {
         Ok(s.to_owned())
     }

@@ -1,0 +1,630 @@
+//! Tests of the whole spec stage through its public API: text + target + build args in, a
+//! rendered target or the error list out.
+
+use std::collections::BTreeMap;
+
+use super::*;
+
+/// The single entry point of these tests: parse `text` as `Dockerfile`, resolve `target` with
+/// `args`, and compare a compact rendering with `expect` (indentation and blank lines ignored).
+#[track_caller]
+fn check(text: &str, target: Option<&str>, args: &[(&str, &str)], expect: &str) {
+    let args: BTreeMap<String, String> = args
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let actual = match parse("Dockerfile", text).and_then(|spec| spec.resolve(target, &args)) {
+        Ok(target) => render(&target),
+        Err(errors) => errors.iter().map(|e| format!("error: {e}\n")).collect(),
+    };
+    let expect: String = expect
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(actual, expect, "\n--- actual ---\n{actual}");
+}
+
+fn render(t: &Target) -> String {
+    let mut out = String::new();
+    let mut line = |k: &str, v: String| out.push_str(&format!("{k}: {v}\n"));
+    line(
+        "target",
+        t.name.clone().unwrap_or_else(|| "(implicit)".into()),
+    );
+    line("builder", t.builder_image.clone());
+    line("cargo", t.build.cargo_args().join(" "));
+    let r = &t.runtime;
+    line(
+        "runtime",
+        match &r.image {
+            BaseImage::Scratch => "scratch".into(),
+            BaseImage::Image(i) => i.clone(),
+        },
+    );
+    line("bin-dir", r.bin_dir.clone());
+    let map = |m: &BTreeMap<String, String>| {
+        m.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let optional = [
+        (
+            "entrypoint",
+            r.entrypoint.as_ref().map(|e| format!("{e:?}")),
+        ),
+        ("cmd", r.cmd.as_ref().map(|c| format!("{c:?}"))),
+        ("env", Some(map(&r.env)).filter(|s| !s.is_empty())),
+        ("workdir", r.workdir.clone()),
+        ("user", r.user.clone()),
+        (
+            "expose",
+            Some(r.expose.join(", ")).filter(|s| !s.is_empty()),
+        ),
+        ("labels", Some(map(&r.labels)).filter(|s| !s.is_empty())),
+    ];
+    for (k, v) in optional {
+        if let Some(v) = v {
+            line(k, v);
+        }
+    }
+    out
+}
+
+const SERVICES: &str = r#"# syntax=ghcr.io/acme/cargo-frontend:1
+[build]
+features = ["metrics"]
+
+[runtime]
+env = { RUST_LOG = "info" }
+labels = { "org.opencontainers.image.source" = "https://example.com/repo" }
+
+[targets.api]
+package = "api"
+bins = ["api"]
+runtime = { expose = ["8080"], env = { PORT = 8080 } }
+
+[targets.worker]
+package = "worker"
+build = { profile = "dev", features = "fast, metrics" }
+[targets.worker.runtime]
+cmd = ["--once"]
+"#;
+
+// --- defaults and the implicit target ---
+
+#[test]
+fn empty_spec_is_all_defaults() {
+    check(
+        "",
+        None,
+        &[],
+        r#"
+        target: (implicit)
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        cargo: --release
+        runtime: docker.io/library/debian:bookworm-slim
+        bin-dir: /usr/local/bin
+    "#,
+    );
+}
+
+#[test]
+fn top_level_settings_without_syntax_line() {
+    check(
+        r#"
+        package = "svc"
+        [builder]
+        image = "registry.local/rust:nightly"
+        [build]
+        profile = "dist"
+        features = ["a", "b", "a"]
+        no-default-features = true
+        all-features = true
+        [runtime]
+        image = "gcr.io/distroless/cc-debian12"
+        bin-dir = "/app/"
+        entrypoint = ["/app/svc", "serve"]
+        cmd = []
+        workdir = "/data"
+        user = 1000
+        expose = [8080, "53/UDP", "8080/tcp"]
+        env = { A = "1", DEBUG = true }
+        labels = { "x.y" = "z" }
+    "#,
+        None,
+        &[],
+        r#"
+        target: (implicit)
+        builder: registry.local/rust:nightly
+        cargo: --profile dist --features a,b --no-default-features --all-features -p svc
+        runtime: gcr.io/distroless/cc-debian12
+        bin-dir: /app
+        entrypoint: ["/app/svc", "serve"]
+        cmd: []
+        env: A=1, DEBUG=true
+        workdir: /data
+        user: 1000
+        expose: 8080/tcp, 53/udp
+        labels: x.y=z
+    "#,
+    );
+}
+
+#[test]
+fn features_string_form() {
+    check(
+        r#"build = { features = "a,b c,,a" }"#,
+        None,
+        &[],
+        r#"
+        target: (implicit)
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        cargo: --release --features a,b,c
+        runtime: docker.io/library/debian:bookworm-slim
+        bin-dir: /usr/local/bin
+    "#,
+    );
+}
+
+#[test]
+fn scratch_runtime() {
+    check(
+        r#"
+        bins = ["app"]
+        [runtime]
+        image = "scratch"
+        bin-dir = "/"
+    "#,
+        None,
+        &[],
+        r#"
+        target: (implicit)
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        cargo: --release --bin app
+        runtime: scratch
+        bin-dir: /
+        entrypoint: ["/app"]
+    "#,
+    );
+}
+
+#[test]
+fn entrypoint_defaults_only_for_a_single_bin_and_no_cmd() {
+    // Two bins: nothing to choose from.
+    check(
+        r#"bins = ["a", "b"]"#,
+        None,
+        &[],
+        r#"
+        target: (implicit)
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        cargo: --release --bin a --bin b
+        runtime: docker.io/library/debian:bookworm-slim
+        bin-dir: /usr/local/bin
+    "#,
+    );
+    // A cmd was given: the user decides what runs.
+    check(
+        r#"bins = ["a"]
+             runtime = { cmd = ["a", "--help"] }"#,
+        None,
+        &[],
+        r#"
+        target: (implicit)
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        cargo: --release --bin a
+        runtime: docker.io/library/debian:bookworm-slim
+        bin-dir: /usr/local/bin
+        cmd: ["a", "--help"]
+    "#,
+    );
+}
+
+// --- targets and their selection ---
+
+#[test]
+fn target_settings_override_top_level_and_maps_merge() {
+    check(
+        SERVICES,
+        Some("api"),
+        &[],
+        r#"
+        target: api
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        cargo: --release --features metrics -p api --bin api
+        runtime: docker.io/library/debian:bookworm-slim
+        bin-dir: /usr/local/bin
+        entrypoint: ["/usr/local/bin/api"]
+        env: PORT=8080, RUST_LOG=info
+        expose: 8080/tcp
+        labels: org.opencontainers.image.source=https://example.com/repo
+    "#,
+    );
+    check(
+        SERVICES,
+        Some("worker"),
+        &[],
+        r#"
+        target: worker
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        cargo: --features fast,metrics -p worker
+        runtime: docker.io/library/debian:bookworm-slim
+        bin-dir: /usr/local/bin
+        cmd: ["--once"]
+        env: RUST_LOG=info
+        labels: org.opencontainers.image.source=https://example.com/repo
+    "#,
+    );
+}
+
+#[test]
+fn several_targets_need_a_choice() {
+    check(SERVICES, None, &[], "
+        error: the spec defines several targets (api, worker); choose one with `--target NAME` or set `default-target`
+    ");
+    let with_default = format!("default-target = \"worker\"\n{SERVICES}");
+    let spec = parse("Dockerfile", &with_default).unwrap();
+    assert_eq!(spec.target_names(), ["api", "worker"]);
+    assert_eq!(spec.default_target(), Some("worker"));
+    let chosen = spec.resolve(None, &BTreeMap::new()).unwrap();
+    assert_eq!(chosen.name.as_deref(), Some("worker"));
+    // --target beats default-target.
+    let chosen = spec.resolve(Some("api"), &BTreeMap::new()).unwrap();
+    assert_eq!(chosen.name.as_deref(), Some("api"));
+}
+
+#[test]
+fn a_single_target_is_the_default() {
+    check(
+        r#"[targets.only]
+             package = "only""#,
+        None,
+        &[],
+        r#"
+        target: only
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        cargo: --release -p only
+        runtime: docker.io/library/debian:bookworm-slim
+        bin-dir: /usr/local/bin
+    "#,
+    );
+}
+
+#[test]
+fn unknown_targets() {
+    check(
+        SERVICES,
+        Some("web"),
+        &[],
+        "
+        error: unknown target `web`; valid targets: api, worker
+    ",
+    );
+    check("", Some("web"), &[], "
+        error: unknown target `web`; the spec defines no targets (remove `--target`, or add a [targets.NAME] table)
+    ");
+    check(
+        "default-target = \"web\"\n[targets.api]\n",
+        None,
+        &[],
+        "
+        error: Dockerfile:1:18: `default-target`: no target named `web`; valid targets: api
+    ",
+    );
+    check("[targets.\"a.b\"]\n", None, &[], "
+        error: Dockerfile:1:10: `targets.a.b`: target names may only use letters, digits, `-` and `_`
+    ");
+}
+
+// --- file errors ---
+
+#[test]
+fn unknown_keys_are_all_reported_with_line_column_and_valid_keys() {
+    check("# syntax=x\n[build]\nprofile = \"dev\"\nfeaturs = [\"a\"]\n\n[targets.api.runtime]\nports = [1]\n[oops]\n", None, &[], "
+        error: Dockerfile:4:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features; did you mean `features`?
+        error: Dockerfile:7:1: unknown key `ports` in [targets.api.runtime]; valid keys: image, bin-dir, entrypoint, cmd, env, workdir, user, expose, labels
+        error: Dockerfile:8:2: unknown key `oops` in the top level; valid keys: default-target, targets, package, bins, builder, build, runtime
+    ");
+}
+
+#[test]
+fn wrong_types_name_the_key_and_line() {
+    check(
+        "[build]\nno-default-features = \"yes\"\n",
+        None,
+        &[],
+        r#"
+        error: Dockerfile:2:23: `build.no-default-features`: invalid type: string "yes", expected a boolean
+    "#,
+    );
+    check(
+        "[targets.api.runtime]\nentrypoint = \"/bin/api\"\n",
+        None,
+        &[],
+        r#"
+        error: Dockerfile:2:14: `targets.api.runtime.entrypoint`: invalid type: string "/bin/api", expected a sequence
+    "#,
+    );
+}
+
+#[test]
+fn invalid_values_are_all_reported_for_every_target() {
+    check(r#"
+[builder]
+image = "scratch"
+[build]
+profile = "my profile"
+[runtime]
+image = ""
+bin-dir = "bin"
+expose = ["80", "http", "70000/tcp"]
+env = { "A=B" = "1" }
+[targets.api]
+bins = ["my bin"]
+runtime = { workdir = "app", user = "" }
+"#, Some("api"), &[], "
+        error: Dockerfile:3:9: `builder.image`: the builder image cannot be `scratch`: cargo needs a Rust toolchain
+        error: Dockerfile:5:11: `build.profile`: invalid profile name `my profile`: use letters, digits, `-` and `_`, like `release`
+        error: Dockerfile:7:9: `runtime.image`: invalid image reference ``: expected a name like `docker.io/library/debian:bookworm-slim`
+        error: Dockerfile:8:11: `runtime.bin-dir`: `bin` is not an absolute path; start it with `/`
+        error: Dockerfile:9:17: `runtime.expose`: invalid port `http`: expected a number 1-65535 with an optional /tcp, /udp or /sctp, like `8080` or `53/udp`
+        error: Dockerfile:9:25: `runtime.expose`: invalid port `70000/tcp`: expected a number 1-65535 with an optional /tcp, /udp or /sctp, like `8080` or `53/udp`
+        error: Dockerfile:10:7: `runtime.env`: invalid variable name `A=B`: must be non-empty with no `=`
+        error: Dockerfile:12:9: `targets.api.bins`: invalid name `my bin`: must be non-empty with no whitespace
+        error: Dockerfile:13:23: `targets.api.runtime.workdir`: `app` is not an absolute path; start it with `/`
+        error: Dockerfile:13:37: `targets.api.runtime.user`: must not be empty
+    ");
+}
+
+#[test]
+fn syntax_errors_and_dockerfiles() {
+    check(
+        "[build\n",
+        None,
+        &[],
+        "
+        error: Dockerfile:1:7: invalid toml: unclosed table, expected `]`
+    ",
+    );
+    check("# syntax=docker/dockerfile:1\nFROM rust\nRUN cargo build\n", None, &[], "
+        error: Dockerfile:2:6: invalid toml: key with no value, expected `=`; this looks like a Dockerfile; a cargo-frontend spec is TOML (see docs/spec.md)
+    ");
+}
+
+#[test]
+fn errors_expose_their_location() {
+    let errors = parse("spec.toml", "\n\n  [build]\n  featurs = 1\n").unwrap_err();
+    let location = errors.iter().next().unwrap().location().unwrap();
+    assert_eq!(
+        (location.file.as_str(), location.line, location.column),
+        ("spec.toml", 4, 3)
+    );
+    assert_eq!(location.span, 14..21);
+}
+
+// --- build-arg overrides ---
+
+#[test]
+fn overrides_top_level_keys_and_ignore_foreign_build_args() {
+    check(
+        SERVICES,
+        Some("api"),
+        &[
+            ("build.profile", "dev"),
+            ("build.no-default-features", "true"),
+            ("build.features", "tls,json"),
+            ("builder.image", "registry.local/rust:1"),
+            ("runtime.image", "scratch"),
+            ("runtime.user", "1000:1000"),
+            ("runtime.env.RUST_LOG", "debug"),
+            ("runtime.labels.org.opencontainers.image.version", "1.2.3"),
+            ("HTTP_PROXY", "http://proxy:3128"),
+            ("BUILDKIT_SYNTAX", "ghcr.io/acme/cargo-frontend:1"),
+            ("SOURCE_DATE_EPOCH", "0"),
+        ],
+        r#"
+        target: api
+        builder: registry.local/rust:1
+        cargo: --features tls,json --no-default-features -p api --bin api
+        runtime: scratch
+        bin-dir: /usr/local/bin
+        entrypoint: ["/usr/local/bin/api"]
+        env: PORT=8080, RUST_LOG=debug
+        user: 1000:1000
+        expose: 8080/tcp
+        labels: org.opencontainers.image.source=https://example.com/repo, org.opencontainers.image.version=1.2.3
+    "#,
+    );
+}
+
+#[test]
+fn overrides_beat_the_target_and_target_overrides_beat_top_level_ones() {
+    // The file's worker target sets profile = "dev"; a top-level build arg still wins over it,
+    // and a targets.worker.* build arg wins over that.
+    check(
+        SERVICES,
+        Some("worker"),
+        &[
+            ("build.profile", "release"),
+            ("targets.worker.build.profile", "bench"),
+            ("targets.api.build.profile", "ignored-for-worker"),
+            ("bins", "worker,worker-admin"),
+            ("runtime.expose", "9000,9001/udp"),
+            (
+                "runtime.entrypoint",
+                r#"["/usr/local/bin/worker", "--config", "/etc/w.toml"]"#,
+            ),
+            ("package", "worker-crate"),
+        ],
+        r#"
+        target: worker
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        cargo: --profile bench --features fast,metrics -p worker-crate --bin worker --bin worker-admin
+        runtime: docker.io/library/debian:bookworm-slim
+        bin-dir: /usr/local/bin
+        entrypoint: ["/usr/local/bin/worker", "--config", "/etc/w.toml"]
+        cmd: ["--once"]
+        env: RUST_LOG=info
+        expose: 9000/tcp, 9001/udp
+        labels: org.opencontainers.image.source=https://example.com/repo
+    "#,
+    );
+}
+
+#[test]
+fn override_value_forms() {
+    let base = "[targets.a]\n[targets.b]\n";
+    check(
+        base,
+        None,
+        &[
+            ("default-target", "b"),
+            ("build", r#"{ features = ["x"], all-features = true }"#),
+            ("runtime.workdir", r#""/srv""#),
+            ("runtime.cmd", ""),
+            ("targets.b.bins", r#""one""#),
+        ],
+        r#"
+        target: b
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        cargo: --release --features x --all-features --bin one
+        runtime: docker.io/library/debian:bookworm-slim
+        bin-dir: /usr/local/bin
+        cmd: []
+        workdir: /srv
+    "#,
+    );
+}
+
+#[test]
+fn override_errors_name_the_build_arg() {
+    check(
+        SERVICES,
+        Some("api"),
+        &[
+            ("build.featurs", "a"),
+            ("build.no-default-features", "maybe"),
+            ("build.profile.x", "1"),
+            ("runtime.expose", "80,http"),
+            ("targets.web.package", "web"),
+            ("targets.worker.builder.image", "scratch"),
+            ("targets", "{}"),
+            ("my.setting", "1"),
+            ("default-target", "nope"),
+            ("runtime", "{ entrypoint = 1 }"),
+        ],
+        r#"
+        error: build arg `build.featurs`: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features; did you mean `features`?
+        error: build arg `build.no-default-features`: `build.no-default-features`: invalid type: string "maybe", expected a boolean
+        error: build arg `build.profile.x`: `build.profile.x`: `build.profile` is not a table
+        error: build arg `default-target`: `default-target`: no target named `nope`; valid targets: api, worker
+        error: build arg `my.setting`: unknown key `my` in the top level; valid keys: default-target, targets, package, bins, builder, build, runtime
+        error: build arg `runtime`: `runtime.entrypoint`: invalid type: integer `1`, expected a sequence
+        error: build arg `runtime.expose`: `runtime.expose`: invalid port `http`: expected a number 1-65535 with an optional /tcp, /udp or /sctp, like `8080` or `53/udp`
+        error: build arg `targets`: `targets`: set one target's keys at a time, like `targets.NAME.build.profile=dev`
+        error: build arg `targets.web.package`: unknown target `web`; valid targets: api, worker
+        error: build arg `targets.worker.builder.image`: `targets.worker.builder.image`: the builder image cannot be `scratch`: cargo needs a Rust toolchain
+    "#,
+    );
+}
+
+#[test]
+fn build_args_from_frontend_opts() {
+    let opts: BTreeMap<String, String> = [
+        ("build-arg:build.profile", "dev"),
+        ("build-arg:HTTP_PROXY", "x"),
+        ("target", "api"),
+        ("filename", "Dockerfile"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let args = build_args(&opts);
+    assert_eq!(
+        args.keys().collect::<Vec<_>>(),
+        ["HTTP_PROXY", "build.profile"]
+    );
+    assert!(is_spec_override("build.profile"));
+    assert!(is_spec_override("bins"));
+    assert!(!is_spec_override("HTTP_PROXY"));
+}
+
+// --- the schema agrees with the serde structs ---
+
+#[test]
+fn every_schema_key_deserializes() {
+    fn sample(kind: keys::Kind) -> &'static str {
+        match kind {
+            keys::Kind::Text => r#""x""#,
+            keys::Kind::Bool => "true",
+            keys::Kind::List | keys::Kind::Features => r#"["x"]"#,
+            keys::Kind::Map => r#"{ K = "v" }"#,
+            keys::Kind::Table(_) => "{}",
+            keys::Kind::Targets => "{ t = {} }",
+        }
+    }
+    fn walk(table: &'static [keys::Key], prefix: &str) {
+        for key in table {
+            let doc = format!("{prefix}{} = {}", key.name, sample(key.kind));
+            let parsed = raw::parse_document(&doc);
+            assert!(parsed.is_ok(), "{doc}: {:?}", parsed.err());
+            if let keys::Kind::Table(sub) = key.kind {
+                walk(sub, &format!("{prefix}{}.", key.name));
+            }
+        }
+    }
+    walk(keys::TOP, "");
+    walk(keys::TARGET, "targets.t.");
+}
+
+// --- the reference's examples stay valid ---
+
+#[test]
+fn doc_examples_resolve() {
+    let doc = include_str!("../../docs/spec.md");
+    let examples: Vec<&str> = doc
+        .split("```toml\n")
+        .skip(1)
+        .map(|block| block.split("```").next().unwrap())
+        .filter(|block| block.starts_with("# syntax="))
+        .collect();
+    assert_eq!(
+        examples.len(),
+        4,
+        "the syntax-line snippet and the three examples"
+    );
+    for example in examples {
+        let spec = parse("Dockerfile", example).unwrap_or_else(|e| panic!("{e}\n{example}"));
+        for name in spec.target_names() {
+            spec.resolve(Some(name), &BTreeMap::new()).unwrap();
+        }
+        spec.resolve(None, &BTreeMap::new()).unwrap();
+    }
+    let shop = doc.split("### A workspace").nth(1).unwrap();
+    let shop = shop
+        .split("```toml\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    check(
+        shop,
+        None,
+        &[],
+        r#"
+        target: api
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        cargo: --release --features metrics -p api --bin api
+        runtime: docker.io/library/debian:bookworm-slim
+        bin-dir: /usr/local/bin
+        entrypoint: ["/usr/local/bin/api"]
+        env: PORT=8080, RUST_LOG=info
+        expose: 8080/tcp
+        labels: org.opencontainers.image.source=https://github.com/acme/shop
+    "#,
+    );
+}
