@@ -144,15 +144,44 @@ fn run_rustc(program: &str, recorded: &[String], inputs: &LinkInputs) -> Result<
         .env_clear()
         .envs(replay_env(std::env::vars_os()))
         .envs(dynamic.env.iter().map(|(k, v)| (k, v)));
-    let status = command
-        .status()
+    let mut child = command
+        .stderr(Stdio::piped())
+        .spawn()
         .map_err(|source| ReplayError::Spawn { program: program.to_owned(), source })?;
+    let pipe_err = |source| ReplayError::Pipe { program: program.to_owned(), source };
+    let stderr = child.stderr.take().expect("invariant: stderr is piped");
+    render_rustc_stderr(std::io::BufReader::new(stderr), &mut std::io::stderr()).map_err(pipe_err)?;
+    let status = child.wait().map_err(pipe_err)?;
     if !status.success() {
         eprintln!("error: rustc failed ({status}): {}", shell_line(program, &args, &dynamic.env));
         return Ok(failure_code(status));
     }
     uplift(&compilation, &unit)?;
     Ok(0)
+}
+
+/// Shows rustc's stderr the way cargo does: cargo asks for `--error-format=json`, prints the
+/// `rendered` text of diagnostics and keeps artifact and other JSON messages to itself. Lines
+/// that are not JSON messages pass through.
+fn render_rustc_stderr(from: impl std::io::BufRead, to: &mut impl Write) -> std::io::Result<()> {
+    for line in from.split(b'\n') {
+        let line = line?;
+        let message = line
+            .starts_with(b"{")
+            .then(|| serde_json::from_slice::<serde_json::Value>(&line).ok())
+            .flatten()
+            .filter(|v| v.get("$message_type").is_some());
+        let Some(message) = message else {
+            // Losing progress output must not fail the build.
+            let _ = to.write_all(&line).and_then(|()| to.write_all(b"\n"));
+            continue;
+        };
+        let rendered = message.get("rendered").and_then(|r| r.as_str());
+        if let (true, Some(rendered)) = (message["$message_type"] == "diagnostic", rendered) {
+            let _ = to.write_all(rendered.as_bytes());
+        }
+    }
+    Ok(())
 }
 
 /// Cargo's `link_targets`: a build script is hard-linked to `build-script-build` (the name cargo
@@ -316,6 +345,20 @@ mod tests {
         .map(|k| (OsString::from(k), OsString::from("v")));
         let kept: Vec<_> = replay_env(vars).into_iter().map(|(k, _)| k.into_string().expect("utf8")).collect();
         assert_eq!(kept, ["PATH", "CARGO_PKG_NAME", "OUT_DIR"]);
+    }
+
+    #[test]
+    fn rustc_json_stderr_is_rendered_like_cargo() {
+        let stderr = concat!(
+            r#"{"$message_type":"artifact","artifact":"/t/libx.rmeta","emit":"metadata"}"#, "\n",
+            r#"{"$message_type":"diagnostic","message":"unused","rendered":"warning: unused\n"}"#, "\n",
+            r#"{"$message_type":"future_incompat","future_incompat_report":[]}"#, "\n",
+            "plain text from a proc macro\n",
+            "{not json\n",
+        );
+        let mut out = Vec::new();
+        render_rustc_stderr(stderr.as_bytes(), &mut out).expect("in-memory io");
+        assert_eq!(String::from_utf8(out).expect("utf8"), "warning: unused\nplain text from a proc macro\n{not json\n");
     }
 
     #[test]

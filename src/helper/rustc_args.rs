@@ -118,10 +118,11 @@ impl Compilation {
             .filter(|t| !t.is_empty())
             .map(str::to_owned)
             .collect();
+        // rustc keeps the last value of a repeated -C option.
         let extra_filename = codegen_options(args)
             .into_iter()
-            .filter_map(|o| o.strip_prefix("extra-filename="))
-            .last()
+            .rev()
+            .find_map(|o| o.strip_prefix("extra-filename="))
             .unwrap_or_default()
             .to_owned();
         let emit = flag_values(args, "--emit")
@@ -150,9 +151,7 @@ impl Compilation {
 
     /// The crate types rustc builds: `--test` means one executable; no `--crate-type` means `bin`.
     pub fn effective_crate_types(&self) -> Vec<&str> {
-        if self.test {
-            vec!["bin"]
-        } else if self.crate_types.is_empty() {
+        if self.test || self.crate_types.is_empty() {
             vec!["bin"]
         } else {
             self.crate_types.iter().map(String::as_str).collect()
