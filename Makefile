@@ -32,7 +32,7 @@ demo:
 test: unit-test e2e-test
 
 unit-test:
-	cargo test --lib --bins
+	cargo test --lib --bins --test helper_replay
 
 e2e-test:
 	$(MAKE) image RUST_IMAGE=$(LOCAL_RUST_IMAGE)
