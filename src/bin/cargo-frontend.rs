@@ -13,7 +13,13 @@ fn main() -> ExitCode {
         .with_ansi(false)
         .init();
     match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(runtime) => runtime.block_on(cargo_frontend::frontend::main()),
+        Ok(runtime) => {
+            let code = runtime.block_on(cargo_frontend::frontend::main());
+            // BuildKit waits for the process to exit after `Return`. tokio reads stdin on a
+            // blocking thread that never finishes by itself, so don't wait for it.
+            runtime.shutdown_background();
+            code
+        }
         Err(error) => {
             eprintln!("cargo-frontend: cannot start the async runtime: {error}");
             ExitCode::FAILURE
