@@ -199,10 +199,17 @@ struct RawLog {
 impl Progress {
     fn parse(stream: &str) -> Self {
         let mut progress = Progress::default();
-        for line in stream.lines() {
-            let Ok(status) = serde_json::from_str::<RawStatus>(line) else {
-                progress.logs.push(line.to_owned());
-                continue;
+        // rawjson is a stream of pretty-printed JSON objects; anything else (buildx's own
+        // messages) is kept as text.
+        let mut statuses = serde_json::Deserializer::from_str(stream).into_iter::<RawStatus>();
+        loop {
+            let status = match statuses.next() {
+                Some(Ok(status)) => status,
+                Some(Err(_)) => {
+                    progress.logs.push(stream[statuses.byte_offset()..].to_owned());
+                    break;
+                }
+                None => break,
             };
             for v in status.vertexes.unwrap_or_default() {
                 let entry = progress.vertices.entry(v.digest).or_default();
