@@ -1,5 +1,5 @@
 //! The build spec: a TOML file (usually named `Dockerfile`) saying what to build and how to
-//! package it. Reference: `docs/spec.md`.
+//! package it. Reference: the "build spec" section of README.md.
 //!
 //! Data flow, one module per step:
 //! - `keys`: the schema, the single list of key names and kinds;

@@ -157,7 +157,7 @@ pub(crate) type Problem = (Option<Range<usize>>, ErrorKind);
 pub(crate) fn parse_document(text: &str) -> Result<RawSpec, Vec<Problem>> {
     let root = DeTable::parse(text).map_err(|e| {
         let hint = looks_like_dockerfile(text).then_some(
-            "this looks like a Dockerfile; a cargo-frontend spec is TOML (see docs/spec.md)",
+            "this looks like a Dockerfile; a cargo-frontend spec is TOML (see the build spec section of the README)",
         );
         vec![(
             e.span(),

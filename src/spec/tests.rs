@@ -390,7 +390,7 @@ fn syntax_errors_and_dockerfiles() {
     ",
     );
     check("# syntax=docker/dockerfile:1\nFROM rust\nRUN cargo build\n", None, &[], "
-        error: Dockerfile:2:6: invalid toml: key with no value, expected `=`; this looks like a Dockerfile; a cargo-frontend spec is TOML (see docs/spec.md)
+        error: Dockerfile:2:6: invalid toml: key with no value, expected `=`; this looks like a Dockerfile; a cargo-frontend spec is TOML (see the build spec section of the README)
     ");
 }
 
@@ -584,7 +584,7 @@ fn every_schema_key_deserializes() {
 
 #[test]
 fn doc_examples_resolve() {
-    let doc = include_str!("../../docs/spec.md");
+    let doc = include_str!("../../README.md");
     let examples: Vec<&str> = doc
         .split("```toml\n")
         .skip(1)
@@ -593,8 +593,8 @@ fn doc_examples_resolve() {
         .collect();
     assert_eq!(
         examples.len(),
-        4,
-        "the syntax-line snippet and the three examples"
+        5,
+        "the usage example, the syntax-line snippet and the three reference examples"
     );
     for example in examples {
         let spec = parse("Dockerfile", example).unwrap_or_else(|e| panic!("{e}\n{example}"));
@@ -603,7 +603,7 @@ fn doc_examples_resolve() {
         }
         spec.resolve(None, &BTreeMap::new()).unwrap();
     }
-    let shop = doc.split("### A workspace").nth(1).unwrap();
+    let shop = doc.split("#### A workspace").nth(1).unwrap();
     let shop = shop
         .split("```toml\n")
         .nth(1)
