@@ -28,8 +28,8 @@ setup:
 demo:
 	bash scripts/demo.sh
 
-## test: all tests; end-to-end tests need `make setup` first (CI runs it)
-test: unit-test e2e-test
+## test: set up what is missing (fast when done), then unit and end-to-end tests
+test: setup unit-test e2e-test
 
 unit-test:
 	cargo test --lib --bins --test helper_replay
