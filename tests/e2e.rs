@@ -35,7 +35,7 @@ fn workspace_service_edit_rebuilds_only_that_service() {
     let first = build();
     first.assert_every_planned_unit_has_a_vertex();
     let output = support::run_image("cargo-frontend-e2e/service-z:1", &["--size", "1000"]);
-    assert_eq!(output.trim(), "service-z: 1000 bytes -> 17 bytes");
+    assert_eq!(output.trim(), "service-z: 1000 bytes -> 18 bytes");
 
     let noop = build();
     assert_eq!(noop.units_in(UnitState::Executed), Vec::<String>::new(), "an identical rebuild executes no unit");
