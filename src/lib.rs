@@ -14,6 +14,7 @@ pub mod lockfile;
 pub mod lower;
 pub mod pb;
 pub mod plan;
+pub mod rustc_args;
 pub mod sources;
 pub mod spec;
 pub mod wire;

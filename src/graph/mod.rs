@@ -8,11 +8,9 @@
 //! plan always gives the same graph.
 
 mod build;
-mod rustc_args;
 mod unit;
 
 pub use build::{GraphError, build_graph};
-pub use rustc_args::RustcArgs;
 pub use unit::{PackageId, PackageSource, Unit, UnitId, UnitKind};
 
 #[derive(Debug, Clone)]

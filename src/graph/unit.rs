@@ -1,6 +1,6 @@
 //! One unit of work cargo planned, and how it is named.
 
-use super::rustc_args::RustcArgs;
+use crate::rustc_args::Compilation;
 use crate::wire::{LinkInputs, LinksDep, Process};
 use std::fmt;
 
@@ -44,7 +44,7 @@ pub struct Unit {
     /// The recorded process, environment already cleaned for replay.
     pub process: Process,
     /// For rustc units: the parsed command line.
-    pub rustc: Option<RustcArgs>,
+    pub rustc: Option<Compilation>,
     /// For build-script runs: `<target>/<profile>/build/<pkg>-<hash>`.
     pub run_dir: Option<String>,
     /// Direct dependencies, sorted.

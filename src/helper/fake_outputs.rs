@@ -3,7 +3,7 @@
 //! Architecture invariant: [`expected_outputs`] is pure (Linux file naming); only [`create`]
 //! touches the file system.
 
-use super::rustc_args::Compilation;
+use crate::rustc_args::Compilation;
 use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -24,47 +24,17 @@ pub struct FakeOutput {
     pub content: Content,
 }
 
-/// The files rustc would write for `c`, named as rustc names them on Linux.
+/// The files rustc would write for `c`. A build script's executable is a copy of the helper, so
+/// that cargo runs the recording stub in its place.
 pub fn expected_outputs(c: &Compilation) -> Vec<FakeOutput> {
-    let dir = Path::new(c.out_dir.as_deref().unwrap_or("."));
-    let stem = c.stem();
-    let emits: Vec<(String, Option<String>)> = if c.emit.is_empty() {
-        vec![("link".to_owned(), None)]
-    } else {
-        c.emit.clone()
-    };
-    let mut outputs = Vec::new();
-    let mut push = |path: PathBuf, content: Content| {
-        if !outputs.iter().any(|o: &FakeOutput| o.path == path) {
-            outputs.push(FakeOutput { path, content });
-        }
-    };
-    for (kind, explicit) in &emits {
-        if let Some(path) = explicit {
-            push(PathBuf::from(path), Content::Empty);
-            continue;
-        }
-        match kind.as_str() {
-            "metadata" => push(dir.join(format!("lib{stem}.rmeta")), Content::Empty),
-            "dep-info" => push(dir.join(format!("{stem}.d")), Content::Empty),
-            "link" => {
-                for crate_type in c.effective_crate_types() {
-                    let (name, content) = match crate_type {
-                        "bin" if c.is_build_script() => (stem.clone(), Content::HelperCopy),
-                        "bin" => (stem.clone(), Content::Empty),
-                        "lib" | "rlib" => (format!("lib{stem}.rlib"), Content::Empty),
-                        "staticlib" => (format!("lib{stem}.a"), Content::Empty),
-                        // dylib, cdylib, proc-macro
-                        _ => (format!("lib{stem}.so"), Content::Empty),
-                    };
-                    push(dir.join(name), content);
-                }
-            }
-            // asm, llvm-ir, obj, mir…: cargo never asks for them in a build it plans.
-            _ => {}
-        }
-    }
-    outputs
+    let script = c.is_build_script().then(|| c.executable());
+    c.output_paths()
+        .into_iter()
+        .map(|path| {
+            let content = if Some(&path) == script.as_ref() { Content::HelperCopy } else { Content::Empty };
+            FakeOutput { path, content }
+        })
+        .collect()
 }
 
 /// Writes the fake outputs; `helper` is the path of the running helper binary.

@@ -5,7 +5,7 @@
 //! Architecture invariant: pure. Parsed outputs in, arguments and env out.
 
 use super::build_output::{BuildOutput, LibraryPathKind, LinkArgTarget};
-use super::rustc_args::Compilation;
+use crate::rustc_args::Compilation;
 use std::path::Path;
 
 /// What a rustc unit builds, as far as `rustc-link-arg-*` scoping needs to know (cargo's

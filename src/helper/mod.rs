@@ -22,7 +22,6 @@ pub mod link_args;
 pub mod plan_driver;
 pub mod record;
 pub mod replay;
-pub mod rustc_args;
 pub mod symlink_farm;
 
 use std::ffi::OsString;

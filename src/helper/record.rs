@@ -5,7 +5,7 @@
 //! record files and the fake outputs cargo expects to find.
 
 use super::fake_outputs;
-use super::rustc_args::{self, Compilation};
+use crate::rustc_args::{self, Compilation};
 use super::{ENV_RECORD_DIR, ENV_ROLE};
 use crate::wire::{Invocation, Process};
 use std::collections::BTreeMap;

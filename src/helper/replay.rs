@@ -7,7 +7,7 @@
 
 use super::build_output::{self, BuildOutput, ParseConfig};
 use super::link_args::{self, ScriptResult, UnitTarget};
-use super::rustc_args::{self, Compilation};
+use crate::rustc_args::{self, Compilation};
 use super::symlink_farm::{self, FarmError};
 use crate::wire::{LinkInputs, LinksDep, ReplayAction, ReplayStep, STEP_VERSION};
 use std::collections::BTreeMap;

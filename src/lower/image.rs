@@ -44,7 +44,7 @@ pub fn image_vertex(
     let copy = |op: FileOp| {
         chosen.iter().fold(op, |op, (name, unit)| {
             let rustc = graph.units[*unit].rustc.as_ref().expect("invariant: a bin unit is a rustc unit");
-            let executable = rustc.executable();
+            let executable = rustc.executable().to_string_lossy().into_owned();
             let src = executable.strip_prefix(TARGET_DIR).unwrap_or(&executable);
             op.copy(
                 &unit_outputs[*unit],

@@ -1,6 +1,6 @@
 //! Building the [`UnitGraph`] from recorded invocations.
 
-use super::rustc_args::{ArgsError, RustcArgs};
+use crate::rustc_args::Compilation;
 use super::unit::{PackageId, PackageSource, Unit, UnitId, UnitKind};
 use super::UnitGraph;
 use crate::layout::{VENDOR_DIR, WORKSPACE_DIR};
@@ -13,8 +13,8 @@ pub enum GraphError {
     OutsideContext { name: String, version: String, dir: String },
     #[error("recorded {what} lacks the environment variable {var}; the plan was not written by cargo")]
     MissingEnv { what: String, var: &'static str },
-    #[error("in the recorded call for crate `{crate_name}`: {source}")]
-    Args { crate_name: String, source: ArgsError },
+    #[error("the recorded rustc call of package `{package}` has no {flag}; the plan was not written by cargo")]
+    Args { package: String, flag: &'static str },
     #[error("crate `{crate_name}` uses `{path}`, which no recorded unit produced")]
     DanglingExtern { crate_name: String, path: String },
     #[error("the build script run at {program} has no recorded compilation")]
@@ -71,11 +71,11 @@ impl Index {
         };
         for (id, unit) in units.iter().enumerate() {
             if let Some(rustc) = &unit.rustc {
-                for output in rustc.linkable_outputs() {
-                    index.by_output.insert(output, id);
+                for output in rustc.output_paths() {
+                    index.by_output.insert(output.to_string_lossy().into_owned(), id);
                 }
-                if unit.kind == UnitKind::BuildScript {
-                    index.script_by_dir.insert(rustc.out_dir.clone(), id);
+                if let (UnitKind::BuildScript, Some(out_dir)) = (&unit.kind, &rustc.out_dir) {
+                    index.script_by_dir.insert(out_dir.clone(), id);
                 }
             }
             if unit.kind == UnitKind::RunBuildScript {
@@ -136,21 +136,23 @@ fn new_unit(invocation: &Invocation) -> Result<Unit, GraphError> {
         let label = format!("run-{}", file_name(&run_dir));
         (UnitKind::RunBuildScript, None, Some(run_dir), label)
     } else {
-        let rustc = RustcArgs::parse(&process.args).map_err(|source| GraphError::Args {
-            crate_name: package.name.clone(),
-            source,
-        })?;
-        let kind = if rustc.crate_name.starts_with("build_script_") {
+        let missing = |flag| GraphError::Args { package: package.name.clone(), flag };
+        let rustc = Compilation::from_args(&process.args).ok_or_else(|| missing("--crate-name"))?;
+        if rustc.out_dir.is_none() {
+            return Err(missing("--out-dir"));
+        }
+        let types = rustc.effective_crate_types();
+        let kind = if rustc.is_build_script() {
             UnitKind::BuildScript
-        } else if rustc.has_type("proc-macro") {
+        } else if types.contains(&"proc-macro") {
             UnitKind::ProcMacro
-        } else if rustc.has_type("bin") {
+        } else if types.contains(&"bin") {
             let bin = process.env.get("CARGO_BIN_NAME").cloned().unwrap_or_else(|| rustc.crate_name.clone());
             UnitKind::Bin(bin)
         } else {
             UnitKind::Lib
         };
-        let label = format!("{}{}", rustc.crate_name, rustc.extra_filename);
+        let label = rustc.stem();
         (kind, Some(rustc), None, label)
     };
     Ok(Unit {

@@ -20,6 +20,8 @@ fn pkg_env<'a>(name: &'a str, dir: &'a str) -> Vec<(&'a str, &'a str)> {
 }
 
 fn rustc(name: &str, dir: &str, args: String, extra_env: &[(&str, &str)]) -> Invocation {
+    // cargo asks for metadata on every library, which dependents name in `--extern`.
+    let args = format!("{args} --emit=dep-info,metadata,link");
     let mut env = pkg_env(name, dir);
     env.extend_from_slice(extra_env);
     Invocation::Rustc(process("/usr/local/bin/rustc", &args, &env, dir))

@@ -1,8 +1,11 @@
-//! Reading the rustc command lines cargo hands to the wrapper: probes, the flags that name
-//! outputs, and the flags a replay must drop.
+//! Reading the rustc command lines cargo writes: probes, the flags that name outputs and inputs,
+//! and the flags a replay must drop. The recorder, the replay helper and the unit graph all read
+//! command lines through this one module.
 //!
 //! Architecture invariant: pure. No file system (argfile expansion takes the file contents from
 //! its caller), no environment.
+
+use std::path::{Path, PathBuf};
 
 /// Whether cargo is asking rustc a question (`-vV`, `--print=…`, reading stdin) rather than
 /// compiling a crate. Probes go straight to the real rustc, during planning too.
@@ -106,6 +109,8 @@ pub struct Compilation {
     pub test: bool,
     /// The first `.rs` positional argument.
     pub source: Option<String>,
+    /// `--extern name=path`, in order; cargo also passes a bare `--extern proc_macro` (empty path).
+    pub externs: Vec<(String, String)>,
 }
 
 impl Compilation {
@@ -138,7 +143,15 @@ impl Compilation {
             .iter()
             .find(|a| !a.starts_with('-') && a.ends_with(".rs"))
             .cloned();
+        let externs = flag_values(args, "--extern")
+            .into_iter()
+            .map(|v| match v.split_once('=') {
+                Some((name, path)) => (name.to_owned(), path.to_owned()),
+                None => (v.to_owned(), String::new()),
+            })
+            .collect();
         Some(Compilation {
+            externs,
             crate_name,
             crate_types,
             out_dir: flag_value(args, "--out-dir").map(str::to_owned),
@@ -166,6 +179,49 @@ impl Compilation {
     /// `<crate_name><extra_filename>`, the stem of every output file.
     pub fn stem(&self) -> String {
         format!("{}{}", self.crate_name, self.extra_filename)
+    }
+
+    /// The files rustc writes for this compilation, named as rustc names them on Linux.
+    pub fn output_paths(&self) -> Vec<PathBuf> {
+        let dir = Path::new(self.out_dir.as_deref().unwrap_or("."));
+        let stem = self.stem();
+        let default_emit = [("link".to_owned(), None)];
+        let emits = if self.emit.is_empty() { &default_emit[..] } else { &self.emit[..] };
+        let mut paths: Vec<PathBuf> = Vec::new();
+        let mut push = |path: PathBuf| {
+            if !paths.contains(&path) {
+                paths.push(path);
+            }
+        };
+        for (kind, explicit) in emits {
+            if let Some(path) = explicit {
+                push(PathBuf::from(path));
+                continue;
+            }
+            match kind.as_str() {
+                "metadata" => push(dir.join(format!("lib{stem}.rmeta"))),
+                "dep-info" => push(dir.join(format!("{stem}.d"))),
+                "link" => {
+                    for crate_type in self.effective_crate_types() {
+                        push(dir.join(match crate_type {
+                            "bin" => stem.clone(),
+                            "lib" | "rlib" => format!("lib{stem}.rlib"),
+                            "staticlib" => format!("lib{stem}.a"),
+                            // dylib, cdylib, proc-macro
+                            _ => format!("lib{stem}.so"),
+                        }));
+                    }
+                }
+                // asm, llvm-ir, obj, mir…: cargo never asks for them in a build it plans.
+                _ => {}
+            }
+        }
+        paths
+    }
+
+    /// The executable a `bin` (or `--test`) compilation writes.
+    pub fn executable(&self) -> PathBuf {
+        Path::new(self.out_dir.as_deref().unwrap_or(".")).join(self.stem())
     }
 }
 
@@ -237,5 +293,24 @@ mod tests {
         let t = Compilation::from_args(&args("--crate-name t tests/t.rs --test --crate-type=rlib,cdylib")).expect("not a probe");
         assert_eq!(t.effective_crate_types(), ["bin"]);
         assert_eq!(t.crate_types, ["rlib", "cdylib"]);
+    }
+
+    #[test]
+    fn externs_and_output_paths_of_a_cargo_lib_call() {
+        let c = Compilation::from_args(&args(
+            "--crate-name serde --edition=2018 src/lib.rs --crate-type lib --emit=dep-info,metadata,link \
+             -C extra-filename=-0123 --out-dir /t/deps --extern serde_derive=/t/deps/libserde_derive-9.so \
+             --extern proc_macro",
+        ))
+        .unwrap();
+        assert_eq!(
+            c.externs,
+            [("serde_derive".to_owned(), "/t/deps/libserde_derive-9.so".to_owned()), ("proc_macro".to_owned(), String::new())]
+        );
+        let paths: Vec<String> = c.output_paths().iter().map(|p| p.display().to_string()).collect();
+        assert_eq!(paths, ["/t/deps/serde-0123.d", "/t/deps/libserde-0123.rmeta", "/t/deps/libserde-0123.rlib"]);
+        let bin = Compilation::from_args(&args("--crate-name app --out-dir /t/deps -C extra-filename=-5")).unwrap();
+        assert_eq!(bin.executable(), std::path::Path::new("/t/deps/app-5"));
+        assert_eq!(bin.output_paths(), [std::path::PathBuf::from("/t/deps/app-5")]);
     }
 }
