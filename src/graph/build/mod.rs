@@ -78,10 +78,10 @@ impl Index {
                     index.script_by_dir.insert(out_dir.clone(), id);
                 }
             }
-            if unit.kind == UnitKind::RunBuildScript {
-                if let Some(out_dir) = unit.process.env.get("OUT_DIR") {
-                    index.run_by_out_dir.insert(out_dir.clone(), id);
-                }
+            if unit.kind == UnitKind::RunBuildScript
+                && let Some(out_dir) = unit.process.env.get("OUT_DIR")
+            {
+                index.run_by_out_dir.insert(out_dir.clone(), id);
             }
         }
         index
@@ -219,10 +219,10 @@ fn links_dep_runs(units: &[Unit], index: &Index, run: UnitId) -> BTreeSet<UnitId
             if units[dep].kind != UnitKind::Lib {
                 continue;
             }
-            if let Some(dep_run) = index.own_run(&units[dep]) {
-                if units[dep_run].process.env.contains_key("CARGO_MANIFEST_LINKS") {
-                    runs.insert(dep_run);
-                }
+            if let Some(dep_run) = index.own_run(&units[dep])
+                && units[dep_run].process.env.contains_key("CARGO_MANIFEST_LINKS")
+            {
+                runs.insert(dep_run);
             }
         }
     }
