@@ -33,13 +33,21 @@ pub fn context_source(session_id: &str, excludes: &[String]) -> Output {
 pub fn member_tree(context: &Output, dir: &str, nested_members: &[String], name: &str) -> Output {
     let mut exclude_patterns: Vec<String> = nested_members.to_vec();
     exclude_patterns.push("target".to_owned());
-    let src = if dir.is_empty() { "/".to_owned() } else { format!("/{dir}") };
+    let src = if dir.is_empty() {
+        "/".to_owned()
+    } else {
+        format!("/{dir}")
+    };
     FileOp::scratch(format!("[internal] files of {name}"))
         .copy(
             context,
             &src,
             "/",
-            CopyOptions { dir_copy_contents: true, exclude_patterns, ..Default::default() },
+            CopyOptions {
+                dir_copy_contents: true,
+                exclude_patterns,
+                ..Default::default()
+            },
         )
         .output()
 }

@@ -3,10 +3,12 @@
 //!
 //! This is the only module that sequences I/O with BuildKit; each stage it calls is pure.
 
-use crate::gateway::{DaemonInfo, ErrorSource, FrontendOpts, Gateway, GatewayError, RefId, to_status};
+use crate::gateway::{
+    DaemonInfo, ErrorSource, FrontendOpts, Gateway, GatewayError, RefId, to_status,
+};
 use crate::graph::{self, GraphError, UnitGraph};
 use crate::image_config::{ImageConfigError, ImagePlatform, ImageSettings, image_config};
-use crate::layout::{PLAN_FILE};
+use crate::layout::PLAN_FILE;
 use crate::llb::{self, Caps, Definition, LlbError, Output, Platform, ResolveMode};
 use crate::lockfile::{self, LockError};
 use crate::lower::{self, LowerError, OutputImage, Toolchain, UnitSources};
@@ -73,14 +75,21 @@ fn format_spec_errors(errors: &SpecErrors) -> String {
     let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
     match lines.as_slice() {
         [one] => one.clone(),
-        many => format!("the build spec has {} problems:\n{}", many.len(), many.join("\n")),
+        many => format!(
+            "the build spec has {} problems:\n{}",
+            many.len(),
+            many.join("\n")
+        ),
     }
 }
 
 /// Runs the frontend: connect, build, `Return`, exit. Never panics on bad input.
 pub async fn main() -> ExitCode {
     let opts = FrontendOpts::from_env(std::env::vars());
-    let cache_imports = opts.as_ref().map(|o| o.cache_imports.clone()).unwrap_or_default();
+    let cache_imports = opts
+        .as_ref()
+        .map(|o| o.cache_imports.clone())
+        .unwrap_or_default();
     let mut gateway = match Gateway::connect(&cache_imports).await {
         Ok(gateway) => gateway,
         Err(error) => {
@@ -94,10 +103,18 @@ pub async fn main() -> ExitCode {
         Err(error) => Err(error.into()),
     };
     let returned = match outcome {
-        Ok(image) => gateway.return_result(&image.reference, image.metadata).await,
+        Ok(image) => {
+            gateway
+                .return_result(&image.reference, image.metadata)
+                .await
+        }
         Err(error) => {
             tracing::error!("{error}");
-            let status = to_status(error.to_string(), error.is_user_error(), error.error_source());
+            let status = to_status(
+                error.to_string(),
+                error.is_user_error(),
+                error.error_source(),
+            );
             gateway.return_error(status).await
         }
     };
@@ -147,10 +164,15 @@ async fn build(gateway: &mut Gateway, opts: &FrontendOpts) -> Result<BuiltImage,
         return Err(FrontendError::Usage(format!(
             "{LOCKFILE} not found in the build context: cargo-frontend builds with --locked, so run \
              `cargo generate-lockfile` in the workspace root and commit {LOCKFILE}{}",
-            if excludes.iter().any(|p| p.contains("Cargo.lock")) { " (and remove it from .dockerignore)" } else { "" }
+            if excludes.iter().any(|p| p.contains("Cargo.lock")) {
+                " (and remove it from .dockerignore)"
+            } else {
+                ""
+            }
         )));
     }
-    let lock_text = String::from_utf8_lossy(&gateway.read_file(&context_files, LOCKFILE).await?).into_owned();
+    let lock_text =
+        String::from_utf8_lossy(&gateway.read_file(&context_files, LOCKFILE).await?).into_owned();
     let crates = lockfile::registry_crates(LOCKFILE, &lock_text)?;
     let crate_trees = sources::crate_trees(&crates)?;
     let vendor = sources::vendor_tree(&crate_trees, &caps);
@@ -165,29 +187,49 @@ async fn build(gateway: &mut Gateway, opts: &FrontendOpts) -> Result<BuiltImage,
         platform: platform.clone(),
     };
 
-    let planning = lower::planning_vertex(&toolchain, &context, vendor.as_ref(), &target.build.cargo_args())?;
+    let planning = lower::planning_vertex(
+        &toolchain,
+        &context,
+        vendor.as_ref(),
+        &target.build.cargo_args(),
+    )?;
     let plan_ref = solve(gateway, &planning, &caps).await?;
     let plan_bytes = gateway.read_file(&plan_ref, PLAN_FILE).await?;
     let invocations = plan::parse_plan(&plan_bytes)?;
     let graph = graph::build_graph(&invocations)?;
     tracing::info!(units = graph.units.len(), "planned");
 
-    let unit_sources = UnitSources { crates: &crate_trees, members: member_trees(&graph, &context) };
+    let unit_sources = UnitSources {
+        crates: &crate_trees,
+        members: member_trees(&graph, &context),
+    };
     let unit_outputs = lower::unit_vertices(&graph, &toolchain, &unit_sources)?;
 
     let (base, base_config) = match &target.runtime.image {
         BaseImage::Scratch => (None, None),
         BaseImage::Image(reference) => {
-            let (output, config) = resolved_image(gateway, reference, &platform, resolve_mode).await?;
+            let (output, config) =
+                resolved_image(gateway, reference, &platform, resolve_mode).await?;
             (Some(output), Some(config))
         }
     };
-    let image = OutputImage { base: base.as_ref(), bin_dir: &target.runtime.bin_dir, bins: &target.build.bins };
+    let image = OutputImage {
+        base: base.as_ref(),
+        bin_dir: &target.runtime.bin_dir,
+        bins: &target.build.bins,
+    };
     let head = lower::image_vertex(&graph, &unit_outputs, &image, &caps)?;
     let reference = solve(gateway, &head, &caps).await?;
 
-    let config = image_config(base_config.as_deref(), &image_platform(&platform), &image_settings(&target, opts))?;
-    Ok(BuiltImage { reference, metadata: BTreeMap::from([("containerimage.config".to_owned(), config)]) })
+    let config = image_config(
+        base_config.as_deref(),
+        &image_platform(&platform),
+        &image_settings(&target, opts),
+    )?;
+    Ok(BuiltImage {
+        reference,
+        metadata: BTreeMap::from([("containerimage.config".to_owned(), config)]),
+    })
 }
 
 /// Marshals, checks caps, and solves.
@@ -212,7 +254,11 @@ fn build_platform(daemon: &DaemonInfo, opts: &FrontendOpts) -> Result<Platform, 
         .as_ref()
         .map(|p| {
             let platform = Platform::new(p.os.clone(), p.architecture.clone());
-            if p.variant.is_empty() { platform } else { platform.with_variant(p.variant.clone()) }
+            if p.variant.is_empty() {
+                platform
+            } else {
+                platform.with_variant(p.variant.clone())
+            }
         })
         .unwrap_or_else(|| Platform::new("linux", "amd64"));
     if let Some(requested) = &opts.platform {
@@ -247,7 +293,11 @@ fn resolve_mode(opts: &FrontendOpts) -> ResolveMode {
 }
 
 /// Reads the spec file and picks the target, mapping spec errors to their line.
-async fn load_target(gateway: &mut Gateway, opts: &FrontendOpts, caps: &Caps) -> Result<Target, FrontendError> {
+async fn load_target(
+    gateway: &mut Gateway,
+    opts: &FrontendOpts,
+    caps: &Caps,
+) -> Result<Target, FrontendError> {
     let local = opts.spec_local();
     let spec_source = llb::local(local)
         .with_session(opts.session_for(local))
@@ -265,15 +315,19 @@ async fn load_target(gateway: &mut Gateway, opts: &FrontendOpts, caps: &Caps) ->
     let data = gateway.read_file(&spec_ref, &opts.filename).await?;
     let text = String::from_utf8_lossy(&data).into_owned();
     let with_source = |errors: SpecErrors| {
-        let source = errors.iter().find_map(|e| e.location()).map(|location| ErrorSource {
-            filename: opts.filename.clone(),
-            data: data.clone(),
-            line: u32::try_from(location.line).unwrap_or(u32::MAX),
-        });
+        let source = errors
+            .iter()
+            .find_map(|e| e.location())
+            .map(|location| ErrorSource {
+                filename: opts.filename.clone(),
+                data: data.clone(),
+                line: u32::try_from(location.line).unwrap_or(u32::MAX),
+            });
         FrontendError::Spec(errors, source)
     };
     let spec = spec::parse(&opts.filename, &text).map_err(with_source)?;
-    spec.resolve(opts.target.as_deref(), &opts.build_args).map_err(with_source)
+    spec.resolve(opts.target.as_deref(), &opts.build_args)
+        .map_err(with_source)
 }
 
 /// Resolves an image's config and returns the source pinned to the digest found, with its config.
@@ -285,7 +339,11 @@ async fn resolved_image(
 ) -> Result<(Output, Vec<u8>), FrontendError> {
     let normalized = llb::normalize_image_ref(reference)?;
     let resolved = gateway
-        .resolve_image_config(&normalized, Some(platform_pb(platform)), Some(resolve_mode_str(mode)))
+        .resolve_image_config(
+            &normalized,
+            Some(platform_pb(platform)),
+            Some(resolve_mode_str(mode)),
+        )
         .await?;
     let pinned = match resolved.digest.is_empty() || normalized.contains('@') {
         true => normalized.clone(),
@@ -318,7 +376,8 @@ fn platform_pb(platform: &Platform) -> pb::ops::Platform {
 
 /// An image's `Env` from its config: ExecOps don't inherit it, so vertices set it themselves.
 fn image_env(config: &[u8]) -> Result<BTreeMap<String, String>, FrontendError> {
-    let config: serde_json::Value = serde_json::from_slice(config).map_err(ImageConfigError::Json)?;
+    let config: serde_json::Value =
+        serde_json::from_slice(config).map_err(ImageConfigError::Json)?;
     let env = config["config"]["Env"]
         .as_array()
         .map(|list| {
@@ -335,7 +394,9 @@ fn image_env(config: &[u8]) -> Result<BTreeMap<String, String>, FrontendError> {
 /// is byte-for-byte the one this frontend was released with.
 fn helper_image(opts: &FrontendOpts) -> Result<Output, FrontendError> {
     if let Some(identifier) = pinned_frontend_image() {
-        return Ok(llb::image(&identifier)?.with_name("[internal] load cargo-frontend helper").output());
+        return Ok(llb::image(&identifier)?
+            .with_name("[internal] load cargo-frontend helper")
+            .output());
     }
     let source = opts.raw.get("source").filter(|s| !s.is_empty()).ok_or_else(|| {
         FrontendError::Usage(
@@ -344,7 +405,9 @@ fn helper_image(opts: &FrontendOpts) -> Result<Output, FrontendError> {
                 .to_owned(),
         )
     })?;
-    Ok(llb::image(source)?.with_name("[internal] load cargo-frontend helper").output())
+    Ok(llb::image(source)?
+        .with_name("[internal] load cargo-frontend helper")
+        .output())
 }
 
 fn pinned_frontend_image() -> Option<String> {
@@ -354,7 +417,10 @@ fn pinned_frontend_image() -> Option<String> {
     definition.def.iter().find_map(|op| {
         let op = pb::ops::Op::decode(op.as_slice()).ok()?;
         match op.op? {
-            pb::ops::op::Op::Source(source) => source.identifier.strip_prefix("docker-image://").map(str::to_owned),
+            pb::ops::op::Op::Source(source) => source
+                .identifier
+                .strip_prefix("docker-image://")
+                .map(str::to_owned),
             _ => None,
         }
     })
@@ -365,7 +431,11 @@ fn member_trees(graph: &UnitGraph, context: &Output) -> BTreeMap<String, Output>
     lower::member_dirs(graph)
         .into_iter()
         .map(|(dir, nested)| {
-            let name = if dir.is_empty() { "the workspace root package".to_owned() } else { dir.clone() };
+            let name = if dir.is_empty() {
+                "the workspace root package".to_owned()
+            } else {
+                dir.clone()
+            };
             let tree = context::member_tree(context, &dir, &nested, &name);
             (dir, tree)
         })

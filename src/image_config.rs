@@ -65,7 +65,9 @@ pub fn image_config(
     if !config.is_object() {
         *config = json!({});
     }
-    let config = config.as_object_mut().expect("invariant: made an object above");
+    let config = config
+        .as_object_mut()
+        .expect("invariant: made an object above");
     merge_settings(config, settings);
     Ok(serde_json::to_vec(&Value::Object(image))?)
 }
@@ -82,11 +84,18 @@ fn merge_settings(config: &mut Map<String, Value>, settings: &ImageSettings) {
         let mut env: Vec<String> = config
             .get("Env")
             .and_then(Value::as_array)
-            .map(|list| list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .map(|list| {
+                list.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default();
         for (key, value) in &settings.env {
             let entry = format!("{key}={value}");
-            match env.iter_mut().find(|e| e.split_once('=').map(|(k, _)| k) == Some(key.as_str())) {
+            match env
+                .iter_mut()
+                .find(|e| e.split_once('=').map(|(k, _)| k) == Some(key.as_str()))
+            {
                 Some(existing) => *existing = entry,
                 None => env.push(entry),
             }
@@ -135,11 +144,16 @@ mod tests {
     use super::*;
 
     fn amd64() -> ImagePlatform {
-        ImagePlatform { os: "linux".into(), architecture: "amd64".into(), variant: None }
+        ImagePlatform {
+            os: "linux".into(),
+            architecture: "amd64".into(),
+            variant: None,
+        }
     }
 
     fn merged(base: Option<&str>, settings: &ImageSettings) -> Value {
-        serde_json::from_slice(&image_config(base.map(str::as_bytes), &amd64(), settings).unwrap()).unwrap()
+        serde_json::from_slice(&image_config(base.map(str::as_bytes), &amd64(), settings).unwrap())
+            .unwrap()
     }
 
     #[test]
@@ -156,7 +170,11 @@ mod tests {
         let base = r#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin","A=1"],"Cmd":["bash"]},"rootfs":{"type":"layers","diff_ids":["sha256:x"]}}"#;
         let settings = ImageSettings {
             entrypoint: Some(vec!["/usr/local/bin/app".into()]),
-            env: [("A".to_owned(), "2".to_owned()), ("B".to_owned(), "3".to_owned())].into(),
+            env: [
+                ("A".to_owned(), "2".to_owned()),
+                ("B".to_owned(), "3".to_owned()),
+            ]
+            .into(),
             expose: vec!["8080/tcp".into()],
             labels: [("team".to_owned(), "core".to_owned())].into(),
             user: Some("1000".into()),
@@ -171,7 +189,11 @@ mod tests {
         assert_eq!(v["config"]["Labels"]["team"], "core");
         assert_eq!(v["config"]["User"], "1000");
         assert_eq!(v["config"]["WorkingDir"], "/srv");
-        assert_eq!(v["rootfs"]["diff_ids"], json!(["sha256:x"]), "base fields pass through");
+        assert_eq!(
+            v["rootfs"]["diff_ids"],
+            json!(["sha256:x"]),
+            "base fields pass through"
+        );
     }
 
     #[test]

@@ -43,18 +43,29 @@ pub enum LockError {
          only crates.io packages and path packages inside the build context are supported (use a crates.io release, \
          or vendor it into the context with `cargo vendor`)"
     )]
-    UnsupportedSource { file: String, name: String, version: String, source_desc: String },
+    UnsupportedSource {
+        file: String,
+        name: String,
+        version: String,
+        source_desc: String,
+    },
     #[error(
         "{file}: package `{name} v{version}` has no checksum; regenerate the lockfile with a current cargo \
          (`cargo update --workspace`)"
     )]
-    MissingChecksum { file: String, name: String, version: String },
+    MissingChecksum {
+        file: String,
+        name: String,
+        version: String,
+    },
 }
 
 /// Lists the crates.io packages in a lockfile, sorted by name and version.
 pub fn registry_crates(file: &str, text: &str) -> Result<Vec<RegistryCrate>, LockError> {
-    let lockfile = Lockfile::from_str(text)
-        .map_err(|e| LockError::Parse { file: file.to_owned(), message: e.to_string() })?;
+    let lockfile = Lockfile::from_str(text).map_err(|e| LockError::Parse {
+        file: file.to_owned(),
+        message: e.to_string(),
+    })?;
     let mut crates = Vec::new();
     for package in &lockfile.packages {
         if let Some(krate) = registry_crate(file, package)? {
@@ -79,15 +90,28 @@ fn registry_crate(file: &str, package: &Package) -> Result<Option<RegistryCrate>
         } else {
             format!("the registry {}", source.url())
         };
-        return Err(LockError::UnsupportedSource { file: file.to_owned(), name, version, source_desc });
+        return Err(LockError::UnsupportedSource {
+            file: file.to_owned(),
+            name,
+            version,
+            source_desc,
+        });
     }
     let sha256 = package
         .checksum
         .as_ref()
         .filter(|c| c.is_sha256())
         .map(|c| c.to_string())
-        .ok_or_else(|| LockError::MissingChecksum { file: file.to_owned(), name: name.clone(), version: version.clone() })?;
-    Ok(Some(RegistryCrate { name, version, sha256 }))
+        .ok_or_else(|| LockError::MissingChecksum {
+            file: file.to_owned(),
+            name: name.clone(),
+            version: version.clone(),
+        })?;
+    Ok(Some(RegistryCrate {
+        name,
+        version,
+        sha256,
+    }))
 }
 
 #[cfg(test)]
@@ -113,9 +137,15 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
     fn lists_crates_io_packages_with_urls() {
         let crates = registry_crates("Cargo.lock", LOCK).unwrap();
         assert_eq!(crates.len(), 1);
-        assert_eq!(crates[0].url(), "https://static.crates.io/crates/itoa/itoa-1.0.15.crate");
+        assert_eq!(
+            crates[0].url(),
+            "https://static.crates.io/crates/itoa/itoa-1.0.15.crate"
+        );
         assert_eq!(crates[0].dir_name(), "itoa-1.0.15");
-        assert_eq!(crates[0].sha256, "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c");
+        assert_eq!(
+            crates[0].sha256,
+            "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
+        );
     }
 
     #[test]
@@ -152,6 +182,9 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
     #[test]
     fn garbage_is_a_parse_error_naming_the_file() {
         let err = registry_crates("Cargo.lock", "[[package]\n").unwrap_err();
-        assert!(err.to_string().starts_with("Cargo.lock: cannot parse"), "{err}");
+        assert!(
+            err.to_string().starts_with("Cargo.lock: cannot parse"),
+            "{err}"
+        );
     }
 }

@@ -39,11 +39,11 @@ pub mod fsutil {
     }
 }
 
-/// LLB ops and definitions (`solver/pb`).
-pub use self::pb as ops;
-/// The LLBBridge service and its messages.
-pub use self::moby::buildkit::v1::frontend as gateway;
-/// Capabilities as `Ping` reports them.
-pub use self::moby::buildkit::v1::apicaps;
 /// `google.rpc.Status`.
 pub use self::google::rpc;
+/// Capabilities as `Ping` reports them.
+pub use self::moby::buildkit::v1::apicaps;
+/// The LLBBridge service and its messages.
+pub use self::moby::buildkit::v1::frontend as gateway;
+/// LLB ops and definitions (`solver/pb`).
+pub use self::pb as ops;

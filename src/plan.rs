@@ -7,14 +7,21 @@ use crate::wire::{Invocation, PLAN_VERSION, Plan, Process};
 
 /// Variables that belong to the planning run, not to the build: the recorder itself, and a
 /// jobserver whose file descriptors don't exist at replay (cargo-replay.md §2.1, §2.3).
-const PLANNING_ONLY_VARS: [&str; 5] =
-    ["RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER", "CARGO_MAKEFLAGS", "MAKEFLAGS", "MFLAGS"];
+const PLANNING_ONLY_VARS: [&str; 5] = [
+    "RUSTC_WRAPPER",
+    "RUSTC_WORKSPACE_WRAPPER",
+    "CARGO_MAKEFLAGS",
+    "MAKEFLAGS",
+    "MFLAGS",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
     #[error("cannot read the recorded build plan: {0}")]
     Json(#[from] serde_json::Error),
-    #[error("the build plan has format version {found}, this frontend reads version {PLAN_VERSION}; the helper and frontend come from different releases")]
+    #[error(
+        "the build plan has format version {found}, this frontend reads version {PLAN_VERSION}; the helper and frontend come from different releases"
+    )]
     Version { found: u32 },
     #[error("cargo compiled nothing: the selected packages have no binaries or libraries to build")]
     Empty,
@@ -24,7 +31,9 @@ pub enum PlanError {
 pub fn parse_plan(bytes: &[u8]) -> Result<Vec<Invocation>, PlanError> {
     let plan: Plan = serde_json::from_slice(bytes)?;
     if plan.version != PLAN_VERSION {
-        return Err(PlanError::Version { found: plan.version });
+        return Err(PlanError::Version {
+            found: plan.version,
+        });
     }
     if plan.invocations.is_empty() {
         return Err(PlanError::Empty);
@@ -42,9 +51,9 @@ pub fn parse_plan(bytes: &[u8]) -> Result<Vec<Invocation>, PlanError> {
 }
 
 fn for_replay(mut process: Process) -> Process {
-    process
-        .env
-        .retain(|name, _| !name.starts_with(ENV_PREFIX) && !PLANNING_ONLY_VARS.contains(&name.as_str()));
+    process.env.retain(|name, _| {
+        !name.starts_with(ENV_PREFIX) && !PLANNING_ONLY_VARS.contains(&name.as_str())
+    });
     process
 }
 
@@ -74,15 +83,23 @@ mod tests {
             })],
         };
         let parsed = parse_plan(&serde_json::to_vec(&plan).unwrap()).unwrap();
-        let Invocation::Rustc(p) = &parsed[0] else { panic!("kind changed") };
+        let Invocation::Rustc(p) = &parsed[0] else {
+            panic!("kind changed")
+        };
         assert_eq!(p.env.keys().collect::<Vec<_>>(), ["CARGO_PKG_NAME"]);
     }
 
     #[test]
     fn rejects_other_versions_and_empty_plans() {
         let bad = serde_json::json!({"version": 99, "invocations": []});
-        assert!(matches!(parse_plan(bad.to_string().as_bytes()), Err(PlanError::Version { found: 99 })));
+        assert!(matches!(
+            parse_plan(bad.to_string().as_bytes()),
+            Err(PlanError::Version { found: 99 })
+        ));
         let empty = serde_json::json!({"version": PLAN_VERSION, "invocations": []});
-        assert!(matches!(parse_plan(empty.to_string().as_bytes()), Err(PlanError::Empty)));
+        assert!(matches!(
+            parse_plan(empty.to_string().as_bytes()),
+            Err(PlanError::Empty)
+        ));
     }
 }

@@ -11,8 +11,7 @@ use std::path::{Path, PathBuf};
 /// compiling a crate. Probes go straight to the real rustc, during planning too.
 pub fn is_probe(args: &[String]) -> bool {
     let asks = args.iter().any(|a| {
-        matches!(a.as_str(), "-vV" | "-V" | "--version" | "-")
-            || a.starts_with("--print")
+        matches!(a.as_str(), "-vV" | "-V" | "--version" | "-") || a.starts_with("--print")
     });
     asks || flag_value(args, "--crate-name").is_none()
 }
@@ -63,7 +62,10 @@ pub fn codegen_options(args: &[String]) -> Vec<&str> {
             if let Some(v) = iter.next() {
                 values.push(v.as_str());
             }
-        } else if let Some(v) = arg.strip_prefix("-C").or_else(|| arg.strip_prefix("--codegen=")) {
+        } else if let Some(v) = arg
+            .strip_prefix("-C")
+            .or_else(|| arg.strip_prefix("--codegen="))
+        {
             values.push(v);
         }
     }
@@ -186,7 +188,11 @@ impl Compilation {
         let dir = Path::new(self.out_dir.as_deref().unwrap_or("."));
         let stem = self.stem();
         let default_emit = [("link".to_owned(), None)];
-        let emits = if self.emit.is_empty() { &default_emit[..] } else { &self.emit[..] };
+        let emits = if self.emit.is_empty() {
+            &default_emit[..]
+        } else {
+            &self.emit[..]
+        };
         let mut paths: Vec<PathBuf> = Vec::new();
         let mut push = |path: PathBuf| {
             if !paths.contains(&path) {
@@ -236,11 +242,15 @@ mod tests {
     #[test]
     fn probes() {
         assert!(is_probe(&args("-vV")));
-        assert!(is_probe(&args("- --crate-name ___ --print=file-names --crate-type bin")));
+        assert!(is_probe(&args(
+            "- --crate-name ___ --print=file-names --crate-type bin"
+        )));
         assert!(is_probe(&args("--crate-name x --print cfg")));
         assert!(is_probe(&args("--version")));
         assert!(is_probe(&args("src/lib.rs")));
-        assert!(!is_probe(&args("--crate-name foo --edition=2021 src/lib.rs --crate-type lib")));
+        assert!(!is_probe(&args(
+            "--crate-name foo --edition=2021 src/lib.rs --crate-type lib"
+        )));
         assert!(!is_probe(&args("--crate-name=foo src/lib.rs")));
     }
 
@@ -280,17 +290,26 @@ mod tests {
         assert_eq!(c.stem(), "sys-0123");
         assert_eq!(
             c.emit,
-            [("dep-info".to_owned(), None), ("metadata".to_owned(), None), ("link".to_owned(), None)]
+            [
+                ("dep-info".to_owned(), None),
+                ("metadata".to_owned(), None),
+                ("link".to_owned(), None)
+            ]
         );
         assert_eq!(c.source.as_deref(), Some("sys/src/lib.rs"));
         assert!(!c.is_build_script());
 
-        let b = Compilation::from_args(&args("--crate-name build_script_build build.rs --crate-type bin -Cextra-filename=-9"))
-            .expect("not a probe");
+        let b = Compilation::from_args(&args(
+            "--crate-name build_script_build build.rs --crate-type bin -Cextra-filename=-9",
+        ))
+        .expect("not a probe");
         assert!(b.is_build_script());
         assert_eq!(b.stem(), "build_script_build-9");
 
-        let t = Compilation::from_args(&args("--crate-name t tests/t.rs --test --crate-type=rlib,cdylib")).expect("not a probe");
+        let t = Compilation::from_args(&args(
+            "--crate-name t tests/t.rs --test --crate-type=rlib,cdylib",
+        ))
+        .expect("not a probe");
         assert_eq!(t.effective_crate_types(), ["bin"]);
         assert_eq!(t.crate_types, ["rlib", "cdylib"]);
     }
@@ -305,12 +324,35 @@ mod tests {
         .unwrap();
         assert_eq!(
             c.externs,
-            [("serde_derive".to_owned(), "/t/deps/libserde_derive-9.so".to_owned()), ("proc_macro".to_owned(), String::new())]
+            [
+                (
+                    "serde_derive".to_owned(),
+                    "/t/deps/libserde_derive-9.so".to_owned()
+                ),
+                ("proc_macro".to_owned(), String::new())
+            ]
         );
-        let paths: Vec<String> = c.output_paths().iter().map(|p| p.display().to_string()).collect();
-        assert_eq!(paths, ["/t/deps/serde-0123.d", "/t/deps/libserde-0123.rmeta", "/t/deps/libserde-0123.rlib"]);
-        let bin = Compilation::from_args(&args("--crate-name app --out-dir /t/deps -C extra-filename=-5")).unwrap();
+        let paths: Vec<String> = c
+            .output_paths()
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "/t/deps/serde-0123.d",
+                "/t/deps/libserde-0123.rmeta",
+                "/t/deps/libserde-0123.rlib"
+            ]
+        );
+        let bin = Compilation::from_args(&args(
+            "--crate-name app --out-dir /t/deps -C extra-filename=-5",
+        ))
+        .unwrap();
         assert_eq!(bin.executable(), std::path::Path::new("/t/deps/app-5"));
-        assert_eq!(bin.output_paths(), [std::path::PathBuf::from("/t/deps/app-5")]);
+        assert_eq!(
+            bin.output_paths(),
+            [std::path::PathBuf::from("/t/deps/app-5")]
+        );
     }
 }

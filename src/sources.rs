@@ -22,13 +22,24 @@ pub fn crate_trees(crates: &[RegistryCrate]) -> Result<BTreeMap<String, Output>,
         let download = llb::http(&krate.url())?
             .with_checksum(&format!("sha256:{}", krate.sha256))?
             .with_filename(archive.clone())
-            .with_name(format!("[source] download {} v{}", krate.name, krate.version))
+            .with_name(format!(
+                "[source] download {} v{}",
+                krate.name, krate.version
+            ))
             .output();
         // Cargo checks the package checksum against Cargo.lock; an empty file list is allowed
         // and skips per-file checks, which the archive's own checksum already covers.
         let checksum = format!(r#"{{"files":{{}},"package":"{}"}}"#, krate.sha256);
         let tree = FileOp::scratch(format!("[source] unpack {} v{}", krate.name, krate.version))
-            .copy(&download, &format!("/{archive}"), "/", CopyOptions { attempt_unpack: true, ..Default::default() })
+            .copy(
+                &download,
+                &format!("/{archive}"),
+                "/",
+                CopyOptions {
+                    attempt_unpack: true,
+                    ..Default::default()
+                },
+            )
             .mkfile(&format!("/{dir}/.cargo-checksum.json"), 0o644, checksum)
             .output();
         trees.insert(dir, tree);
@@ -49,7 +60,15 @@ pub fn vendor_tree(trees: &BTreeMap<String, Output>, caps: &Caps) -> Option<Outp
     }
     let mut op = FileOp::scratch(name);
     for (dir, tree) in trees {
-        op = op.copy(tree, &format!("/{dir}"), &format!("/{dir}"), CopyOptions { create_dest_path: true, ..Default::default() });
+        op = op.copy(
+            tree,
+            &format!("/{dir}"),
+            &format!("/{dir}"),
+            CopyOptions {
+                create_dest_path: true,
+                ..Default::default()
+            },
+        );
     }
     Some(op.output())
 }

@@ -15,22 +15,48 @@ fn hello_builds_runs_and_rebuilds_from_cache() {
     let first = Build::new(&example, "cargo-frontend-e2e/hello:1").run();
     first.assert_every_planned_unit_has_a_vertex();
     let names = first.unit_names();
-    assert!(names.iter().any(|n| n.starts_with("cargo build serde_derive v") && n.ends_with("(proc-macro)")), "{names:#?}");
-    assert!(names.iter().any(|n| n.starts_with("cargo run-build-script hello v0.1.0")), "{names:#?}");
-    assert!(names.iter().any(|n| n == "cargo build hello v0.1.0 (bin hello)"), "{names:#?}");
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("cargo build serde_derive v") && n.ends_with("(proc-macro)")),
+        "{names:#?}"
+    );
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("cargo run-build-script hello v0.1.0")),
+        "{names:#?}"
+    );
+    assert!(
+        names
+            .iter()
+            .any(|n| n == "cargo build hello v0.1.0 (bin hello)"),
+        "{names:#?}"
+    );
 
     let output = support::run_image("cargo-frontend-e2e/hello:1", &[]);
-    assert_eq!(output.trim(), r#"{"message":"hello from cargo-frontend","answer":42,"c_cfg":true}"#);
+    assert_eq!(
+        output.trim(),
+        r#"{"message":"hello from cargo-frontend","answer":42,"c_cfg":true}"#
+    );
 
     let second = Build::new(&example, "cargo-frontend-e2e/hello:1").run();
-    assert_eq!(second.units_in(UnitState::Executed), Vec::<String>::new(), "an identical rebuild executes no unit");
+    assert_eq!(
+        second.units_in(UnitState::Executed),
+        Vec::<String>::new(),
+        "an identical rebuild executes no unit"
+    );
     assert_eq!(second.unit_names().len(), first.unit_names().len());
 }
 
 #[test]
 fn workspace_service_edit_rebuilds_only_that_service() {
     let example = Example::copy_of("workspace");
-    let build = || Build::new(&example, "cargo-frontend-e2e/service-z:1").target("service-z").run();
+    let build = || {
+        Build::new(&example, "cargo-frontend-e2e/service-z:1")
+            .target("service-z")
+            .run()
+    };
 
     let first = build();
     first.assert_every_planned_unit_has_a_vertex();
@@ -38,16 +64,33 @@ fn workspace_service_edit_rebuilds_only_that_service() {
     assert_eq!(output.trim(), "service-z: 1000 bytes -> 18 bytes");
 
     let noop = build();
-    assert_eq!(noop.units_in(UnitState::Executed), Vec::<String>::new(), "an identical rebuild executes no unit");
+    assert_eq!(
+        noop.units_in(UnitState::Executed),
+        Vec::<String>::new(),
+        "an identical rebuild executes no unit"
+    );
 
-    example.append("services/service-z/src/main.rs", "// an edit that changes nothing but the file\n");
+    example.append(
+        "services/service-z/src/main.rs",
+        "// an edit that changes nothing but the file\n",
+    );
     let edited = build();
     let executed = edited.units_in(UnitState::Executed);
     assert!(!executed.is_empty(), "the edited service must be rebuilt");
     for name in &executed {
-        assert!(name.contains(" service-z v0.1.0 "), "only service-z's units may run after editing it, but {name} ran");
+        assert!(
+            name.contains(" service-z v0.1.0 "),
+            "only service-z's units may run after editing it, but {name} ran"
+        );
     }
-    assert_eq!(executed.len(), edited.unit_names().iter().filter(|n| n.contains(" service-z v0.1.0 ")).count());
+    assert_eq!(
+        executed.len(),
+        edited
+            .unit_names()
+            .iter()
+            .filter(|n| n.contains(" service-z v0.1.0 "))
+            .count()
+    );
     let output = support::run_image("cargo-frontend-e2e/service-z:1", &[]);
     assert_eq!(output.trim(), "service-z: 4096 bytes -> 18 bytes");
 }
@@ -55,12 +98,16 @@ fn workspace_service_edit_rebuilds_only_that_service() {
 #[test]
 fn workspace_other_targets_share_the_spec() {
     let example = Example::copy_of("workspace");
-    let y = Build::new(&example, "cargo-frontend-e2e/service-y:1").target("service-y").run();
+    let y = Build::new(&example, "cargo-frontend-e2e/service-y:1")
+        .target("service-y")
+        .run();
     y.assert_every_planned_unit_has_a_vertex();
     let output = support::run_image("cargo-frontend-e2e/service-y:1", &["--name", "e2e"]);
     assert_eq!(output.trim(), "service-y: hello from lib-a, e2e");
 
-    let x = Build::new(&example, "cargo-frontend-e2e/service-x:1").target("service-x").run();
+    let x = Build::new(&example, "cargo-frontend-e2e/service-x:1")
+        .target("service-x")
+        .run();
     x.assert_every_planned_unit_has_a_vertex();
     let output = support::run_image("cargo-frontend-e2e/service-x:1", &[]);
     assert_eq!(output.trim(), "service-x: hello from lib-a (answer 42)");
@@ -69,10 +116,19 @@ fn workspace_other_targets_share_the_spec() {
 #[test]
 fn spec_errors_name_the_line() {
     let example = Example::copy_of("hello");
-    example.write("Dockerfile", "# syntax=cargo-frontend:dev\n[build]\nfeaturs = [\"x\"]\n");
+    example.write(
+        "Dockerfile",
+        "# syntax=cargo-frontend:dev\n[build]\nfeaturs = [\"x\"]\n",
+    );
     let failure = Build::new(&example, "cargo-frontend-e2e/broken:1").run_expecting_failure();
-    assert!(failure.contains("Dockerfile:3"), "the error names the file and line:\n{failure}");
-    assert!(failure.contains("featurs"), "the error names the key:\n{failure}");
+    assert!(
+        failure.contains("Dockerfile:3"),
+        "the error names the file and line:\n{failure}"
+    );
+    assert!(
+        failure.contains("featurs"),
+        "the error names the key:\n{failure}"
+    );
 }
 
 #[test]

@@ -12,7 +12,10 @@ fn main() -> ExitCode {
         )
         .with_ansi(false)
         .init();
-    match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => {
             let code = runtime.block_on(cargo_frontend::frontend::main());
             // BuildKit waits for the process to exit after `Return`. tokio reads stdin on a

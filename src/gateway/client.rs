@@ -1,8 +1,6 @@
 //! A thin facade over the LLBBridge client: the RPCs the frontend uses, with plain Rust types.
 
-use crate::pb::gateway::{
-    self as gw, CacheOptionsEntry, llb_bridge_client::LlbBridgeClient,
-};
+use crate::pb::gateway::{self as gw, CacheOptionsEntry, llb_bridge_client::LlbBridgeClient};
 use crate::pb::ops::{Definition, Platform};
 use crate::pb::rpc::Status;
 use std::collections::{BTreeMap, BTreeSet};
@@ -70,9 +68,15 @@ impl Gateway {
             .max_encoding_message_size(MAX_MESSAGE_BYTES);
         let cache_imports = cache_imports
             .iter()
-            .map(|c| CacheOptionsEntry { r#type: c.kind.clone(), attrs: c.attrs.clone() })
+            .map(|c| CacheOptionsEntry {
+                r#type: c.kind.clone(),
+                attrs: c.attrs.clone(),
+            })
             .collect();
-        Ok(Self { client, cache_imports })
+        Ok(Self {
+            client,
+            cache_imports,
+        })
     }
 
     pub async fn ping(&mut self) -> Result<DaemonInfo, GatewayError> {
@@ -83,12 +87,18 @@ impl Gateway {
             .map_err(rpc("Ping"))?
             .into_inner();
         let enabled = |caps: &[crate::pb::apicaps::ApiCap]| {
-            caps.iter().filter(|c| c.enabled).map(|c| c.id.clone()).collect()
+            caps.iter()
+                .filter(|c| c.enabled)
+                .map(|c| c.id.clone())
+                .collect()
         };
         Ok(DaemonInfo {
             frontend_caps: enabled(&pong.frontend_api_caps),
             llb_caps: enabled(&pong.llb_caps),
-            platform: pong.workers.first().and_then(|w| w.platforms.first().cloned()),
+            platform: pong
+                .workers
+                .first()
+                .and_then(|w| w.platforms.first().cloned()),
         })
     }
 
@@ -115,7 +125,11 @@ impl Gateway {
     }
 
     /// Reads a whole file from a solved result, in chunks so big files fit the message limit.
-    pub async fn read_file(&mut self, reference: &RefId, path: &str) -> Result<Vec<u8>, GatewayError> {
+    pub async fn read_file(
+        &mut self,
+        reference: &RefId,
+        path: &str,
+    ) -> Result<Vec<u8>, GatewayError> {
         let mut data = Vec::new();
         loop {
             let chunk = self
@@ -123,7 +137,10 @@ impl Gateway {
                 .read_file(gw::ReadFileRequest {
                     r#ref: reference.0.clone(),
                     file_path: path.to_owned(),
-                    range: Some(gw::FileRange { offset: data.len() as i64, length: READ_CHUNK_BYTES }),
+                    range: Some(gw::FileRange {
+                        offset: data.len() as i64,
+                        length: READ_CHUNK_BYTES,
+                    }),
                 })
                 .await
                 .map_err(rpc(format!("reading {path}")))?
@@ -141,11 +158,17 @@ impl Gateway {
     pub async fn exists(&mut self, reference: &RefId, path: &str) -> Result<bool, GatewayError> {
         match self
             .client
-            .stat_file(gw::StatFileRequest { r#ref: reference.0.clone(), path: path.to_owned() })
+            .stat_file(gw::StatFileRequest {
+                r#ref: reference.0.clone(),
+                path: path.to_owned(),
+            })
             .await
         {
             Ok(_) => Ok(true),
-            Err(status) if status.code() == tonic::Code::NotFound || status.message().contains("no such file") => {
+            Err(status)
+                if status.code() == tonic::Code::NotFound
+                    || status.message().contains("no such file") =>
+            {
                 Ok(false)
             }
             Err(status) => Err(rpc(format!("checking {path}"))(status)),
@@ -170,7 +193,10 @@ impl Gateway {
             .await
             .map_err(rpc(format!("resolving image {reference}")))?
             .into_inner();
-        Ok(ResolvedImage { digest: response.digest, config: response.config })
+        Ok(ResolvedImage {
+            digest: response.digest,
+            config: response.config,
+        })
     }
 
     /// Ends the build with an image: the result ref and its metadata.
@@ -180,11 +206,17 @@ impl Gateway {
         metadata: BTreeMap<String, Vec<u8>>,
     ) -> Result<(), GatewayError> {
         let result = gw::Result {
-            result: Some(gw::result::Result::Ref(gw::Ref { id: reference.0.clone(), def: None })),
+            result: Some(gw::result::Result::Ref(gw::Ref {
+                id: reference.0.clone(),
+                def: None,
+            })),
             metadata,
         };
         self.client
-            .r#return(gw::ReturnRequest { result: Some(result), error: None })
+            .r#return(gw::ReturnRequest {
+                result: Some(result),
+                error: None,
+            })
             .await
             .map_err(rpc("Return"))?;
         Ok(())
@@ -193,7 +225,10 @@ impl Gateway {
     /// Ends the build with an error the user sees in `docker build`.
     pub async fn return_error(&mut self, status: Status) -> Result<(), GatewayError> {
         self.client
-            .r#return(gw::ReturnRequest { result: None, error: Some(status) })
+            .r#return(gw::ReturnRequest {
+                result: None,
+                error: Some(status),
+            })
             .await
             .map_err(rpc("Return"))?;
         Ok(())

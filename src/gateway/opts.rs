@@ -111,7 +111,10 @@ impl FrontendOpts {
 
     /// The local that holds the spec file (`dockerfilekey` can rename it).
     pub fn spec_local(&self) -> &str {
-        self.raw.get("dockerfilekey").map(String::as_str).unwrap_or("dockerfile")
+        self.raw
+            .get("dockerfilekey")
+            .map(String::as_str)
+            .unwrap_or("dockerfile")
     }
 }
 
@@ -140,7 +143,11 @@ mod tests {
 
     #[test]
     fn splits_at_the_first_equals_sign() {
-        let o = opts(&["build-arg:build.features=a=b", "filename=cargo.toml", "target=svc"]);
+        let o = opts(&[
+            "build-arg:build.features=a=b",
+            "filename=cargo.toml",
+            "target=svc",
+        ]);
         assert_eq!(o.build_args["build.features"], "a=b");
         assert_eq!(o.filename, "cargo.toml");
         assert_eq!(o.target.as_deref(), Some("svc"));

@@ -35,11 +35,22 @@ pub fn to_status(message: String, user_error: bool, source: Option<&ErrorSource>
                 },
                 "ranges": [{ "start": { "line": source.line }, "end": { "line": source.line } }],
             });
-            prost_types::Any { type_url: SOURCE_TYPE_URL.to_owned(), value: value.to_string().into_bytes() }
+            prost_types::Any {
+                type_url: SOURCE_TYPE_URL.to_owned(),
+                value: value.to_string().into_bytes(),
+            }
         })
         .into_iter()
         .collect();
-    Status { code: if user_error { INVALID_ARGUMENT } else { UNKNOWN }, message, details }
+    Status {
+        code: if user_error {
+            INVALID_ARGUMENT
+        } else {
+            UNKNOWN
+        },
+        message,
+        details,
+    }
 }
 
 #[cfg(test)]
@@ -48,7 +59,11 @@ mod tests {
 
     #[test]
     fn source_detail_is_buildkit_json() {
-        let source = ErrorSource { filename: "Dockerfile".into(), data: b"x = 1\n".to_vec(), line: 1 };
+        let source = ErrorSource {
+            filename: "Dockerfile".into(),
+            data: b"x = 1\n".to_vec(),
+            line: 1,
+        };
         let status = to_status("bad".into(), true, Some(&source));
         assert_eq!(status.code, INVALID_ARGUMENT);
         let detail: serde_json::Value = serde_json::from_slice(&status.details[0].value).unwrap();

@@ -95,9 +95,17 @@ pub enum ParseError {
     #[error(
         "invalid output in build script of `{package}`: `{line}`\nexpected a line with `{syntax}KEY=VALUE` with an `=` character, but none was found"
     )]
-    MissingEquals { package: String, line: String, syntax: &'static str },
+    MissingEquals {
+        package: String,
+        line: String,
+        syntax: &'static str,
+    },
     #[error("invalid output in build script of `{package}`: `{line}`\nunknown key: `{key}`")]
-    UnknownKey { package: String, line: String, key: String },
+    UnknownKey {
+        package: String,
+        line: String,
+        key: String,
+    },
     #[error("only `-l` and `-L` flags are allowed in build script of `{package}`: `{value}`")]
     InvalidRustcFlag { package: String, value: String },
     #[error("flag in rustc-flags has no value in build script of `{package}`: `{value}`")]
@@ -107,11 +115,20 @@ pub enum ParseError {
     #[error(
         "invalid instruction `{syntax}rustc-link-arg-bin={value}` from build script of `{package}`\nthe instruction should have the form {syntax}rustc-link-arg-bin=BIN=ARG"
     )]
-    LinkArgBinWithoutName { package: String, value: String, syntax: &'static str },
+    LinkArgBinWithoutName {
+        package: String,
+        value: String,
+        syntax: &'static str,
+    },
     #[error(
         "invalid instruction `{syntax}{key}` from build script of `{package}`\nthe package {package} does not have a {what} target"
     )]
-    MissingTarget { package: String, syntax: &'static str, key: String, what: String },
+    MissingTarget {
+        package: String,
+        syntax: &'static str,
+        key: String,
+        what: String,
+    },
     #[error(
         "cannot set `RUSTC_BOOTSTRAP={value}` from build script of `{package}`\nnote: crates cannot set `RUSTC_BOOTSTRAP` themselves; set it in the environment of the build instead"
     )]
@@ -158,7 +175,9 @@ pub fn parse(config: &ParseConfig<'_>, stdout: &[u8]) -> Result<BuildOutput, Par
     let mut out = BuildOutput::default();
     for raw in stdout.split(|b| *b == b'\n') {
         // Cargo skips lines that are not UTF-8 rather than failing.
-        let Ok(line) = std::str::from_utf8(raw) else { continue };
+        let Ok(line) = std::str::from_utf8(raw) else {
+            continue;
+        };
         let line = line.trim();
         let (old_syntax, key, value) = if let Some(data) = line.strip_prefix("cargo::") {
             let (key, value) = split_directive(config, line, data, "cargo::")?;
@@ -284,7 +303,10 @@ fn apply_directive(
         "rustc-check-cfg" => out.check_cfgs.push(value),
         "rustc-env" => {
             let Some((name, val)) = value.split_once('=') else {
-                return Err(ParseError::RustcEnvWithoutValue { package: package.to_owned(), value });
+                return Err(ParseError::RustcEnvWithoutValue {
+                    package: package.to_owned(),
+                    value,
+                });
             };
             if name == "RUSTC_BOOTSTRAP" {
                 // Cargo never applies it; whether it is fatal depends on the channel.
@@ -308,7 +330,11 @@ fn apply_directive(
         "rerun-if-changed" => out.rerun_if_changed.push(value),
         "rerun-if-env-changed" => out.rerun_if_env_changed.push(value),
         "metadata" => {
-            let metadata_syntax = if syntax == "cargo:" { "cargo:" } else { "cargo::metadata=" };
+            let metadata_syntax = if syntax == "cargo:" {
+                "cargo:"
+            } else {
+                "cargo::metadata="
+            };
             let Some((k, v)) = value.split_once('=') else {
                 return Err(ParseError::MissingEquals {
                     package: package.to_owned(),
@@ -355,14 +381,19 @@ fn parse_rustc_flags(package: &str, value: &str) -> Result<(Vec<String>, Vec<Str
         let flag = if word.starts_with("-l") || word.starts_with("-L") {
             &word[..2]
         } else {
-            return Err(ParseError::InvalidRustcFlag { package: package.to_owned(), value: value.to_owned() });
+            return Err(ParseError::InvalidRustcFlag {
+                package: package.to_owned(),
+                value: value.to_owned(),
+            });
         };
         let mut arg = &word[2..];
         if arg.is_empty() {
-            arg = words.next().ok_or_else(|| ParseError::RustcFlagWithoutValue {
-                package: package.to_owned(),
-                value: value.to_owned(),
-            })?;
+            arg = words
+                .next()
+                .ok_or_else(|| ParseError::RustcFlagWithoutValue {
+                    package: package.to_owned(),
+                    value: value.to_owned(),
+                })?;
         }
         if flag == "-l" {
             links.push(arg.to_owned());
@@ -407,7 +438,11 @@ mod tests {
                 lines.extend(o.env.iter().map(|(k, v)| format!("env {k}={v}")));
                 lines.extend(o.metadata.iter().map(|(k, v)| format!("meta {k}={v}")));
                 lines.extend(o.rerun_if_changed.iter().map(|p| format!("rerun-file {p}")));
-                lines.extend(o.rerun_if_env_changed.iter().map(|p| format!("rerun-env {p}")));
+                lines.extend(
+                    o.rerun_if_env_changed
+                        .iter()
+                        .map(|p| format!("rerun-env {p}")),
+                );
                 lines.extend(o.warnings.iter().map(|w| format!("warning {w}")));
                 lines.extend(o.errors.iter().map(|w| format!("err {w}")));
                 lines.join("\n")
@@ -416,15 +451,25 @@ mod tests {
     }
 
     fn check(input: &str, expected: &str) {
-        assert_eq!(render(&config(None), input.as_bytes()), expected.trim(), "input: {input:?}");
+        assert_eq!(
+            render(&config(None), input.as_bytes()),
+            expected.trim(),
+            "input: {input:?}"
+        );
     }
 
     #[test]
     fn every_directive_in_both_syntaxes() {
         let cases: &[(&str, &str)] = &[
             ("cargo:rustc-link-lib=static=foo", "l static=foo"),
-            ("cargo::rustc-link-lib=dylib:+verbatim=foo:bar", "l dylib:+verbatim=foo:bar"),
-            ("cargo:rustc-link-search=native=/usr/lib", "L External native=/usr/lib"),
+            (
+                "cargo::rustc-link-lib=dylib:+verbatim=foo:bar",
+                "l dylib:+verbatim=foo:bar",
+            ),
+            (
+                "cargo:rustc-link-search=native=/usr/lib",
+                "L External native=/usr/lib",
+            ),
             (
                 "cargo::rustc-link-search=/t/release/build/sys-1/out/lib",
                 "L CargoArtifact /t/release/build/sys-1/out/lib",
@@ -444,16 +489,28 @@ mod tests {
                 "L External weird=/t/release/build/sys-1/out",
             ),
             ("cargo:rustc-link-arg=-pthread", "link-arg All -pthread"),
-            ("cargo::rustc-link-arg-cdylib=-zdefs", "link-arg Cdylib -zdefs"),
-            ("cargo:rustc-cdylib-link-arg=-zdefs", "link-arg Cdylib -zdefs"),
+            (
+                "cargo::rustc-link-arg-cdylib=-zdefs",
+                "link-arg Cdylib -zdefs",
+            ),
+            (
+                "cargo:rustc-cdylib-link-arg=-zdefs",
+                "link-arg Cdylib -zdefs",
+            ),
             ("cargo:rustc-link-arg-bins=-x", "link-arg Bin -x"),
-            ("cargo:rustc-link-arg-bin=app=-y=z", "link-arg SingleBin(\"app\") -y=z"),
+            (
+                "cargo:rustc-link-arg-bin=app=-y=z",
+                "link-arg SingleBin(\"app\") -y=z",
+            ),
             ("cargo:rustc-link-arg-tests=-t", "link-arg Test -t"),
             ("cargo:rustc-link-arg-benches=-b", "link-arg Bench -b"),
             ("cargo:rustc-link-arg-examples=-e", "link-arg Example -e"),
             ("cargo:rustc-cfg=foo", "cfg foo"),
             ("cargo::rustc-cfg=feature=\"x\"", "cfg feature=\"x\""),
-            ("cargo::rustc-check-cfg=cfg(foo, values(\"a\"))", "check-cfg cfg(foo, values(\"a\"))"),
+            (
+                "cargo::rustc-check-cfg=cfg(foo, values(\"a\"))",
+                "check-cfg cfg(foo, values(\"a\"))",
+            ),
             ("cargo:rustc-env=A=B=C", "env A=B=C"),
             ("cargo:rustc-env=EMPTY=", "env EMPTY="),
             ("cargo:warning=careful", "warning careful"),
@@ -478,7 +535,10 @@ mod tests {
         check("cargo:rustc-foo=bar", "meta rustc-foo=bar");
         check("cargo:metadata=k=v", "meta metadata=k=v");
         // A reserved word without `=` is not a reserved prefix either.
-        check("cargo:rustc-cfg", "error: invalid output in build script of `sys v0.1.0`: `cargo:rustc-cfg`\nexpected a line with `cargo:KEY=VALUE` with an `=` character, but none was found");
+        check(
+            "cargo:rustc-cfg",
+            "error: invalid output in build script of `sys v0.1.0`: `cargo:rustc-cfg`\nexpected a line with `cargo:KEY=VALUE` with an `=` character, but none was found",
+        );
     }
 
     #[test]
@@ -513,7 +573,10 @@ mod tests {
     fn line_handling() {
         // Other lines are ignored, whitespace around lines and at value ends is trimmed, but
         // the space after `=` is kept (cargo only trims the end).
-        check("hello\n  cargo:rustc-cfg=a  \r\n\tcargo:rustc-cfg= b\ncargo :x=y\nCARGO:rustc-cfg=c", "cfg a\ncfg  b");
+        check(
+            "hello\n  cargo:rustc-cfg=a  \r\n\tcargo:rustc-cfg= b\ncargo :x=y\nCARGO:rustc-cfg=c",
+            "cfg a\ncfg  b",
+        );
         // An empty output and a trailing newline are fine.
         check("", "");
         check("cargo:rustc-cfg=a\n", "cfg a");
@@ -525,7 +588,10 @@ mod tests {
 
     #[test]
     fn rustc_flags() {
-        check("cargo:rustc-flags=-lfoo -L dir -l bar -L/abs", "L External dir\nL External /abs\nl foo\nl bar");
+        check(
+            "cargo:rustc-flags=-lfoo -L dir -l bar -L/abs",
+            "L External dir\nL External /abs\nl foo\nl bar",
+        );
         check(
             "cargo:rustc-flags=-L /t/release/build/sys-1/out/lib",
             "L CargoArtifact /t/release/build/sys-1/out/lib",
@@ -544,20 +610,31 @@ mod tests {
     #[test]
     fn target_checks_when_targets_are_known() {
         let lib_only = PackageTargets::default();
-        let with_bin = PackageTargets { bins: vec!["app".into()], ..Default::default() };
+        let with_bin = PackageTargets {
+            bins: vec!["app".into()],
+            ..Default::default()
+        };
         let run = |t: &PackageTargets, input: &str| render(&config(Some(t)), input.as_bytes());
         assert_eq!(
             run(&lib_only, "cargo:rustc-link-arg-bins=-x"),
             "error: invalid instruction `cargo:rustc-link-arg-bins` from build script of `sys v0.1.0`\nthe package sys v0.1.0 does not have a bin target"
         );
-        assert_eq!(run(&with_bin, "cargo::rustc-link-arg-bins=-x"), "link-arg Bin -x");
+        assert_eq!(
+            run(&with_bin, "cargo::rustc-link-arg-bins=-x"),
+            "link-arg Bin -x"
+        );
         assert!(run(&with_bin, "cargo:rustc-link-arg-bin=other=-x").starts_with("error: "));
         assert!(run(&lib_only, "cargo:rustc-link-arg-tests=-x").starts_with("error: "));
         assert!(run(&lib_only, "cargo:rustc-link-arg-benches=-x").starts_with("error: "));
         assert!(run(&lib_only, "cargo:rustc-link-arg-examples=-x").starts_with("error: "));
         // cdylib args without a cdylib are only a warning (cargo#9562).
         let out = run(&lib_only, "cargo:rustc-link-arg-cdylib=-x");
-        assert!(out.starts_with("link-arg Cdylib -x\nwarning cargo:rustc-link-arg-cdylib was specified"), "{out}");
+        assert!(
+            out.starts_with(
+                "link-arg Cdylib -x\nwarning cargo:rustc-link-arg-cdylib was specified"
+            ),
+            "{out}"
+        );
     }
 
     #[test]
@@ -566,7 +643,10 @@ mod tests {
             "cargo:rustc-env=RUSTC_BOOTSTRAP=1",
             "error: cannot set `RUSTC_BOOTSTRAP=1` from build script of `sys v0.1.0`\nnote: crates cannot set `RUSTC_BOOTSTRAP` themselves; set it in the environment of the build instead",
         );
-        let allowed = ParseConfig { rustc_bootstrap_allowed: true, ..config(None) };
+        let allowed = ParseConfig {
+            rustc_bootstrap_allowed: true,
+            ..config(None)
+        };
         assert_eq!(
             render(&allowed, b"cargo:rustc-env=RUSTC_BOOTSTRAP=1"),
             "warning cannot set `RUSTC_BOOTSTRAP=1` from build script of `sys v0.1.0`"
@@ -579,12 +659,21 @@ mod tests {
 
     #[test]
     fn moved_out_dir_is_rewritten() {
-        let moved = ParseConfig { script_out_dir_when_generated: "/old/out", ..config(None) };
+        let moved = ParseConfig {
+            script_out_dir_when_generated: "/old/out",
+            ..config(None)
+        };
         assert_eq!(
-            render(&moved, b"cargo:rustc-link-search=native=/old/out/lib\ncargo:root=/old/out"),
+            render(
+                &moved,
+                b"cargo:rustc-link-search=native=/old/out/lib\ncargo:root=/old/out"
+            ),
             "L CargoArtifact native=/t/release/build/sys-1/out/lib\nmeta root=/t/release/build/sys-1/out"
         );
-        let empty = ParseConfig { script_out_dir_when_generated: "", ..config(None) };
+        let empty = ParseConfig {
+            script_out_dir_when_generated: "",
+            ..config(None)
+        };
         assert_eq!(render(&empty, b"cargo:root=/x"), "meta root=/x");
     }
 }

@@ -21,7 +21,10 @@ pub enum Role {
 /// arbitrary arguments. Then subcommands (a rustc path is never literally `plan`), then the
 /// wrapper, which only exists while planning.
 pub fn role(argv0: &str, first_arg: Option<&str>, role_env: Option<&str>) -> Role {
-    let name = Path::new(argv0).file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let name = Path::new(argv0)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
     if name == "build-script-build" || name.starts_with("build_script_") {
         return Role::BuildScriptStub;
     }
@@ -41,18 +44,37 @@ mod tests {
     fn roles() {
         let bin = "/cargo-frontend/helper/cargo-frontend-helper";
         let cases = [
-            ("/t/build/p-1/build-script-build", None, Some("record"), Role::BuildScriptStub),
-            ("/t/build/p-1/build_script_build-1", Some("plan"), None, Role::BuildScriptStub),
+            (
+                "/t/build/p-1/build-script-build",
+                None,
+                Some("record"),
+                Role::BuildScriptStub,
+            ),
+            (
+                "/t/build/p-1/build_script_build-1",
+                Some("plan"),
+                None,
+                Role::BuildScriptStub,
+            ),
             ("build-script-build", None, None, Role::BuildScriptStub),
             (bin, Some("plan"), None, Role::Plan),
             (bin, Some("replay"), Some("record"), Role::Replay),
-            (bin, Some("/r/bin/rustc"), Some("record"), Role::RustcWrapper),
+            (
+                bin,
+                Some("/r/bin/rustc"),
+                Some("record"),
+                Role::RustcWrapper,
+            ),
             (bin, Some("/r/bin/rustc"), None, Role::Unknown),
             (bin, None, Some("record"), Role::Unknown),
             (bin, Some("plan-x"), None, Role::Unknown),
         ];
         for (argv0, first, env, expected) in cases {
-            assert_eq!(role(argv0, first, env), expected, "{argv0} {first:?} {env:?}");
+            assert_eq!(
+                role(argv0, first, env),
+                expected,
+                "{argv0} {first:?} {env:?}"
+            );
         }
     }
 }

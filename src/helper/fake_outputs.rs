@@ -31,7 +31,11 @@ pub fn expected_outputs(c: &Compilation) -> Vec<FakeOutput> {
     c.output_paths()
         .into_iter()
         .map(|path| {
-            let content = if Some(&path) == script.as_ref() { Content::HelperCopy } else { Content::Empty };
+            let content = if Some(&path) == script.as_ref() {
+                Content::HelperCopy
+            } else {
+                Content::Empty
+            };
             FakeOutput { path, content }
         })
         .collect()
@@ -67,7 +71,11 @@ mod tests {
         expected_outputs(&c)
             .into_iter()
             .map(|o| {
-                let mark = if o.content == Content::HelperCopy { " (helper)" } else { "" };
+                let mark = if o.content == Content::HelperCopy {
+                    " (helper)"
+                } else {
+                    ""
+                };
                 format!("{}{mark}", o.path.display())
             })
             .collect()
@@ -76,31 +84,53 @@ mod tests {
     #[test]
     fn names_match_rustc() {
         assert_eq!(
-            outputs("--crate-name sys --crate-type lib --emit=dep-info,metadata,link -C extra-filename=-1 --out-dir /d"),
+            outputs(
+                "--crate-name sys --crate-type lib --emit=dep-info,metadata,link -C extra-filename=-1 --out-dir /d"
+            ),
             ["/d/sys-1.d", "/d/libsys-1.rmeta", "/d/libsys-1.rlib"]
         );
         assert_eq!(
-            outputs("--crate-name mac --crate-type proc-macro --emit=dep-info,link -C extra-filename=-2 --out-dir /d"),
+            outputs(
+                "--crate-name mac --crate-type proc-macro --emit=dep-info,link -C extra-filename=-2 --out-dir /d"
+            ),
             ["/d/mac-2.d", "/d/libmac-2.so"]
         );
         assert_eq!(
-            outputs("--crate-name app --crate-type bin --emit=dep-info,link -C extra-filename=-3 --out-dir /d"),
+            outputs(
+                "--crate-name app --crate-type bin --emit=dep-info,link -C extra-filename=-3 --out-dir /d"
+            ),
             ["/d/app-3.d", "/d/app-3"]
         );
         assert_eq!(
-            outputs("--crate-name c --crate-type rlib --crate-type cdylib --crate-type staticlib --out-dir /d"),
+            outputs(
+                "--crate-name c --crate-type rlib --crate-type cdylib --crate-type staticlib --out-dir /d"
+            ),
             ["/d/libc.rlib", "/d/libc.so", "/d/libc.a"]
         );
-        assert_eq!(outputs("--crate-name t --test --emit=link --out-dir /d -Cextra-filename=-4"), ["/d/t-4"]);
-        assert_eq!(outputs("--crate-name x --emit=metadata --crate-type lib"), ["./libx.rmeta"]);
-        assert_eq!(outputs("--crate-name x --emit=dep-info=/e/x.d,link --crate-type lib --out-dir /d"), ["/e/x.d", "/d/libx.rlib"]);
+        assert_eq!(
+            outputs("--crate-name t --test --emit=link --out-dir /d -Cextra-filename=-4"),
+            ["/d/t-4"]
+        );
+        assert_eq!(
+            outputs("--crate-name x --emit=metadata --crate-type lib"),
+            ["./libx.rmeta"]
+        );
+        assert_eq!(
+            outputs("--crate-name x --emit=dep-info=/e/x.d,link --crate-type lib --out-dir /d"),
+            ["/e/x.d", "/d/libx.rlib"]
+        );
     }
 
     #[test]
     fn build_script_compile_gets_the_helper() {
         assert_eq!(
-            outputs("--crate-name build_script_build --crate-type bin --emit=dep-info,link -C extra-filename=-5 --out-dir /b"),
-            ["/b/build_script_build-5.d", "/b/build_script_build-5 (helper)"]
+            outputs(
+                "--crate-name build_script_build --crate-type bin --emit=dep-info,link -C extra-filename=-5 --out-dir /b"
+            ),
+            [
+                "/b/build_script_build-5.d",
+                "/b/build_script_build-5 (helper)"
+            ]
         );
     }
 }

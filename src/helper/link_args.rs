@@ -38,10 +38,11 @@ impl UnitTarget {
             .out_dir
             .as_deref()
             .is_some_and(|d| Path::new(d).file_name().is_some_and(|n| n == "examples"));
-        let under_benches = compilation
-            .source
-            .as_deref()
-            .is_some_and(|s| Path::new(s).components().any(|c| c.as_os_str() == "benches"));
+        let under_benches = compilation.source.as_deref().is_some_and(|s| {
+            Path::new(s)
+                .components()
+                .any(|c| c.as_os_str() == "benches")
+        });
         UnitTarget {
             bin_name: bin_name.filter(|_| !in_examples).map(str::to_owned),
             is_exe_example: in_examples && bin_name.is_some(),
@@ -92,7 +93,9 @@ pub fn dynamic_rustc_args(
 ) -> DynamicPart {
     let mut args = Vec::new();
     // Stable partition: paths inside a script's own OUT_DIR first, each group in to_link order.
-    let paths = link_search.iter().flat_map(|s| s.output.library_paths.iter());
+    let paths = link_search
+        .iter()
+        .flat_map(|s| s.output.library_paths.iter());
     let (artifacts, external): (Vec<_>, Vec<_>) =
         paths.partition(|p| p.kind == LibraryPathKind::CargoArtifact);
     for path in artifacts.into_iter().chain(external) {
@@ -134,7 +137,7 @@ pub fn dynamic_rustc_args(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::helper::build_output::{parse, ParseConfig};
+    use crate::helper::build_output::{ParseConfig, parse};
 
     fn output(out_dir: &str, stdout: &str) -> BuildOutput {
         let config = ParseConfig {
@@ -151,7 +154,13 @@ mod tests {
         UnitTarget::default()
     }
 
-    fn check(unit: &UnitTarget, own: Option<usize>, outputs: &[(&str, BuildOutput)], libs: bool, expected: &str) {
+    fn check(
+        unit: &UnitTarget,
+        own: Option<usize>,
+        outputs: &[(&str, BuildOutput)],
+        libs: bool,
+        expected: &str,
+    ) {
         let scripts: Vec<_> = outputs
             .iter()
             .map(|(run_dir, output)| ScriptResult { run_dir, output })
@@ -166,8 +175,14 @@ mod tests {
 
     #[test]
     fn link_search_is_partitioned_artifacts_first_in_to_link_order() {
-        let a = output("/t/b/a/out", "cargo:rustc-link-search=/usr/a\ncargo:rustc-link-search=native=/t/b/a/out/lib");
-        let b = output("/t/b/b/out", "cargo:rustc-flags=-L /usr/b -L /t/b/b/out\ncargo:rustc-link-search=/t/b/a/out/x");
+        let a = output(
+            "/t/b/a/out",
+            "cargo:rustc-link-search=/usr/a\ncargo:rustc-link-search=native=/t/b/a/out/lib",
+        );
+        let b = output(
+            "/t/b/b/out",
+            "cargo:rustc-flags=-L /usr/b -L /t/b/b/out\ncargo:rustc-link-search=/t/b/a/out/x",
+        );
         check(
             &lib(),
             None,
@@ -180,7 +195,10 @@ mod tests {
 
     #[test]
     fn link_libs_only_from_own_and_only_when_applicable() {
-        let own = output("/o/out", "cargo:rustc-link-lib=static=own\ncargo:rustc-flags=-l flagged");
+        let own = output(
+            "/o/out",
+            "cargo:rustc-link-lib=static=own\ncargo:rustc-flags=-l flagged",
+        );
         let dep = output("/d/out", "cargo:rustc-link-lib=dep");
         let scripts = [("/o", own), ("/d", dep)];
         check(&lib(), Some(0), &scripts, true, "-l static=own -l flagged");
@@ -197,20 +215,79 @@ mod tests {
              cargo:rustc-link-arg-benches=benches\ncargo:rustc-link-arg-examples=examples\ncargo:rustc-link-arg-cdylib=cdylib",
         );
         let scripts = [("/o", own)];
-        let bin = UnitTarget { bin_name: Some("app".into()), ..lib() };
+        let bin = UnitTarget {
+            bin_name: Some("app".into()),
+            ..lib()
+        };
         check(&lib(), Some(0), &scripts, true, "-C link-arg=all");
-        check(&bin, Some(0), &scripts, true, "-C link-arg=all -C link-arg=bins -C link-arg=app-only");
-        let bin_test = UnitTarget { test_mode: true, ..bin.clone() };
-        check(&bin_test, Some(0), &scripts, true, "-C link-arg=all -C link-arg=bins -C link-arg=app-only");
-        let test = UnitTarget { is_test: true, test_mode: true, ..lib() };
-        check(&test, Some(0), &scripts, true, "-C link-arg=all -C link-arg=tests");
-        let bench = UnitTarget { is_bench: true, test_mode: true, ..lib() };
-        check(&bench, Some(0), &scripts, true, "-C link-arg=all -C link-arg=benches");
-        let example = UnitTarget { is_exe_example: true, ..lib() };
-        check(&example, Some(0), &scripts, true, "-C link-arg=all -C link-arg=examples");
-        let cdylib = UnitTarget { is_cdylib: true, ..lib() };
-        check(&cdylib, Some(0), &scripts, true, "-C link-arg=all -C link-arg=cdylib");
-        let cdylib_test = UnitTarget { test_mode: true, ..cdylib.clone() };
+        check(
+            &bin,
+            Some(0),
+            &scripts,
+            true,
+            "-C link-arg=all -C link-arg=bins -C link-arg=app-only",
+        );
+        let bin_test = UnitTarget {
+            test_mode: true,
+            ..bin.clone()
+        };
+        check(
+            &bin_test,
+            Some(0),
+            &scripts,
+            true,
+            "-C link-arg=all -C link-arg=bins -C link-arg=app-only",
+        );
+        let test = UnitTarget {
+            is_test: true,
+            test_mode: true,
+            ..lib()
+        };
+        check(
+            &test,
+            Some(0),
+            &scripts,
+            true,
+            "-C link-arg=all -C link-arg=tests",
+        );
+        let bench = UnitTarget {
+            is_bench: true,
+            test_mode: true,
+            ..lib()
+        };
+        check(
+            &bench,
+            Some(0),
+            &scripts,
+            true,
+            "-C link-arg=all -C link-arg=benches",
+        );
+        let example = UnitTarget {
+            is_exe_example: true,
+            ..lib()
+        };
+        check(
+            &example,
+            Some(0),
+            &scripts,
+            true,
+            "-C link-arg=all -C link-arg=examples",
+        );
+        let cdylib = UnitTarget {
+            is_cdylib: true,
+            ..lib()
+        };
+        check(
+            &cdylib,
+            Some(0),
+            &scripts,
+            true,
+            "-C link-arg=all -C link-arg=cdylib",
+        );
+        let cdylib_test = UnitTarget {
+            test_mode: true,
+            ..cdylib.clone()
+        };
         check(&cdylib_test, Some(0), &scripts, true, "-C link-arg=all");
     }
 
@@ -220,8 +297,17 @@ mod tests {
             "/d/out",
             "cargo:rustc-link-arg=all\ncargo:rustc-link-arg-cdylib=leaks\ncargo:rustc-cfg=dep_cfg\ncargo:rustc-env=DEP=1",
         );
-        let cdylib = UnitTarget { is_cdylib: true, ..lib() };
-        check(&cdylib, None, &[("/d", dep.clone())], true, "-C link-arg=leaks");
+        let cdylib = UnitTarget {
+            is_cdylib: true,
+            ..lib()
+        };
+        check(
+            &cdylib,
+            None,
+            &[("/d", dep.clone())],
+            true,
+            "-C link-arg=leaks",
+        );
         check(&lib(), None, &[("/d", dep)], true, "");
     }
 
@@ -231,7 +317,10 @@ mod tests {
             "/o/out",
             "cargo:rustc-cfg=foo\ncargo:rustc-check-cfg=cfg(foo)\ncargo:rustc-cfg=bar\ncargo:rustc-env=A=B=C\ncargo:rustc-link-search=/o/out",
         );
-        let dep = output("/d/out", "cargo:rustc-cfg=dep\ncargo:rustc-env=D=1\ncargo:rustc-link-search=/ext");
+        let dep = output(
+            "/d/out",
+            "cargo:rustc-cfg=dep\ncargo:rustc-env=D=1\ncargo:rustc-link-search=/ext",
+        );
         check(
             &lib(),
             Some(0),
@@ -244,30 +333,52 @@ mod tests {
     #[test]
     fn unit_target_from_recorded_command_lines() {
         let comp = |s: &str| {
-            Compilation::from_args(&s.split_whitespace().map(str::to_owned).collect::<Vec<_>>()).expect("not a probe")
+            Compilation::from_args(&s.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+                .expect("not a probe")
         };
         let bin = comp("--crate-name app src/main.rs --crate-type bin --out-dir /t/release/deps");
         assert_eq!(
             UnitTarget::from_recorded(&bin, Some("app"), false),
-            UnitTarget { bin_name: Some("app".into()), ..lib() }
+            UnitTarget {
+                bin_name: Some("app".into()),
+                ..lib()
+            }
         );
-        let example = comp("--crate-name ex examples/ex.rs --crate-type bin --out-dir /t/release/examples");
+        let example =
+            comp("--crate-name ex examples/ex.rs --crate-type bin --out-dir /t/release/examples");
         assert_eq!(
             UnitTarget::from_recorded(&example, Some("ex"), false),
-            UnitTarget { is_exe_example: true, ..lib() }
+            UnitTarget {
+                is_exe_example: true,
+                ..lib()
+            }
         );
         let test = comp("--crate-name it tests/it.rs --test --out-dir /t/debug/deps");
         assert_eq!(
             UnitTarget::from_recorded(&test, None, true),
-            UnitTarget { is_test: true, test_mode: true, ..lib() }
+            UnitTarget {
+                is_test: true,
+                test_mode: true,
+                ..lib()
+            }
         );
         let bench = comp("--crate-name b benches/b.rs --test --out-dir /t/release/deps");
         assert_eq!(
             UnitTarget::from_recorded(&bench, None, true),
-            UnitTarget { is_bench: true, test_mode: true, ..lib() }
+            UnitTarget {
+                is_bench: true,
+                test_mode: true,
+                ..lib()
+            }
         );
         let lib_test = comp("--crate-name l src/lib.rs --test --out-dir /t/debug/deps");
-        assert_eq!(UnitTarget::from_recorded(&lib_test, None, false), UnitTarget { test_mode: true, ..lib() });
+        assert_eq!(
+            UnitTarget::from_recorded(&lib_test, None, false),
+            UnitTarget {
+                test_mode: true,
+                ..lib()
+            }
+        );
         let cdylib = comp("--crate-name c src/lib.rs --crate-type cdylib --crate-type rlib");
         assert!(UnitTarget::from_recorded(&cdylib, None, false).is_cdylib);
     }

@@ -54,17 +54,30 @@ pub fn run(argv: Vec<OsString>) -> Result<i32, HelperError> {
     let argv = argv
         .into_iter()
         .enumerate()
-        .map(|(index, a)| a.into_string().map_err(|_| HelperError::NonUtf8Arg { index }))
+        .map(|(index, a)| {
+            a.into_string()
+                .map_err(|_| HelperError::NonUtf8Arg { index })
+        })
         .collect::<Result<Vec<String>, _>>()?;
     let role_env = std::env::var(ENV_ROLE).ok();
     let argv0 = argv.first().cloned().unwrap_or_default();
     let rest = argv.get(1..).unwrap_or_default().to_vec();
-    match dispatch::role(&argv0, rest.first().map(String::as_str), role_env.as_deref()) {
-        dispatch::Role::BuildScriptStub => Ok(record::build_script_stub(&argv0, rest, role_env.as_deref())?),
+    match dispatch::role(
+        &argv0,
+        rest.first().map(String::as_str),
+        role_env.as_deref(),
+    ) {
+        dispatch::Role::BuildScriptStub => Ok(record::build_script_stub(
+            &argv0,
+            rest,
+            role_env.as_deref(),
+        )?),
         dispatch::Role::Plan => Ok(plan_driver::plan(&self_path(&argv0), &rest[1..])?),
         dispatch::Role::Replay => match &rest[1..] {
             [json] => Ok(replay::replay(json)?),
-            _ => Err(HelperError::Usage("usage: cargo-frontend-helper replay '<ReplayStep json>'".into())),
+            _ => Err(HelperError::Usage(
+                "usage: cargo-frontend-helper replay '<ReplayStep json>'".into(),
+            )),
         },
         dispatch::Role::RustcWrapper => Ok(record::rustc_wrapper(&self_path(&argv0), rest)?),
         dispatch::Role::Unknown => Err(HelperError::Usage(format!(
@@ -81,7 +94,9 @@ fn self_path(argv0: &str) -> PathBuf {
 /// A child's exit code the way a shell reports it: `128 + signal` when killed.
 fn exit_code(status: std::process::ExitStatus) -> i32 {
     use std::os::unix::process::ExitStatusExt;
-    status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
+    status
+        .code()
+        .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
 }
 
 #[cfg(test)]

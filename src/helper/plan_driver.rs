@@ -5,7 +5,7 @@
 //! deterministic: records are sorted, never in the order cargo's parallel jobs finished.
 
 use super::{ENV_RECORD_DIR, ENV_ROLE, ROLE_RECORD};
-use crate::wire::{Invocation, Plan, PLAN_VERSION};
+use crate::wire::{Invocation, PLAN_VERSION, Plan};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -14,15 +14,35 @@ pub enum PlanError {
     #[error("usage: cargo-frontend-helper plan --out <file> -- <cargo> <args>…")]
     Usage,
     #[error("failed to create the record directory `{path}`")]
-    RecordDir { path: PathBuf, #[source] source: std::io::Error },
+    RecordDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("failed to start `{program}`; is cargo on PATH in the builder image?")]
-    Spawn { program: String, #[source] source: std::io::Error },
+    Spawn {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("failed to read record `{path}`")]
-    ReadRecord { path: PathBuf, #[source] source: std::io::Error },
+    ReadRecord {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("record `{path}` is not a valid invocation; was it written by another helper version?")]
-    ParseRecord { path: PathBuf, #[source] source: serde_json::Error },
+    ParseRecord {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
     #[error("failed to write the plan to `{path}`")]
-    WritePlan { path: PathBuf, #[source] source: std::io::Error },
+    WritePlan {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// Parsed `plan` arguments.
@@ -64,14 +84,22 @@ pub fn plan(helper: &Path, args: &[String]) -> Result<i32, PlanError> {
     let record_dir = out_dir.join(format!("records-{}", std::process::id()));
     std::fs::create_dir_all(&out_dir)
         .and_then(|()| std::fs::create_dir(&record_dir))
-        .map_err(|source| PlanError::RecordDir { path: record_dir.clone(), source })?;
+        .map_err(|source| PlanError::RecordDir {
+            path: record_dir.clone(),
+            source,
+        })?;
     let result = run_and_collect(helper, &command, &record_dir, &out);
     // The records are an intermediate; leave only the plan behind, also on failure.
     let _ = std::fs::remove_dir_all(&record_dir);
     result
 }
 
-fn run_and_collect(helper: &Path, command: &[String], record_dir: &Path, out: &Path) -> Result<i32, PlanError> {
+fn run_and_collect(
+    helper: &Path,
+    command: &[String],
+    record_dir: &Path,
+    out: &Path,
+) -> Result<i32, PlanError> {
     let (program, rest) = command.split_first().ok_or(PlanError::Usage)?;
     let status = std::process::Command::new(program)
         .args(rest)
@@ -79,7 +107,10 @@ fn run_and_collect(helper: &Path, command: &[String], record_dir: &Path, out: &P
         .env(ENV_ROLE, ROLE_RECORD)
         .env(ENV_RECORD_DIR, record_dir)
         .status()
-        .map_err(|source| PlanError::Spawn { program: program.clone(), source })?;
+        .map_err(|source| PlanError::Spawn {
+            program: program.clone(),
+            source,
+        })?;
     if !status.success() {
         let code = super::exit_code(status);
         eprintln!(
@@ -89,12 +120,18 @@ fn run_and_collect(helper: &Path, command: &[String], record_dir: &Path, out: &P
         return Ok(if code == 0 { 1 } else { code });
     }
     let invocations = read_records(record_dir)?;
-    let plan = Plan { version: PLAN_VERSION, invocations };
+    let plan = Plan {
+        version: PLAN_VERSION,
+        invocations,
+    };
     let json = serde_json::to_vec_pretty(&plan).expect("invariant: wire types always serialize");
     let tmp = out.with_extension("json.tmp");
     std::fs::write(&tmp, json)
         .and_then(|()| std::fs::rename(&tmp, out))
-        .map_err(|source| PlanError::WritePlan { path: out.to_path_buf(), source })?;
+        .map_err(|source| PlanError::WritePlan {
+            path: out.to_path_buf(),
+            source,
+        })?;
     Ok(0)
 }
 
@@ -108,13 +145,18 @@ fn read_records(dir: &Path) -> Result<Vec<Invocation>, PlanError> {
         let path = entry.map_err(read_err(dir))?.path();
         // Temp files of interrupted writes start with `.`; only finished records end in .json.
         let is_record = path.extension().is_some_and(|e| e == "json")
-            && !path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            && !path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
         if !is_record {
             continue;
         }
         let bytes = std::fs::read(&path).map_err(read_err(&path))?;
-        let invocation = serde_json::from_slice(&bytes)
-            .map_err(|source| PlanError::ParseRecord { path: path.clone(), source })?;
+        let invocation =
+            serde_json::from_slice(&bytes).map_err(|source| PlanError::ParseRecord {
+                path: path.clone(),
+                source,
+            })?;
         invocations.push(invocation);
     }
     invocations.sort();
@@ -133,11 +175,17 @@ mod tests {
     fn plan_arguments() {
         assert_eq!(
             parse_args(&args("--out /p/plan.json -- cargo build --release")).ok(),
-            Some(PlanArgs { out: "/p/plan.json".into(), command: args("cargo build --release") })
+            Some(PlanArgs {
+                out: "/p/plan.json".into(),
+                command: args("cargo build --release")
+            })
         );
         assert_eq!(
             parse_args(&args("--out=/p -- cargo")).ok(),
-            Some(PlanArgs { out: "/p".into(), command: args("cargo") })
+            Some(PlanArgs {
+                out: "/p".into(),
+                command: args("cargo")
+            })
         );
         assert!(parse_args(&args("-- cargo build")).is_err());
         assert!(parse_args(&args("--out /p --")).is_err());

@@ -7,8 +7,8 @@
 
 use super::build_output::{self, BuildOutput, ParseConfig};
 use super::link_args::{self, ScriptResult, UnitTarget};
-use crate::rustc_args::{self, Compilation};
 use super::symlink_farm::{self, FarmError};
+use crate::rustc_args::{self, Compilation};
 use crate::wire::{LinkInputs, LinksDep, ReplayAction, ReplayStep, STEP_VERSION};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -19,22 +19,46 @@ use std::process::{Command, Stdio};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReplayError {
-    #[error("the replay step is not valid JSON for this helper; frontend and helper must come from the same release")]
+    #[error(
+        "the replay step is not valid JSON for this helper; frontend and helper must come from the same release"
+    )]
     Json(#[source] serde_json::Error),
-    #[error("replay step version {found} is not the supported version {STEP_VERSION}; frontend and helper must come from the same release")]
+    #[error(
+        "replay step version {found} is not the supported version {STEP_VERSION}; frontend and helper must come from the same release"
+    )]
     Version { found: u32 },
     #[error(transparent)]
     Farm(#[from] FarmError),
-    #[error("the recorded rustc arguments have no --crate-name; the plan recorded a probe as a compilation")]
+    #[error(
+        "the recorded rustc arguments have no --crate-name; the plan recorded a probe as a compilation"
+    )]
     NotACompilation,
-    #[error("failed to read build script output `{path}`; is the run dir of that build script among dep_dirs?")]
-    ReadOutput { path: PathBuf, #[source] source: std::io::Error },
+    #[error(
+        "failed to read build script output `{path}`; is the run dir of that build script among dep_dirs?"
+    )]
+    ReadOutput {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("failed to write `{path}`")]
-    Write { path: PathBuf, #[source] source: std::io::Error },
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("failed to start `{program}`")]
-    Spawn { program: String, #[source] source: std::io::Error },
+    Spawn {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("failed to read the output of `{program}`")]
-    Pipe { program: String, #[source] source: std::io::Error },
+    Pipe {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error(
         "OUT_DIR is `{env}` but the build script run dir expects `{expected}`; the plan and the step disagree"
     )]
@@ -42,23 +66,41 @@ pub enum ReplayError {
     #[error(transparent)]
     Parse(#[from] build_output::ParseError),
     #[error("build script of `{package}` logged errors:\n{}", .errors.join("\n"))]
-    ScriptErrors { package: String, errors: Vec<String> },
+    ScriptErrors {
+        package: String,
+        errors: Vec<String>,
+    },
     #[error("failed to uplift `{from}` to `{to}` as cargo does")]
-    Uplift { from: PathBuf, to: PathBuf, #[source] source: std::io::Error },
+    Uplift {
+        from: PathBuf,
+        to: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// Runs one step; returns the exit code of the action.
 pub fn replay(step_json: &str) -> Result<i32, ReplayError> {
     let step: ReplayStep = serde_json::from_str(step_json).map_err(ReplayError::Json)?;
     if step.version != STEP_VERSION {
-        return Err(ReplayError::Version { found: step.version });
+        return Err(ReplayError::Version {
+            found: step.version,
+        });
     }
     let target = PathBuf::from(&step.target_dir);
     let deps: Vec<PathBuf> = step.dep_dirs.iter().map(PathBuf::from).collect();
     let farm = symlink_farm::build(&target, &deps)?;
     let result = match &step.action {
-        ReplayAction::Rustc { program, args, build_outputs } => run_rustc(program, args, build_outputs),
-        ReplayAction::RunBuildScript { program, run_dir, links_deps } => run_build_script(program, run_dir, links_deps),
+        ReplayAction::Rustc {
+            program,
+            args,
+            build_outputs,
+        } => run_rustc(program, args, build_outputs),
+        ReplayAction::RunBuildScript {
+            program,
+            run_dir,
+            links_deps,
+        } => run_build_script(program, run_dir, links_deps),
     };
     // Take the links out whatever happened, so the output holds only this unit's files.
     let removed = farm.remove();
@@ -70,12 +112,16 @@ pub fn replay(step_json: &str) -> Result<i32, ReplayError> {
 /// Environment variables a replayed process must not see: recording wrappers would make
 /// compiler probes "succeed" falsely, and jobserver fds of the planning run are gone.
 fn is_stripped(name: &str) -> bool {
-    matches!(name, "RUSTC_WRAPPER" | "RUSTC_WORKSPACE_WRAPPER" | "CARGO_MAKEFLAGS" | "MAKEFLAGS" | "MFLAGS")
-        || name.starts_with(crate::layout::ENV_PREFIX)
+    matches!(
+        name,
+        "RUSTC_WRAPPER" | "RUSTC_WORKSPACE_WRAPPER" | "CARGO_MAKEFLAGS" | "MAKEFLAGS" | "MFLAGS"
+    ) || name.starts_with(crate::layout::ENV_PREFIX)
 }
 
 /// The inherited environment minus [`is_stripped`] names.
-pub fn replay_env(vars: impl IntoIterator<Item = (OsString, OsString)>) -> Vec<(OsString, OsString)> {
+pub fn replay_env(
+    vars: impl IntoIterator<Item = (OsString, OsString)>,
+) -> Vec<(OsString, OsString)> {
     vars.into_iter()
         .filter(|(k, _)| !k.to_str().is_some_and(is_stripped))
         .collect()
@@ -95,7 +141,10 @@ fn read_script_output(run_dir: &str) -> Result<BuildOutput, ReplayError> {
     let stdout = read("output")?;
     let root_output = String::from_utf8_lossy(&read("root-output")?).into_owned();
     let out_dir = run.join("out").to_string_lossy().into_owned();
-    let package = run.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let package = run
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let config = ParseConfig {
         package: &package,
         script_out_dir: &out_dir,
@@ -116,7 +165,9 @@ fn run_rustc(program: &str, recorded: &[String], inputs: &LinkInputs) -> Result<
         }
     }
     fn result<'a>(outputs: &'a BTreeMap<&str, BuildOutput>, run_dir: &'a str) -> ScriptResult<'a> {
-        let output = outputs.get(run_dir).expect("invariant: every run dir was read above");
+        let output = outputs
+            .get(run_dir)
+            .expect("invariant: every run dir was read above");
         ScriptResult { run_dir, output }
     }
     let unit = UnitTarget::from_recorded(
@@ -124,7 +175,11 @@ fn run_rustc(program: &str, recorded: &[String], inputs: &LinkInputs) -> Result<
         env_var("CARGO_BIN_NAME").as_deref(),
         std::env::var_os("CARGO_TARGET_TMPDIR").is_some(),
     );
-    let link_search: Vec<_> = inputs.link_search.iter().map(|d| result(&outputs, d)).collect();
+    let link_search: Vec<_> = inputs
+        .link_search
+        .iter()
+        .map(|d| result(&outputs, d))
+        .collect();
     let dynamic = link_args::dynamic_rustc_args(
         &unit,
         inputs.own.as_deref().map(|d| result(&outputs, d)),
@@ -135,8 +190,10 @@ fn run_rustc(program: &str, recorded: &[String], inputs: &LinkInputs) -> Result<
     args.extend(dynamic.args);
     if let Some(out_dir) = &compilation.out_dir {
         // Cargo creates output directories before running rustc.
-        std::fs::create_dir_all(out_dir)
-            .map_err(|source| ReplayError::Write { path: out_dir.into(), source })?;
+        std::fs::create_dir_all(out_dir).map_err(|source| ReplayError::Write {
+            path: out_dir.into(),
+            source,
+        })?;
     }
     let mut command = Command::new(program);
     command
@@ -144,16 +201,27 @@ fn run_rustc(program: &str, recorded: &[String], inputs: &LinkInputs) -> Result<
         .env_clear()
         .envs(replay_env(std::env::vars_os()))
         .envs(dynamic.env.iter().map(|(k, v)| (k, v)));
-    let mut child = command
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|source| ReplayError::Spawn { program: program.to_owned(), source })?;
-    let pipe_err = |source| ReplayError::Pipe { program: program.to_owned(), source };
+    let mut child =
+        command
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|source| ReplayError::Spawn {
+                program: program.to_owned(),
+                source,
+            })?;
+    let pipe_err = |source| ReplayError::Pipe {
+        program: program.to_owned(),
+        source,
+    };
     let stderr = child.stderr.take().expect("invariant: stderr is piped");
-    render_rustc_stderr(std::io::BufReader::new(stderr), &mut std::io::stderr()).map_err(pipe_err)?;
+    render_rustc_stderr(std::io::BufReader::new(stderr), &mut std::io::stderr())
+        .map_err(pipe_err)?;
     let status = child.wait().map_err(pipe_err)?;
     if !status.success() {
-        eprintln!("error: rustc failed ({status}): {}", shell_line(program, &args, &dynamic.env));
+        eprintln!(
+            "error: rustc failed ({status}): {}",
+            shell_line(program, &args, &dynamic.env)
+        );
         return Ok(failure_code(status));
     }
     uplift(&compilation, &unit)?;
@@ -187,11 +255,15 @@ fn render_rustc_stderr(from: impl std::io::BufRead, to: &mut impl Write) -> std:
 /// Cargo's `link_targets`: a build script is hard-linked to `build-script-build` (the name cargo
 /// executes), and a bin to `<profile>/<bin name>`.
 fn uplift(compilation: &Compilation, unit: &UnitTarget) -> Result<(), ReplayError> {
-    let Some(out_dir) = compilation.out_dir.as_deref().map(Path::new) else { return Ok(()) };
+    let Some(out_dir) = compilation.out_dir.as_deref().map(Path::new) else {
+        return Ok(());
+    };
     let from = out_dir.join(compilation.stem());
     let to = if compilation.is_build_script() {
         out_dir.join("build-script-build")
-    } else if let (Some(bin), false, Some(parent)) = (&unit.bin_name, compilation.test, out_dir.parent()) {
+    } else if let (Some(bin), false, Some(parent)) =
+        (&unit.bin_name, compilation.test, out_dir.parent())
+    {
         if out_dir.file_name().is_none_or(|n| n != "deps") {
             return Ok(());
         }
@@ -204,18 +276,36 @@ fn uplift(compilation: &Compilation, unit: &UnitTarget) -> Result<(), ReplayErro
 }
 
 fn envify(s: &str) -> String {
-    s.chars().map(|c| if c == '-' { '_' } else { c.to_ascii_uppercase() }).collect()
+    s.chars()
+        .map(|c| {
+            if c == '-' {
+                '_'
+            } else {
+                c.to_ascii_uppercase()
+            }
+        })
+        .collect()
 }
 
-fn run_build_script(program: &str, run_dir: &str, links_deps: &[LinksDep]) -> Result<i32, ReplayError> {
+fn run_build_script(
+    program: &str,
+    run_dir: &str,
+    links_deps: &[LinksDep],
+) -> Result<i32, ReplayError> {
     let run = Path::new(run_dir);
     let out_dir = run.join("out");
     let out_dir_str = out_dir.to_string_lossy().into_owned();
     let env_out_dir = env_var("OUT_DIR").unwrap_or_default();
     if env_out_dir.trim_end_matches('/') != out_dir_str {
-        return Err(ReplayError::OutDirMismatch { env: env_out_dir, expected: out_dir_str });
+        return Err(ReplayError::OutDirMismatch {
+            env: env_out_dir,
+            expected: out_dir_str,
+        });
     }
-    std::fs::create_dir_all(&out_dir).map_err(|source| ReplayError::Write { path: out_dir.clone(), source })?;
+    std::fs::create_dir_all(&out_dir).map_err(|source| ReplayError::Write {
+        path: out_dir.clone(),
+        source,
+    })?;
     let name = env_var("CARGO_PKG_NAME").unwrap_or_else(|| "<unknown package>".to_owned());
     let package = match env_var("CARGO_PKG_VERSION") {
         Some(v) => format!("{name} v{v}"),
@@ -226,7 +316,10 @@ fn run_build_script(program: &str, run_dir: &str, links_deps: &[LinksDep]) -> Re
     let mut dep_env = Vec::new();
     for dep in links_deps {
         for (key, value) in read_script_output(&dep.run_dir)?.metadata {
-            dep_env.push((format!("DEP_{}_{}", envify(&dep.links), envify(&key)), value));
+            dep_env.push((
+                format!("DEP_{}_{}", envify(&dep.links), envify(&key)),
+                value,
+            ));
         }
     }
 
@@ -238,8 +331,14 @@ fn run_build_script(program: &str, run_dir: &str, links_deps: &[LinksDep]) -> Re
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|source| ReplayError::Spawn { program: program.to_owned(), source })?;
-    let pipe_err = |source| ReplayError::Pipe { program: program.to_owned(), source };
+        .map_err(|source| ReplayError::Spawn {
+            program: program.to_owned(),
+            source,
+        })?;
+    let pipe_err = |source| ReplayError::Pipe {
+        program: program.to_owned(),
+        source,
+    };
     let stdout_pipe = child.stdout.take().expect("invariant: stdout is piped");
     let stderr_pipe = child.stderr.take().expect("invariant: stderr is piped");
     // Both streams are shown live (progress logs) and kept, as cargo keeps them.
@@ -286,7 +385,10 @@ fn run_build_script(program: &str, run_dir: &str, links_deps: &[LinksDep]) -> Re
         eprintln!("warning: {pkg_at}: {warning}");
     }
     if !parsed.errors.is_empty() {
-        return Err(ReplayError::ScriptErrors { package, errors: parsed.errors });
+        return Err(ReplayError::ScriptErrors {
+            package,
+            errors: parsed.errors,
+        });
     }
     Ok(0)
 }
@@ -318,7 +420,10 @@ fn failure_code(status: std::process::ExitStatus) -> i32 {
 /// A readable rendering of what ran, for error messages.
 fn shell_line(program: &str, args: &[String], env: &[(String, String)]) -> String {
     let quote = |s: &str| {
-        if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_=/.,:@+".contains(c)) {
+        if !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_=/.,:@+".contains(c))
+        {
             s.to_owned()
         } else {
             format!("'{}'", s.replace('\'', r"'\''"))
@@ -339,26 +444,42 @@ mod tests {
     #[test]
     fn stripped_environment() {
         let vars = [
-            "PATH", "RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER", "CARGO_MAKEFLAGS", "MAKEFLAGS", "MFLAGS",
-            "CARGO_FRONTEND_ROLE", "CARGO_PKG_NAME", "OUT_DIR",
+            "PATH",
+            "RUSTC_WRAPPER",
+            "RUSTC_WORKSPACE_WRAPPER",
+            "CARGO_MAKEFLAGS",
+            "MAKEFLAGS",
+            "MFLAGS",
+            "CARGO_FRONTEND_ROLE",
+            "CARGO_PKG_NAME",
+            "OUT_DIR",
         ]
         .map(|k| (OsString::from(k), OsString::from("v")));
-        let kept: Vec<_> = replay_env(vars).into_iter().map(|(k, _)| k.into_string().expect("utf8")).collect();
+        let kept: Vec<_> = replay_env(vars)
+            .into_iter()
+            .map(|(k, _)| k.into_string().expect("utf8"))
+            .collect();
         assert_eq!(kept, ["PATH", "CARGO_PKG_NAME", "OUT_DIR"]);
     }
 
     #[test]
     fn rustc_json_stderr_is_rendered_like_cargo() {
         let stderr = concat!(
-            r#"{"$message_type":"artifact","artifact":"/t/libx.rmeta","emit":"metadata"}"#, "\n",
-            r#"{"$message_type":"diagnostic","message":"unused","rendered":"warning: unused\n"}"#, "\n",
-            r#"{"$message_type":"future_incompat","future_incompat_report":[]}"#, "\n",
+            r#"{"$message_type":"artifact","artifact":"/t/libx.rmeta","emit":"metadata"}"#,
+            "\n",
+            r#"{"$message_type":"diagnostic","message":"unused","rendered":"warning: unused\n"}"#,
+            "\n",
+            r#"{"$message_type":"future_incompat","future_incompat_report":[]}"#,
+            "\n",
             "plain text from a proc macro\n",
             "{not json\n",
         );
         let mut out = Vec::new();
         render_rustc_stderr(stderr.as_bytes(), &mut out).expect("in-memory io");
-        assert_eq!(String::from_utf8(out).expect("utf8"), "warning: unused\nplain text from a proc macro\n{not json\n");
+        assert_eq!(
+            String::from_utf8(out).expect("utf8"),
+            "warning: unused\nplain text from a proc macro\n{not json\n"
+        );
     }
 
     #[test]
@@ -370,7 +491,11 @@ mod tests {
     #[test]
     fn shell_line_quotes() {
         assert_eq!(
-            shell_line("/r/rustc", &["--cfg".into(), "feature=\"x\"".into()], &[("A".into(), "b c".into())]),
+            shell_line(
+                "/r/rustc",
+                &["--cfg".into(), "feature=\"x\"".into()],
+                &[("A".into(), "b c".into())]
+            ),
             "A='b c' /r/rustc --cfg 'feature=\"x\"'"
         );
     }
@@ -378,7 +503,10 @@ mod tests {
     #[test]
     fn step_version_is_checked() {
         let json = r#"{"version":999,"target_dir":"/t","dep_dirs":[],"action":{"kind":"run-build-script","program":"/p","run_dir":"/r","links_deps":[]}}"#;
-        assert!(matches!(replay(json), Err(ReplayError::Version { found: 999 })));
+        assert!(matches!(
+            replay(json),
+            Err(ReplayError::Version { found: 999 })
+        ));
         assert!(matches!(replay("{"), Err(ReplayError::Json(_))));
     }
 }

@@ -10,13 +10,27 @@ use std::path::{Path, PathBuf};
 #[non_exhaustive]
 pub enum FarmError {
     #[error("failed to read dependency output `{path}`")]
-    Read { path: PathBuf, #[source] source: std::io::Error },
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("failed to create `{path}` in the target dir")]
-    Create { path: PathBuf, #[source] source: std::io::Error },
-    #[error("`{path}` is a directory in dependency output `{dep_dir}` but a file in another one; two units claim the same path")]
+    Create {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "`{path}` is a directory in dependency output `{dep_dir}` but a file in another one; two units claim the same path"
+    )]
     Conflict { path: PathBuf, dep_dir: PathBuf },
     #[error("failed to remove `{path}` after the step")]
-    Remove { path: PathBuf, #[source] source: std::io::Error },
+    Remove {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// What [`build`] created, for [`Farm::remove`].
@@ -29,7 +43,10 @@ pub struct Farm {
 /// Creates `target` if needed and, for every file under each dep dir, a symlink at the same
 /// relative path. The first dep dir providing a path wins; existing paths are kept.
 pub fn build(target: &Path, dep_dirs: &[PathBuf]) -> Result<Farm, FarmError> {
-    std::fs::create_dir_all(target).map_err(|source| FarmError::Create { path: target.to_path_buf(), source })?;
+    std::fs::create_dir_all(target).map_err(|source| FarmError::Create {
+        path: target.to_path_buf(),
+        source,
+    })?;
     let mut farm = Farm::default();
     for dep_dir in dep_dirs {
         if let Err(e) = link_tree(&mut farm, dep_dir, dep_dir, target) {
@@ -42,7 +59,10 @@ pub fn build(target: &Path, dep_dirs: &[PathBuf]) -> Result<Farm, FarmError> {
 }
 
 fn link_tree(farm: &mut Farm, dep_dir: &Path, src: &Path, dst: &Path) -> Result<(), FarmError> {
-    let read = |source| FarmError::Read { path: src.to_path_buf(), source };
+    let read = |source| FarmError::Read {
+        path: src.to_path_buf(),
+        source,
+    };
     let mut entries = std::fs::read_dir(src)
         .map_err(read)?
         .map(|e| e.map(|e| e.path()))
@@ -51,22 +71,38 @@ fn link_tree(farm: &mut Farm, dep_dir: &Path, src: &Path, dst: &Path) -> Result<
     // Sorted, so that "first wins" does not depend on directory order.
     entries.sort();
     for from in entries {
-        let name = from.file_name().expect("invariant: read_dir entries have a file name");
+        let name = from
+            .file_name()
+            .expect("invariant: read_dir entries have a file name");
         let to = dst.join(name);
-        let meta = std::fs::symlink_metadata(&from).map_err(|source| FarmError::Read { path: from.clone(), source })?;
+        let meta = std::fs::symlink_metadata(&from).map_err(|source| FarmError::Read {
+            path: from.clone(),
+            source,
+        })?;
         let existing = std::fs::symlink_metadata(&to).ok();
         if meta.is_dir() {
             match existing {
                 Some(m) if m.is_dir() => {}
-                Some(_) => return Err(FarmError::Conflict { path: to, dep_dir: dep_dir.to_path_buf() }),
+                Some(_) => {
+                    return Err(FarmError::Conflict {
+                        path: to,
+                        dep_dir: dep_dir.to_path_buf(),
+                    });
+                }
                 None => {
-                    std::fs::create_dir(&to).map_err(|source| FarmError::Create { path: to.clone(), source })?;
+                    std::fs::create_dir(&to).map_err(|source| FarmError::Create {
+                        path: to.clone(),
+                        source,
+                    })?;
                     farm.dirs.push(to.clone());
                 }
             }
             link_tree(farm, dep_dir, &from, &to)?;
         } else if existing.is_none() {
-            std::os::unix::fs::symlink(&from, &to).map_err(|source| FarmError::Create { path: to.clone(), source })?;
+            std::os::unix::fs::symlink(&from, &to).map_err(|source| FarmError::Create {
+                path: to.clone(),
+                source,
+            })?;
             farm.links.push(to);
         }
     }
@@ -83,9 +119,13 @@ impl Farm {
     pub fn remove(self) -> Result<(), FarmError> {
         for link in &self.links {
             // A step may have replaced a link with a real file: that file is its output now.
-            let still_link = std::fs::symlink_metadata(link).is_ok_and(|m| m.file_type().is_symlink());
+            let still_link =
+                std::fs::symlink_metadata(link).is_ok_and(|m| m.file_type().is_symlink());
             if still_link {
-                std::fs::remove_file(link).map_err(|source| FarmError::Remove { path: link.clone(), source })?;
+                std::fs::remove_file(link).map_err(|source| FarmError::Remove {
+                    path: link.clone(),
+                    source,
+                })?;
             }
         }
         let mut dirs = self.dirs;
@@ -93,7 +133,10 @@ impl Farm {
         for dir in dirs {
             let empty = std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_none());
             if empty {
-                std::fs::remove_dir(&dir).map_err(|source| FarmError::Remove { path: dir.clone(), source })?;
+                std::fs::remove_dir(&dir).map_err(|source| FarmError::Remove {
+                    path: dir.clone(),
+                    source,
+                })?;
             }
         }
         Ok(())
@@ -118,16 +161,26 @@ mod tests {
 
     fn tree(root: &Path) -> Vec<String> {
         fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
-            let mut entries: Vec<_> = std::fs::read_dir(dir).expect("read").map(|e| e.expect("entry").path()).collect();
+            let mut entries: Vec<_> = std::fs::read_dir(dir)
+                .expect("read")
+                .map(|e| e.expect("entry").path())
+                .collect();
             entries.sort();
             for p in entries {
-                let rel = p.strip_prefix(root).expect("under root").display().to_string();
+                let rel = p
+                    .strip_prefix(root)
+                    .expect("under root")
+                    .display()
+                    .to_string();
                 let m = std::fs::symlink_metadata(&p).expect("meta");
                 if m.is_dir() {
                     out.push(format!("{rel}/"));
                     walk(root, &p, out);
                 } else if m.file_type().is_symlink() {
-                    out.push(format!("{rel} -> {}", std::fs::read_link(&p).expect("link").display()));
+                    out.push(format!(
+                        "{rel} -> {}",
+                        std::fs::read_link(&p).expect("link").display()
+                    ));
                 } else {
                     out.push(rel);
                 }
@@ -157,17 +210,29 @@ mod tests {
                 "release/build/".to_owned(),
                 "release/build/a-1/".to_owned(),
                 "release/build/a-1/out/".to_owned(),
-                format!("release/build/a-1/out/gen.rs -> {}", a.join("release/build/a-1/out/gen.rs").display()),
+                format!(
+                    "release/build/a-1/out/gen.rs -> {}",
+                    a.join("release/build/a-1/out/gen.rs").display()
+                ),
                 "release/deps/".to_owned(),
-                format!("release/deps/liba.rlib -> {}", a.join("release/deps/liba.rlib").display()),
-                format!("release/deps/libb.rlib -> {}", b.join("release/deps/libb.rlib").display()),
+                format!(
+                    "release/deps/liba.rlib -> {}",
+                    a.join("release/deps/liba.rlib").display()
+                ),
+                format!(
+                    "release/deps/libb.rlib -> {}",
+                    b.join("release/deps/libb.rlib").display()
+                ),
                 "release/empty/".to_owned(),
             ]
         );
         // The step writes its own output next to the links.
         write(&target.join("release/deps/libc.rlib"), "c");
         farm.remove().expect("remove");
-        assert_eq!(tree(&target), ["release/", "release/deps/", "release/deps/libc.rlib"]);
+        assert_eq!(
+            tree(&target),
+            ["release/", "release/deps/", "release/deps/libc.rlib"]
+        );
         std::fs::remove_dir_all(&root).expect("cleanup");
     }
 

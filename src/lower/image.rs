@@ -30,36 +30,60 @@ pub fn image_vertex(
         chosen.extend(built.iter().copied());
     } else {
         for wanted in image.bins {
-            let found = built.iter().find(|(name, _)| name == wanted).ok_or_else(|| LowerError::MissingBinary {
-                wanted: wanted.clone(),
-                built: built_names.clone(),
-            })?;
+            let found = built
+                .iter()
+                .find(|(name, _)| name == wanted)
+                .ok_or_else(|| LowerError::MissingBinary {
+                    wanted: wanted.clone(),
+                    built: built_names.clone(),
+                })?;
             chosen.push(*found);
         }
     }
     if chosen.is_empty() {
-        return Err(LowerError::MissingBinary { wanted: "any binary".to_owned(), built: built_names });
+        return Err(LowerError::MissingBinary {
+            wanted: "any binary".to_owned(),
+            built: built_names,
+        });
     }
-    let names = chosen.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ");
+    let names = chosen
+        .iter()
+        .map(|(name, _)| *name)
+        .collect::<Vec<_>>()
+        .join(", ");
     let copy = |op: FileOp| {
         chosen.iter().fold(op, |op, (name, unit)| {
-            let rustc = graph.units[*unit].rustc.as_ref().expect("invariant: a bin unit is a rustc unit");
+            let rustc = graph.units[*unit]
+                .rustc
+                .as_ref()
+                .expect("invariant: a bin unit is a rustc unit");
             let executable = rustc.executable().to_string_lossy().into_owned();
             let src = executable.strip_prefix(TARGET_DIR).unwrap_or(&executable);
             op.copy(
                 &unit_outputs[*unit],
                 src,
                 &format!("{}/{name}", image.bin_dir.trim_end_matches('/')),
-                CopyOptions { create_dest_path: true, ..Default::default() },
+                CopyOptions {
+                    create_dest_path: true,
+                    ..Default::default()
+                },
             )
         })
     };
     // The unit count in the name lets users (and tests) check one vertex per planned unit.
-    let name = format!("copy {names} to {} (built from {} units)", image.bin_dir, graph.units.len());
+    let name = format!(
+        "copy {names} to {} (built from {} units)",
+        image.bin_dir,
+        graph.units.len()
+    );
     Ok(match image.base {
         Some(base) if caps.supports("mergeop") => {
             let layer = copy(FileOp::scratch(name)).output();
-            MergeOp::new("merge binaries onto the runtime image", &[base.clone(), layer]).output()
+            MergeOp::new(
+                "merge binaries onto the runtime image",
+                &[base.clone(), layer],
+            )
+            .output()
         }
         Some(base) => copy(FileOp::on(name, base)).output(),
         None => copy(FileOp::scratch(name)).output(),

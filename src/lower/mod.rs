@@ -35,7 +35,10 @@ pub enum LowerError {
     #[error(transparent)]
     Llb(#[from] crate::llb::LlbError),
     #[error("cannot encode the replay step of {unit}: {source}")]
-    Step { unit: String, source: serde_json::Error },
+    Step {
+        unit: String,
+        source: serde_json::Error,
+    },
     #[error("no source tree for {0}; this is a bug in cargo-frontend")]
     MissingSource(String),
     #[error("the spec asks for binary `{wanted}`, but cargo built {}", if .built.is_empty() { "no binaries".to_owned() } else { .built.join(", ") })]

@@ -2,7 +2,9 @@
 //! `RUSTC_WRAPPER`. Its only output is `plan.json`.
 
 use super::{HELPER_SELECTOR, LowerError, Toolchain};
-use crate::layout::{HELPER_BIN, HELPER_DIR, PLAN_DIR, PLAN_FILE, PLAN_JOBS, TARGET_DIR, VENDOR_DIR, WORKSPACE_DIR};
+use crate::layout::{
+    HELPER_BIN, HELPER_DIR, PLAN_DIR, PLAN_FILE, PLAN_JOBS, TARGET_DIR, VENDOR_DIR, WORKSPACE_DIR,
+};
 use crate::llb::{ExecOp, Mount, Network, Output};
 use crate::sources::vendor_config_flags;
 
@@ -14,10 +16,20 @@ pub fn planning_vertex(
     cargo_flags: &[String],
 ) -> Result<Output, LowerError> {
     let plan_path = format!("{PLAN_DIR}/{PLAN_FILE}");
-    let mut args: Vec<String> = [HELPER_BIN, "plan", "--out", &plan_path, "--", "cargo", "build", "--locked", "--offline"]
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
+    let mut args: Vec<String> = [
+        HELPER_BIN,
+        "plan",
+        "--out",
+        &plan_path,
+        "--",
+        "cargo",
+        "build",
+        "--locked",
+        "--offline",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
     // NUM_JOBS reaches every build script's environment, so it must not depend on the machine.
     args.extend(["-j".to_owned(), PLAN_JOBS.to_string()]);
     if vendor.is_some() {
@@ -28,7 +40,10 @@ pub fn planning_vertex(
         // Writable but discarded: cargo takes a lock in CARGO_HOME even offline.
         .with_root(Mount::writable(&toolchain.root))
         .with_mount(WORKSPACE_DIR, Mount::readonly(context))
-        .with_mount(HELPER_DIR, Mount::readonly(&toolchain.helper_image).with_selector(HELPER_SELECTOR))
+        .with_mount(
+            HELPER_DIR,
+            Mount::readonly(&toolchain.helper_image).with_selector(HELPER_SELECTOR),
+        )
         .with_mount(TARGET_DIR, Mount::tmpfs())
         .with_mount(PLAN_DIR, Mount::scratch())
         .with_mount("/tmp", Mount::tmpfs())

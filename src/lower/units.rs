@@ -43,7 +43,10 @@ pub fn member_dirs(graph: &UnitGraph) -> BTreeMap<String, Vec<String>> {
                     if dir.is_empty() {
                         Some(other.to_owned())
                     } else {
-                        other.strip_prefix(dir)?.strip_prefix('/').map(str::to_owned)
+                        other
+                            .strip_prefix(dir)?
+                            .strip_prefix('/')
+                            .map(str::to_owned)
                     }
                 })
                 .collect();
@@ -74,8 +77,11 @@ fn unit_vertex(
     sources: &UnitSources,
 ) -> Result<Output, LowerError> {
     let name = unit.display_name();
-    let dep_dirs: Vec<String> =
-        unit.closure.iter().map(|&dep| format!("{DEPS_DIR}/{}", graph.units[dep].label)).collect();
+    let dep_dirs: Vec<String> = unit
+        .closure
+        .iter()
+        .map(|&dep| format!("{DEPS_DIR}/{}", graph.units[dep].label))
+        .collect();
     let action = match unit.kind {
         UnitKind::RunBuildScript => ReplayAction::RunBuildScript {
             program: unit.process.program.clone(),
@@ -88,21 +94,38 @@ fn unit_vertex(
             build_outputs: unit.link_inputs.clone(),
         },
     };
-    let step = ReplayStep { version: STEP_VERSION, target_dir: TARGET_DIR.to_owned(), dep_dirs, action };
-    let step_json = serde_json::to_string(&step).map_err(|source| LowerError::Step { unit: name.clone(), source })?;
+    let step = ReplayStep {
+        version: STEP_VERSION,
+        target_dir: TARGET_DIR.to_owned(),
+        dep_dirs,
+        action,
+    };
+    let step_json = serde_json::to_string(&step).map_err(|source| LowerError::Step {
+        unit: name.clone(),
+        source,
+    })?;
 
     let (source_dest, source_mount) = source_mount(unit, sources)?;
-    let mut exec = ExecOp::new(name, [HELPER_BIN.to_owned(), "replay".to_owned(), step_json])
-        .with_root(Mount::readonly(&toolchain.root))
-        .with_mount(HELPER_DIR, Mount::readonly(&toolchain.helper_image).with_selector(HELPER_SELECTOR))
-        .with_mount(source_dest, source_mount)
-        .with_mount(TARGET_DIR, Mount::scratch())
-        .with_mount("/tmp", Mount::tmpfs())
-        .with_cwd(unit.process.cwd.clone())
-        .with_network(Network::None)
-        .with_platform(toolchain.platform.clone());
+    let mut exec = ExecOp::new(
+        name,
+        [HELPER_BIN.to_owned(), "replay".to_owned(), step_json],
+    )
+    .with_root(Mount::readonly(&toolchain.root))
+    .with_mount(
+        HELPER_DIR,
+        Mount::readonly(&toolchain.helper_image).with_selector(HELPER_SELECTOR),
+    )
+    .with_mount(source_dest, source_mount)
+    .with_mount(TARGET_DIR, Mount::scratch())
+    .with_mount("/tmp", Mount::tmpfs())
+    .with_cwd(unit.process.cwd.clone())
+    .with_network(Network::None)
+    .with_platform(toolchain.platform.clone());
     for &dep in &unit.closure {
-        exec = exec.with_mount(format!("{DEPS_DIR}/{}", graph.units[dep].label), Mount::readonly(&built[dep]));
+        exec = exec.with_mount(
+            format!("{DEPS_DIR}/{}", graph.units[dep].label),
+            Mount::readonly(&built[dep]),
+        );
     }
     for (key, value) in &unit.process.env {
         exec = exec.with_env(key, value);
@@ -114,12 +137,25 @@ fn unit_vertex(
 fn source_mount(unit: &Unit, sources: &UnitSources) -> Result<(String, Mount), LowerError> {
     match &unit.package.source {
         PackageSource::Registry { dir_name } => {
-            let tree = sources.crates.get(dir_name).ok_or_else(|| LowerError::MissingSource(dir_name.clone()))?;
-            Ok((format!("{VENDOR_DIR}/{dir_name}"), Mount::readonly(tree).with_selector(&format!("/{dir_name}"))))
+            let tree = sources
+                .crates
+                .get(dir_name)
+                .ok_or_else(|| LowerError::MissingSource(dir_name.clone()))?;
+            Ok((
+                format!("{VENDOR_DIR}/{dir_name}"),
+                Mount::readonly(tree).with_selector(&format!("/{dir_name}")),
+            ))
         }
         PackageSource::Local { dir } => {
-            let tree = sources.members.get(dir).ok_or_else(|| LowerError::MissingSource(format!("member `{dir}`")))?;
-            let dest = if dir.is_empty() { WORKSPACE_DIR.to_owned() } else { format!("{WORKSPACE_DIR}/{dir}") };
+            let tree = sources
+                .members
+                .get(dir)
+                .ok_or_else(|| LowerError::MissingSource(format!("member `{dir}`")))?;
+            let dest = if dir.is_empty() {
+                WORKSPACE_DIR.to_owned()
+            } else {
+                format!("{WORKSPACE_DIR}/{dir}")
+            };
             Ok((dest, Mount::readonly(tree)))
         }
     }

@@ -20,8 +20,15 @@ fn env(name: &str) -> String {
 }
 
 fn docker_is_up() {
-    let ok = Command::new("docker").arg("info").output().map(|o| o.status.success()).unwrap_or(false);
-    assert!(ok, "no Docker daemon answers `docker info`: start one with `make setup` (scripts/docker-setup.sh)");
+    let ok = Command::new("docker")
+        .arg("info")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    assert!(
+        ok,
+        "no Docker daemon answers `docker info`: start one with `make setup` (scripts/docker-setup.sh)"
+    );
 }
 
 /// A private copy of an example, so tests can edit it.
@@ -31,8 +38,13 @@ pub struct Example {
 
 impl Example {
     pub fn copy_of(name: &str) -> Self {
-        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
-        let dir = tempfile::Builder::new().prefix(&format!("cargo-frontend-e2e-{name}-")).tempdir().expect("temp dir");
+        let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join(name);
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("cargo-frontend-e2e-{name}-"))
+            .tempdir()
+            .expect("temp dir");
         let status = Command::new("cp")
             .arg("-a")
             .arg(format!("{}/.", source.display()))
@@ -50,7 +62,10 @@ impl Example {
 
     pub fn append(&self, file: &str, text: &str) {
         use std::io::Write;
-        let mut f = std::fs::OpenOptions::new().append(true).open(self.path().join(file)).expect("file exists");
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.path().join(file))
+            .expect("file exists");
         f.write_all(text.as_bytes()).expect("append");
     }
 
@@ -73,7 +88,12 @@ pub struct Build {
 
 impl Build {
     pub fn new(example: &Example, tag: &str) -> Self {
-        Build { context: example.path().to_owned(), tag: tag.to_owned(), target: None, args: Vec::new() }
+        Build {
+            context: example.path().to_owned(),
+            tag: tag.to_owned(),
+            target: None,
+            args: Vec::new(),
+        }
     }
 
     pub fn target(mut self, target: &str) -> Self {
@@ -94,9 +114,15 @@ impl Build {
             .arg("--build-arg")
             .arg(format!("BUILDKIT_SYNTAX={}", env("CARGO_FRONTEND_IMAGE")))
             .arg("--build-arg")
-            .arg(format!("builder.image={}", env("CARGO_FRONTEND_BUILDER_IMAGE")))
+            .arg(format!(
+                "builder.image={}",
+                env("CARGO_FRONTEND_BUILDER_IMAGE")
+            ))
             .arg("--build-arg")
-            .arg(format!("runtime.image={}", env("CARGO_FRONTEND_RUNTIME_IMAGE")));
+            .arg(format!(
+                "runtime.image={}",
+                env("CARGO_FRONTEND_RUNTIME_IMAGE")
+            ));
         if let Some(target) = &self.target {
             cmd.args(["--target", target]);
         }
@@ -136,7 +162,11 @@ impl Build {
 }
 
 pub fn run_image(tag: &str, args: &[&str]) -> String {
-    let output = Command::new("docker").args(["run", "--rm", tag]).args(args).output().expect("docker runs");
+    let output = Command::new("docker")
+        .args(["run", "--rm", tag])
+        .args(args)
+        .output()
+        .expect("docker runs");
     assert!(
         output.status.success(),
         "running {tag} failed: {}",
@@ -206,7 +236,9 @@ impl Progress {
             let status = match statuses.next() {
                 Some(Ok(status)) => status,
                 Some(Err(_)) => {
-                    progress.logs.push(stream[statuses.byte_offset()..].to_owned());
+                    progress
+                        .logs
+                        .push(stream[statuses.byte_offset()..].to_owned());
                     break;
                 }
                 None => break,
@@ -225,15 +257,21 @@ impl Progress {
             }
             for log in status.logs.unwrap_or_default() {
                 use base64::Engine;
-                let data = base64::engine::general_purpose::STANDARD.decode(log.data).unwrap_or_default();
-                progress.logs.push(String::from_utf8_lossy(&data).into_owned());
+                let data = base64::engine::general_purpose::STANDARD
+                    .decode(log.data)
+                    .unwrap_or_default();
+                progress
+                    .logs
+                    .push(String::from_utf8_lossy(&data).into_owned());
             }
         }
         progress
     }
 
     fn units(&self) -> impl Iterator<Item = &Vertex> {
-        self.vertices.values().filter(|v| UNIT_PREFIXES.iter().any(|p| v.name.starts_with(p)))
+        self.vertices
+            .values()
+            .filter(|v| UNIT_PREFIXES.iter().any(|p| v.name.starts_with(p)))
     }
 
     /// Every unit vertex's name, sorted.
@@ -265,11 +303,20 @@ impl Progress {
                 let rest = v.name.rsplit_once("(built from ")?.1;
                 rest.strip_suffix(" units)")?.parse().ok()
             })
-            .unwrap_or_else(|| panic!("no vertex reports the planned unit count:\n{}", self.readable_log()))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no vertex reports the planned unit count:\n{}",
+                    self.readable_log()
+                )
+            })
     }
 
     pub fn assert_every_planned_unit_has_a_vertex(&self) {
-        assert_eq!(self.unit_names().len(), self.planned_units(), "one vertex per planned unit");
+        assert_eq!(
+            self.unit_names().len(),
+            self.planned_units(),
+            "one vertex per planned unit"
+        );
     }
 
     pub fn readable_log(&self) -> String {

@@ -1,19 +1,29 @@
 //! Building the [`UnitGraph`] from recorded invocations.
 
-use crate::rustc_args::Compilation;
-use super::unit::{PackageId, PackageSource, Unit, UnitId, UnitKind};
 use super::UnitGraph;
+use super::unit::{PackageId, PackageSource, Unit, UnitId, UnitKind};
 use crate::layout::{VENDOR_DIR, WORKSPACE_DIR};
+use crate::rustc_args::Compilation;
 use crate::wire::{Invocation, LinkInputs, LinksDep, Process};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum GraphError {
-    #[error("package `{name} v{version}` lives at {dir}, outside the build context; path dependencies must be inside the directory you pass to `docker buildx build` (move it in, or build from a parent directory)")]
-    OutsideContext { name: String, version: String, dir: String },
-    #[error("recorded {what} lacks the environment variable {var}; the plan was not written by cargo")]
+    #[error(
+        "package `{name} v{version}` lives at {dir}, outside the build context; path dependencies must be inside the directory you pass to `docker buildx build` (move it in, or build from a parent directory)"
+    )]
+    OutsideContext {
+        name: String,
+        version: String,
+        dir: String,
+    },
+    #[error(
+        "recorded {what} lacks the environment variable {var}; the plan was not written by cargo"
+    )]
     MissingEnv { what: String, var: &'static str },
-    #[error("the recorded rustc call of package `{package}` has no {flag}; the plan was not written by cargo")]
+    #[error(
+        "the recorded rustc call of package `{package}` has no {flag}; the plan was not written by cargo"
+    )]
     Args { package: String, flag: &'static str },
     #[error("crate `{crate_name}` uses `{path}`, which no recorded unit produced")]
     DanglingExtern { crate_name: String, path: String },
@@ -25,7 +35,10 @@ pub enum GraphError {
 
 /// Turns the recorded invocations into a unit graph in dependency order.
 pub fn build_graph(invocations: &[Invocation]) -> Result<UnitGraph, GraphError> {
-    let mut units = invocations.iter().map(new_unit).collect::<Result<Vec<_>, _>>()?;
+    let mut units = invocations
+        .iter()
+        .map(new_unit)
+        .collect::<Result<Vec<_>, _>>()?;
     let index = Index::new(&units);
     for id in 0..units.len() {
         units[id].deps = direct_deps(&units, &index, id)?;
@@ -72,7 +85,9 @@ impl Index {
         for (id, unit) in units.iter().enumerate() {
             if let Some(rustc) = &unit.rustc {
                 for output in rustc.output_paths() {
-                    index.by_output.insert(output.to_string_lossy().into_owned(), id);
+                    index
+                        .by_output
+                        .insert(output.to_string_lossy().into_owned(), id);
                 }
                 if let (UnitKind::BuildScript, Some(out_dir)) = (&unit.kind, &rustc.out_dir) {
                     index.script_by_dir.insert(out_dir.clone(), id);
@@ -92,18 +107,25 @@ impl Index {
         if unit.kind == UnitKind::RunBuildScript {
             return None;
         }
-        self.run_by_out_dir.get(unit.process.env.get("OUT_DIR")?).copied()
+        self.run_by_out_dir
+            .get(unit.process.env.get("OUT_DIR")?)
+            .copied()
     }
 
     /// Units named by a rustc unit's `--extern` flags.
     fn externs(&self, unit: &Unit) -> Result<Vec<UnitId>, GraphError> {
-        let Some(rustc) = &unit.rustc else { return Ok(Vec::new()) };
+        let Some(rustc) = &unit.rustc else {
+            return Ok(Vec::new());
+        };
         let mut deps = Vec::new();
         for (_, path) in rustc.externs.iter().filter(|(_, path)| !path.is_empty()) {
-            let dep = self.by_output.get(path).ok_or_else(|| GraphError::DanglingExtern {
-                crate_name: rustc.crate_name.clone(),
-                path: path.clone(),
-            })?;
+            let dep = self
+                .by_output
+                .get(path)
+                .ok_or_else(|| GraphError::DanglingExtern {
+                    crate_name: rustc.crate_name.clone(),
+                    path: path.clone(),
+                })?;
             deps.push(*dep);
         }
         Ok(deps)
@@ -115,7 +137,10 @@ fn env<'a>(process: &'a Process, var: &'static str, what: &str) -> Result<&'a st
         .env
         .get(var)
         .map(String::as_str)
-        .ok_or_else(|| GraphError::MissingEnv { what: what.to_owned(), var })
+        .ok_or_else(|| GraphError::MissingEnv {
+            what: what.to_owned(),
+            var,
+        })
 }
 
 fn new_unit(invocation: &Invocation) -> Result<Unit, GraphError> {
@@ -123,20 +148,34 @@ fn new_unit(invocation: &Invocation) -> Result<Unit, GraphError> {
         Invocation::Rustc(p) => (p, false),
         Invocation::BuildScriptRun(p) => (p, true),
     };
-    let what = if is_run { format!("build script {}", process.program) } else { "rustc call".to_owned() };
+    let what = if is_run {
+        format!("build script {}", process.program)
+    } else {
+        "rustc call".to_owned()
+    };
     let name = env(process, "CARGO_PKG_NAME", &what)?.to_owned();
     let version = env(process, "CARGO_PKG_VERSION", &what)?.to_owned();
     let manifest_dir = env(process, "CARGO_MANIFEST_DIR", &what)?;
-    let source = package_source(manifest_dir)
-        .ok_or_else(|| GraphError::OutsideContext { name: name.clone(), version: version.clone(), dir: manifest_dir.to_owned() })?;
-    let package = PackageId { name, version, source };
+    let source = package_source(manifest_dir).ok_or_else(|| GraphError::OutsideContext {
+        name: name.clone(),
+        version: version.clone(),
+        dir: manifest_dir.to_owned(),
+    })?;
+    let package = PackageId {
+        name,
+        version,
+        source,
+    };
     let (kind, rustc, run_dir, label) = if is_run {
         let out_dir = env(process, "OUT_DIR", &what)?;
         let run_dir = parent(out_dir).to_owned();
         let label = format!("run-{}", file_name(&run_dir));
         (UnitKind::RunBuildScript, None, Some(run_dir), label)
     } else {
-        let missing = |flag| GraphError::Args { package: package.name.clone(), flag };
+        let missing = |flag| GraphError::Args {
+            package: package.name.clone(),
+            flag,
+        };
         let rustc = Compilation::from_args(&process.args).ok_or_else(|| missing("--crate-name"))?;
         if rustc.out_dir.is_none() {
             return Err(missing("--out-dir"));
@@ -147,7 +186,11 @@ fn new_unit(invocation: &Invocation) -> Result<Unit, GraphError> {
         } else if types.contains(&"proc-macro") {
             UnitKind::ProcMacro
         } else if types.contains(&"bin") {
-            let bin = process.env.get("CARGO_BIN_NAME").cloned().unwrap_or_else(|| rustc.crate_name.clone());
+            let bin = process
+                .env
+                .get("CARGO_BIN_NAME")
+                .cloned()
+                .unwrap_or_else(|| rustc.crate_name.clone());
             UnitKind::Bin(bin)
         } else {
             UnitKind::Lib
@@ -170,15 +213,22 @@ fn new_unit(invocation: &Invocation) -> Result<Unit, GraphError> {
 }
 
 fn package_source(manifest_dir: &str) -> Option<PackageSource> {
-    if let Some(rest) = manifest_dir.strip_prefix(VENDOR_DIR).and_then(|r| r.strip_prefix('/')) {
+    if let Some(rest) = manifest_dir
+        .strip_prefix(VENDOR_DIR)
+        .and_then(|r| r.strip_prefix('/'))
+    {
         let dir_name = rest.split('/').next().unwrap_or(rest).to_owned();
         return Some(PackageSource::Registry { dir_name });
     }
     if manifest_dir == WORKSPACE_DIR {
         return Some(PackageSource::Local { dir: String::new() });
     }
-    let dir = manifest_dir.strip_prefix(WORKSPACE_DIR)?.strip_prefix('/')?;
-    Some(PackageSource::Local { dir: dir.trim_end_matches('/').to_owned() })
+    let dir = manifest_dir
+        .strip_prefix(WORKSPACE_DIR)?
+        .strip_prefix('/')?;
+    Some(PackageSource::Local {
+        dir: dir.trim_end_matches('/').to_owned(),
+    })
 }
 
 fn parent(path: &str) -> &str {
@@ -199,7 +249,9 @@ fn direct_deps(units: &[Unit], index: &Index, id: UnitId) -> Result<Vec<UnitId>,
         let compiled = index
             .script_by_dir
             .get(parent(&unit.process.program))
-            .ok_or_else(|| GraphError::OrphanBuildScript { program: unit.process.program.clone() })?;
+            .ok_or_else(|| GraphError::OrphanBuildScript {
+                program: unit.process.program.clone(),
+            })?;
         deps.insert(*compiled);
         deps.extend(links_dep_runs(units, index, id));
     }
@@ -211,7 +263,9 @@ fn direct_deps(units: &[Unit], index: &Index, id: UnitId) -> Result<Vec<UnitId>,
 fn links_dep_runs(units: &[Unit], index: &Index, run: UnitId) -> BTreeSet<UnitId> {
     let out_dir = units[run].process.env.get("OUT_DIR");
     let package_units = units.iter().filter(|u| {
-        u.kind != UnitKind::RunBuildScript && u.kind != UnitKind::BuildScript && u.process.env.get("OUT_DIR") == out_dir
+        u.kind != UnitKind::RunBuildScript
+            && u.kind != UnitKind::BuildScript
+            && u.process.env.get("OUT_DIR") == out_dir
     });
     let mut runs = BTreeSet::new();
     for unit in package_units {
@@ -220,7 +274,10 @@ fn links_dep_runs(units: &[Unit], index: &Index, run: UnitId) -> BTreeSet<UnitId
                 continue;
             }
             if let Some(dep_run) = index.own_run(&units[dep])
-                && units[dep_run].process.env.contains_key("CARGO_MANIFEST_LINKS")
+                && units[dep_run]
+                    .process
+                    .env
+                    .contains_key("CARGO_MANIFEST_LINKS")
             {
                 runs.insert(dep_run);
             }
@@ -288,7 +345,9 @@ fn reorder(units: Vec<Unit>, order: &[UnitId]) -> Vec<Unit> {
     order
         .iter()
         .map(|&old| {
-            let mut unit = slots[old].take().expect("invariant: a topological order lists each unit once");
+            let mut unit = slots[old]
+                .take()
+                .expect("invariant: a topological order lists each unit once");
             unit.deps = unit.deps.iter().map(|&d| new_id[d]).collect();
             unit.deps.sort_unstable();
             unit
@@ -334,15 +393,20 @@ fn link_inputs(units: &[Unit], index: &Index, to_link: &[Vec<UnitId>], id: UnitI
     let unit = &units[id];
     let own = match unit.kind {
         UnitKind::BuildScript => None,
-        _ => index.own_run(unit).and_then(|run| units[run].run_dir.clone()),
+        _ => index
+            .own_run(unit)
+            .and_then(|run| units[run].run_dir.clone()),
     };
     let is_lib_target = matches!(unit.kind, UnitKind::Lib | UnitKind::ProcMacro);
-    let package_has_lib = units
-        .iter()
-        .any(|u| u.package == unit.package && matches!(u.kind, UnitKind::Lib | UnitKind::ProcMacro));
+    let package_has_lib = units.iter().any(|u| {
+        u.package == unit.package && matches!(u.kind, UnitKind::Lib | UnitKind::ProcMacro)
+    });
     LinkInputs {
         own,
-        link_search: to_link[id].iter().filter_map(|&run| units[run].run_dir.clone()).collect(),
+        link_search: to_link[id]
+            .iter()
+            .filter_map(|&run| units[run].run_dir.clone())
+            .collect(),
         apply_link_libs: is_lib_target || !package_has_lib,
     }
 }
