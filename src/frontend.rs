@@ -140,6 +140,7 @@ async fn build(gateway: &mut Gateway, opts: &FrontendOpts) -> Result<BuiltImage,
         )));
     }
     let daemon = gateway.ping().await?;
+    check_gateway_caps(&daemon, opts)?;
     let caps = llb_caps(&daemon);
     let platform = build_platform(&daemon, opts)?;
 
@@ -237,6 +238,30 @@ async fn solve(gateway: &mut Gateway, head: &Output, caps: &Caps) -> Result<RefI
     let definition = Definition::marshal(head)?;
     caps.check(&definition)?;
     Ok(gateway.solve(definition.into_pb()).await?)
+}
+
+/// Gateway RPCs this frontend calls; each must be an enabled cap of the daemon.
+const REQUIRED_GATEWAY_CAPS: [&str; 5] = [
+    "solve.base",
+    "resolveimage",
+    "readfile",
+    "statfile",
+    "return",
+];
+
+fn check_gateway_caps(daemon: &DaemonInfo, opts: &FrontendOpts) -> Result<(), FrontendError> {
+    let cache_imports = (!opts.cache_imports.is_empty()).then_some("importcaches");
+    let missing = REQUIRED_GATEWAY_CAPS
+        .into_iter()
+        .chain(cache_imports)
+        .find(|cap| !daemon.frontend_caps.contains(*cap));
+    match missing {
+        None => Ok(()),
+        Some(cap) => Err(FrontendError::Usage(format!(
+            "the daemon's BuildKit lacks the gateway capability `{cap}` that cargo-frontend needs; \
+             use BuildKit 0.10 or later (Docker 23 or later)"
+        ))),
+    }
 }
 
 fn llb_caps(daemon: &DaemonInfo) -> Caps {
@@ -454,5 +479,56 @@ fn image_settings(target: &Target, opts: &FrontendOpts) -> ImageSettings {
         user: runtime.user.clone(),
         expose: runtime.expose.clone(),
         labels,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn daemon(caps: &[&str]) -> DaemonInfo {
+        DaemonInfo {
+            frontend_caps: caps.iter().map(|c| c.to_string()).collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn gateway_caps_are_required_and_named() {
+        let opts = FrontendOpts::default();
+        let all = [
+            "solve.base",
+            "resolveimage",
+            "readfile",
+            "statfile",
+            "return",
+        ];
+        assert!(check_gateway_caps(&daemon(&all), &opts).is_ok());
+        let err = check_gateway_caps(&daemon(&all[..3]), &opts)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`statfile`"), "{err}");
+    }
+
+    #[test]
+    fn cache_imports_need_importcaches() {
+        let opts = FrontendOpts {
+            cache_imports: vec![crate::gateway::CacheImport {
+                kind: "registry".into(),
+                attrs: Default::default(),
+            }],
+            ..Default::default()
+        };
+        let all = [
+            "solve.base",
+            "resolveimage",
+            "readfile",
+            "statfile",
+            "return",
+        ];
+        let err = check_gateway_caps(&daemon(&all), &opts)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`importcaches`"), "{err}");
     }
 }

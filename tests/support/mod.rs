@@ -161,6 +161,19 @@ impl Build {
     }
 }
 
+/// The loopback registry `make setup` starts.
+pub fn registry() -> String {
+    std::env::var("CARGO_FRONTEND_REGISTRY").unwrap_or_else(|_| "localhost:5000".to_owned())
+}
+
+pub fn remove_image(reference: &str) {
+    let status = Command::new("docker")
+        .args(["image", "rm", "-f", reference])
+        .status()
+        .expect("docker runs");
+    assert!(status.success(), "removing {reference} failed");
+}
+
 pub fn run_image(tag: &str, args: &[&str]) -> String {
     let output = Command::new("docker")
         .args(["run", "--rm", tag])
