@@ -111,6 +111,30 @@ fn workspace_other_targets_share_the_spec() {
     x.assert_every_planned_unit_has_a_vertex();
     let output = support::run_image("cargo-frontend-e2e/service-x:1", &[]);
     assert_eq!(output.trim(), "service-x: hello from lib-a (answer 42)");
+
+    for target in ["service-x", "service-y"] {
+        let again = Build::new(&example, &format!("cargo-frontend-e2e/{target}:1"))
+            .target(target)
+            .run();
+        assert_eq!(
+            again.units_in(UnitState::Executed),
+            Vec::<String>::new(),
+            "an identical rebuild of {target} executes no unit"
+        );
+    }
+}
+
+#[test]
+fn hello_pushes_to_a_registry_and_runs_from_there() {
+    let example = Example::copy_of("hello");
+    let reference = format!("{}/cargo-frontend-e2e/hello:pushed", support::registry());
+    Build::new(&example, &reference).arg("--push").run();
+    support::remove_image(&reference);
+    let output = support::run_image(&reference, &[]);
+    assert_eq!(
+        output.trim(),
+        r#"{"message":"hello from cargo-frontend","answer":42,"c_cfg":true}"#
+    );
 }
 
 #[test]
