@@ -73,6 +73,14 @@ impl Example {
         std::fs::write(self.path().join(file), text).expect("write");
     }
 
+    pub fn read(&self, file: &str) -> String {
+        std::fs::read_to_string(self.path().join(file)).expect("read")
+    }
+
+    pub fn write_dir(&self, dir: &str) {
+        std::fs::create_dir_all(self.path().join(dir)).expect("mkdir");
+    }
+
     pub fn remove(&self, file: &str) {
         std::fs::remove_file(self.path().join(file)).expect("remove");
     }
@@ -166,6 +174,16 @@ pub fn registry() -> String {
     std::env::var("CARGO_FRONTEND_REGISTRY").unwrap_or_else(|_| "localhost:5000".to_owned())
 }
 
+/// Empties the daemon's build cache and removes `images`: what a fresh CI runner starts from
+/// (it keeps the frontend, builder and runtime images, as a runner that pulled them would).
+pub fn wipe_builder(images: &[&str]) {
+    let status = Command::new("docker").args(["buildx", "prune", "-af"]).status().expect("docker runs");
+    assert!(status.success(), "docker buildx prune failed");
+    for image in images {
+        remove_image(image);
+    }
+}
+
 pub fn remove_image(reference: &str) {
     let status = Command::new("docker")
         .args(["image", "rm", "-f", reference])
@@ -197,10 +215,15 @@ pub enum UnitState {
 #[derive(Debug, Default, Clone)]
 struct Vertex {
     name: String,
+    inputs: Vec<String>,
     cached: bool,
     started: bool,
     completed: bool,
     error: String,
+    /// Wall time from the first start to the last completion, when both were reported.
+    seconds: Option<f64>,
+    first_started: Option<String>,
+    last_completed: Option<String>,
 }
 
 /// What a build reported, vertex by vertex.
@@ -223,6 +246,8 @@ struct RawVertex {
     digest: String,
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    inputs: Vec<String>,
     #[serde(default)]
     cached: bool,
     #[serde(default)]
@@ -261,9 +286,18 @@ impl Progress {
                 if !v.name.is_empty() {
                     entry.name = v.name;
                 }
+                if !v.inputs.is_empty() {
+                    entry.inputs = v.inputs;
+                }
                 entry.cached |= v.cached;
                 entry.started |= v.started.is_some();
                 entry.completed |= v.completed.is_some();
+                if entry.first_started.is_none() {
+                    entry.first_started = v.started;
+                }
+                if v.completed.is_some() {
+                    entry.last_completed = v.completed;
+                }
                 if !v.error.is_empty() {
                     entry.error = v.error;
                 }
@@ -302,6 +336,61 @@ impl Progress {
                 UnitState::Executed => !v.cached && v.started,
                 UnitState::Cached => v.cached,
             })
+            .map(|v| v.name.clone())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// The unit vertices that are `package`'s units or depend on one of them, transitively: the
+    /// units a change to `package` reaches. `package` is matched as `<name> v<version>`.
+    pub fn units_reached_from(&self, package: &str) -> Vec<String> {
+        let needle = format!(" {package} ");
+        let mut reached: BTreeMap<&str, bool> = BTreeMap::new();
+        fn reaches<'a>(
+            progress: &'a Progress,
+            digest: &'a str,
+            needle: &str,
+            memo: &mut BTreeMap<&'a str, bool>,
+        ) -> bool {
+            if let Some(&known) = memo.get(digest) {
+                return known;
+            }
+            let Some(vertex) = progress.vertices.get(digest) else { return false };
+            let own = vertex.name.contains(needle) && UNIT_PREFIXES.iter().any(|p| vertex.name.starts_with(p));
+            memo.insert(digest, own);
+            let result = own || vertex.inputs.iter().any(|input| reaches(progress, input, needle, memo));
+            memo.insert(digest, result);
+            result
+        }
+        let mut names: Vec<String> = self
+            .vertices
+            .iter()
+            .filter(|(digest, v)| {
+                UNIT_PREFIXES.iter().any(|p| v.name.starts_with(p)) && reaches(self, digest, &needle, &mut reached)
+            })
+            .map(|(_, v)| v.name.clone())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Seconds the named vertex ran, if it ran.
+    pub fn seconds_of(&self, name_prefix: &str) -> Option<f64> {
+        let v = self.vertices.values().find(|v| v.name.starts_with(name_prefix) && !v.cached)?;
+        let start = parse_rfc3339(v.first_started.as_deref()?)?;
+        let end = parse_rfc3339(v.last_completed.as_deref()?)?;
+        // Across midnight the clock part wraps around.
+        Some(if end < start { end + 86_400.0 - start } else { end - start })
+    }
+
+    /// Names of vertices (any kind) that ran rather than being cache hits.
+    pub fn executed_vertices_starting_with(&self, prefix: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .vertices
+            .values()
+            .filter(|v| v.name.starts_with(prefix) && v.started && !v.cached)
             .map(|v| v.name.clone())
             .collect();
         names.sort();
@@ -349,4 +438,15 @@ impl Progress {
         text.push_str(&self.logs.join(""));
         text
     }
+}
+
+/// Seconds since midnight of an RFC 3339 timestamp (`2026-11-21T23:54:19.300141526Z`): enough
+/// to subtract two timestamps of one build.
+fn parse_rfc3339(timestamp: &str) -> Option<f64> {
+    let time = timestamp.split_once('T')?.1.trim_end_matches('Z');
+    let mut parts = time.split(':');
+    let hours: f64 = parts.next()?.parse().ok()?;
+    let minutes: f64 = parts.next()?.parse().ok()?;
+    let seconds: f64 = parts.next()?.parse().ok()?;
+    Some(hours * 3600.0 + minutes * 60.0 + seconds)
 }

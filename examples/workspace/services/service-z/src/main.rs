@@ -11,6 +11,9 @@ struct Args {
 
 fn main() {
     let args = Args::parse();
+    if cfg!(feature = "loud") {
+        println!("service-z is loud");
+    }
     let payload = vec![b'z'; args.size];
     let compressed = lib_b::roundtrip(&payload).expect("zstd round trip");
     println!("service-z: {} bytes -> {compressed} bytes", args.size);

@@ -1,0 +1,50 @@
+//! A fresh CI runner with a registry cache: build with `--cache-to type=registry,mode=max`, wipe
+//! the builder, rebuild with `--cache-from`. Runs after the other end-to-end tests (cargo runs
+//! test binaries in name order) because it empties the daemon's whole build cache.
+
+mod support;
+
+use support::{Build, Example, UnitState};
+
+const TAG: &str = "cargo-frontend-e2e/registry-cache:1";
+
+fn with_cache(build: Build, cache_ref: &str) -> Build {
+    build
+        .arg("--cache-from")
+        .arg(&format!("type=registry,ref={cache_ref}"))
+        .arg("--cache-to")
+        .arg(&format!("type=registry,ref={cache_ref},mode=max"))
+}
+
+#[test]
+fn a_wiped_builder_rebuilds_from_the_registry_cache() {
+    let example = Example::copy_of("workspace");
+    let cache_ref = format!("{}/cargo-frontend-e2e/cache:service-z", support::registry());
+    let build = || with_cache(Build::new(&example, TAG).target("service-z"), &cache_ref);
+
+    let first = build().run();
+    first.assert_every_planned_unit_has_a_vertex();
+
+    support::wipe_builder(&[TAG]);
+    let fresh = build().run();
+    assert_eq!(fresh.units_in(UnitState::Executed), Vec::<String>::new(), "a fresh runner with the cache runs no unit");
+    assert_eq!(
+        fresh.executed_vertices_starting_with("[source] download"),
+        Vec::<String>::new(),
+        "crate sources of cached units are not downloaded again"
+    );
+    if let Some(seconds) = fresh.seconds_of("cargo plan") {
+        eprintln!("fresh runner: planning ran for {seconds:.1}s");
+    }
+    assert_eq!(support::run_image(TAG, &["--size", "1000"]).trim(), "service-z: 1000 bytes -> 18 bytes");
+
+    example.append("services/service-z/src/main.rs", "// edited on another runner\n");
+    support::wipe_builder(&[TAG]);
+    let edited = build().run();
+    assert_eq!(
+        edited.units_in(UnitState::Executed),
+        ["cargo build service-z v0.1.0 (bin service-z)"],
+        "after an edit, a fresh runner rebuilds only service-z"
+    );
+    assert_eq!(support::run_image(TAG, &["--size", "1000"]).trim(), "service-z: 1000 bytes -> 18 bytes");
+}
