@@ -1,6 +1,10 @@
-//! Exact rebuild sets on examples/workspace (issue: "prove the per-crate cache"). Each scenario
-//! starts from a fully cached build of `--target service-z` and asserts, by name, exactly which
-//! unit vertices executed, from `--progress=rawjson`.
+//! Exact rebuild sets on examples/workspace. Each scenario starts from a fully cached build of
+//! `--target service-z` and asserts, by name, exactly which unit vertices executed, from
+//! `--progress=rawjson`.
+//!
+//! The scenarios run in one test, after emptying the daemon's build cache: a scenario's end
+//! state (a bumped lockfile, a feature) is the same on every run, so on a warm daemon it would
+//! be a cache hit left over from an earlier run, and the rebuild set could not be observed.
 
 mod support;
 
@@ -33,20 +37,17 @@ fn assert_executed(progress: &Progress, expected: &[String], scenario: &str) {
     }
 }
 
-#[test]
 fn no_op_rebuild_runs_nothing() {
     let (example, _) = cached_workspace();
     assert_executed(&build_z(&example), &[], "no-op rebuild");
 }
 
-#[test]
 fn editing_service_z_runs_only_service_z() {
     let (example, _) = cached_workspace();
     example.append("services/service-z/src/main.rs", "// edited\n");
     assert_executed(&build_z(&example), &[SERVICE_Z_BIN.to_owned()], "edit service-z");
 }
 
-#[test]
 fn editing_lib_c_runs_lib_c_and_its_dependents_in_service_z() {
     let (example, before) = cached_workspace();
     let reached = before.units_reached_from("lib-c v0.1.0");
@@ -63,7 +64,6 @@ fn editing_lib_c_runs_lib_c_and_its_dependents_in_service_z() {
     assert_executed(&build_z(&example), &reached, "edit lib-c");
 }
 
-#[test]
 fn bumping_a_leaf_dependency_runs_it_and_its_dependents() {
     let (example, before) = cached_workspace();
     // colorchoice is a leaf: anstream → clap_builder → clap → service-z depend on it.
@@ -81,11 +81,10 @@ fn bumping_a_leaf_dependency_runs_it_and_its_dependents() {
     assert_executed(&build_z(&example), &reached, "cargo update -p colorchoice --precise 1.0.2");
 }
 
-#[test]
 fn adding_an_unrelated_member_runs_none_of_service_z() {
     let (example, _) = cached_workspace();
-    example.write("services/service-w/Cargo.toml", "[package]\nname = \"service-w\"\nversion.workspace = true\nedition.workspace = true\npublish.workspace = true\n");
     example.write_dir("services/service-w/src");
+    example.write("services/service-w/Cargo.toml", "[package]\nname = \"service-w\"\nversion.workspace = true\nedition.workspace = true\npublish.workspace = true\n");
     example.write("services/service-w/src/main.rs", "fn main() {}\n");
     // What `cargo` writes into Cargo.lock for a member without dependencies, in sorted order.
     let lock = example.read("Cargo.lock");
@@ -95,7 +94,6 @@ fn adding_an_unrelated_member_runs_none_of_service_z() {
     assert_executed(&build_z(&example), &[], "add member service-w");
 }
 
-#[test]
 fn editing_files_outside_the_build_inputs_runs_nothing() {
     let (example, _) = cached_workspace();
     example.write("README.md", "# A workspace\n");
@@ -105,7 +103,6 @@ fn editing_files_outside_the_build_inputs_runs_nothing() {
     assert_executed(&build_z(&example), &[], "edit README, docs and lib-a");
 }
 
-#[test]
 fn enabling_a_feature_runs_only_the_units_it_changes() {
     let (example, _) = cached_workspace();
     let progress = Build::new(&example, TAG)
@@ -115,5 +112,23 @@ fn enabling_a_feature_runs_only_the_units_it_changes() {
         .run();
     assert_executed(&progress, &[SERVICE_Z_BIN.to_owned()], "--build-arg features=loud");
     let output = support::run_image(TAG, &["--size", "10"]);
-    assert_eq!(output.trim(), "service-z is loud\nservice-z: 10 bytes -> 13 bytes");
+    assert_eq!(output.trim(), "service-z is loud\nservice-z: 10 bytes -> 19 bytes");
+}
+
+#[test]
+fn rebuild_sets_from_a_fully_cached_service_z() {
+    support::wipe_builder(&[]);
+    let scenarios: [(&str, fn()); 7] = [
+        ("no-op rebuild", no_op_rebuild_runs_nothing),
+        ("edit service-z", editing_service_z_runs_only_service_z),
+        ("edit lib-c", editing_lib_c_runs_lib_c_and_its_dependents_in_service_z),
+        ("bump a leaf dependency", bumping_a_leaf_dependency_runs_it_and_its_dependents),
+        ("add an unrelated member", adding_an_unrelated_member_runs_none_of_service_z),
+        ("edit files outside the inputs", editing_files_outside_the_build_inputs_runs_nothing),
+        ("enable a feature", enabling_a_feature_runs_only_the_units_it_changes),
+    ];
+    for (name, scenario) in scenarios {
+        eprintln!("== scenario: {name}");
+        scenario();
+    }
 }

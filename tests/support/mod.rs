@@ -177,8 +177,8 @@ pub fn registry() -> String {
 /// Empties the daemon's build cache and removes `images`: what a fresh CI runner starts from
 /// (it keeps the frontend, builder and runtime images, as a runner that pulled them would).
 pub fn wipe_builder(images: &[&str]) {
-    let status = Command::new("docker").args(["buildx", "prune", "-af"]).status().expect("docker runs");
-    assert!(status.success(), "docker buildx prune failed");
+    let output = Command::new("docker").args(["buildx", "prune", "-af"]).output().expect("docker runs");
+    assert!(output.status.success(), "docker buildx prune failed: {}", String::from_utf8_lossy(&output.stderr));
     for image in images {
         remove_image(image);
     }
@@ -224,6 +224,15 @@ struct Vertex {
     seconds: Option<f64>,
     first_started: Option<String>,
     last_completed: Option<String>,
+}
+
+impl Vertex {
+    /// Whether the vertex really ran. BuildKit also reports vertices it started to load and then
+    /// cancelled because a later cache hit made them unnecessary: those end at once with a
+    /// "context canceled" error and did no work.
+    fn executed(&self) -> bool {
+        self.started && !self.cached && !self.error.contains("context canceled")
+    }
 }
 
 /// What a build reported, vertex by vertex.
@@ -333,7 +342,7 @@ impl Progress {
         let mut names: Vec<String> = self
             .units()
             .filter(|v| match state {
-                UnitState::Executed => !v.cached && v.started,
+                UnitState::Executed => v.executed(),
                 UnitState::Cached => v.cached,
             })
             .map(|v| v.name.clone())
@@ -390,7 +399,7 @@ impl Progress {
         let mut names: Vec<String> = self
             .vertices
             .values()
-            .filter(|v| v.name.starts_with(prefix) && v.started && !v.cached)
+            .filter(|v| v.name.starts_with(prefix) && v.executed())
             .map(|v| v.name.clone())
             .collect();
         names.sort();
