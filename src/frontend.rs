@@ -9,7 +9,7 @@ use crate::gateway::{
 use crate::graph::{self, GraphError, UnitGraph};
 use crate::image_config::{ImageConfigError, ImagePlatform, ImageSettings, image_config};
 use crate::layout::PLAN_FILE;
-use crate::llb::{self, Caps, Definition, LlbError, Output, Platform, ResolveMode};
+use crate::llb::{self, Caps, ContentCache, Definition, LlbError, Output, Platform, ResolveMode};
 use crate::lockfile::{self, LockError};
 use crate::lower::{self, LowerError, OutputImage, Toolchain, UnitSources};
 use crate::pb;
@@ -176,7 +176,6 @@ async fn build(gateway: &mut Gateway, opts: &FrontendOpts) -> Result<BuiltImage,
         String::from_utf8_lossy(&gateway.read_file(&context_files, LOCKFILE).await?).into_owned();
     let crates = lockfile::registry_crates(LOCKFILE, &lock_text)?;
     let crate_trees = sources::crate_trees(&crates)?;
-    let vendor = sources::vendor_tree(&crate_trees, &caps);
     let context = context::context_source(opts.session_for("context"), &excludes);
 
     let (builder_root, builder_config) =
@@ -186,12 +185,20 @@ async fn build(gateway: &mut Gateway, opts: &FrontendOpts) -> Result<BuiltImage,
         env: image_env(&builder_config)?,
         helper_image: helper_image(opts)?,
         platform: platform.clone(),
+        pinned_content: match caps.supports("exec.mount.cache.content") {
+            true => ContentCache::Off,
+            false => ContentCache::Default,
+        },
     };
 
+    // Planning sees the whole workspace through a copy, not the local source itself: BuildKit
+    // keys the copy by content, which a registry cache on a fresh runner can match; an exec
+    // mounting the local source directly re-ran there (seen with BuildKit 0.13).
+    let workspace = context::member_tree(&context, "", &[], "the workspace");
     let planning = lower::planning_vertex(
         &toolchain,
-        &context,
-        vendor.as_ref(),
+        &workspace,
+        &crate_trees,
         &target.build.cargo_args(),
     )?;
     let plan_ref = solve(gateway, &planning, &caps).await?;
@@ -218,6 +225,7 @@ async fn build(gateway: &mut Gateway, opts: &FrontendOpts) -> Result<BuiltImage,
         base: base.as_ref(),
         bin_dir: &target.runtime.bin_dir,
         bins: &target.build.bins,
+        plan: &planning,
     };
     let head = lower::image_vertex(&graph, &unit_outputs, &image, &caps)?;
     let reference = solve(gateway, &head, &caps).await?;

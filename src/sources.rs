@@ -1,11 +1,11 @@
 //! crates.io packages as LLB: one content-addressed download and unpack per crate, laid out as
-//! a cargo "directory source" so cargo runs offline.
+//! a cargo "directory source" (each crate at `VENDOR_DIR/<name>-<version>`) so cargo runs offline.
 //!
 //! The `https://` source carries the lockfile's sha256, so BuildKit's cache key is static: a
 //! cache hit needs no network, and a download is verified.
 
 use crate::layout::VENDOR_DIR;
-use crate::llb::{self, Caps, CopyOptions, FileOp, LlbError, MergeOp, Output};
+use crate::llb::{self, CopyOptions, FileOp, LlbError, Output};
 use crate::lockfile::RegistryCrate;
 use std::collections::BTreeMap;
 
@@ -45,32 +45,6 @@ pub fn crate_trees(crates: &[RegistryCrate]) -> Result<BTreeMap<String, Output>,
         trees.insert(dir, tree);
     }
     Ok(trees)
-}
-
-/// All crates in one tree, mounted at [`VENDOR_DIR`] for planning. A MergeOp where the daemon
-/// has it (no copying), otherwise one FileOp that copies every crate in.
-pub fn vendor_tree(trees: &BTreeMap<String, Output>, caps: &Caps) -> Option<Output> {
-    if trees.is_empty() {
-        return None;
-    }
-    let name = format!("[source] vendor {} crates", trees.len());
-    if caps.supports("mergeop") {
-        let inputs: Vec<Output> = trees.values().cloned().collect();
-        return Some(MergeOp::new(name, &inputs).output());
-    }
-    let mut op = FileOp::scratch(name);
-    for (dir, tree) in trees {
-        op = op.copy(
-            tree,
-            &format!("/{dir}"),
-            &format!("/{dir}"),
-            CopyOptions {
-                create_dest_path: true,
-                ..Default::default()
-            },
-        );
-    }
-    Some(op.output())
 }
 
 /// The `cargo --config` flags that point crates.io at the vendored tree.

@@ -45,7 +45,11 @@ fn no_op_rebuild_runs_nothing() {
 fn editing_service_z_runs_only_service_z() {
     let (example, _) = cached_workspace();
     example.append("services/service-z/src/main.rs", "// edited\n");
-    assert_executed(&build_z(&example), &[SERVICE_Z_BIN.to_owned()], "edit service-z");
+    assert_executed(
+        &build_z(&example),
+        &[SERVICE_Z_BIN.to_owned()],
+        "edit service-z",
+    );
 }
 
 fn editing_lib_c_runs_lib_c_and_its_dependents_in_service_z() {
@@ -60,7 +64,10 @@ fn editing_lib_c_runs_lib_c_and_its_dependents_in_service_z() {
         ],
         "lib-c is used by lib-b, which service-z uses"
     );
-    example.append("crates/lib-c/src/lib.rs", "\npub const EDITED: bool = true;\n");
+    example.append(
+        "crates/lib-c/src/lib.rs",
+        "\npub const EDITED: bool = true;\n",
+    );
     assert_executed(&build_z(&example), &reached, "edit lib-c");
 }
 
@@ -72,13 +79,21 @@ fn bumping_a_leaf_dependency_runs_it_and_its_dependents() {
         .into_iter()
         .map(|name| name.replace("colorchoice v1.0.5", "colorchoice v1.0.2"))
         .collect();
-    assert!(reached.len() >= 5, "colorchoice reaches clap and service-z: {reached:#?}");
+    assert!(
+        reached.len() >= 5,
+        "colorchoice reaches clap and service-z: {reached:#?}"
+    );
     let bumped = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/workspace/Cargo.lock.colorchoice-1.0.2"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/workspace/Cargo.lock.colorchoice-1.0.2"),
     )
     .expect("fixture lockfile");
     example.write("Cargo.lock", &bumped);
-    assert_executed(&build_z(&example), &reached, "cargo update -p colorchoice --precise 1.0.2");
+    assert_executed(
+        &build_z(&example),
+        &reached,
+        "cargo update -p colorchoice --precise 1.0.2",
+    );
 }
 
 fn adding_an_unrelated_member_runs_none_of_service_z() {
@@ -90,7 +105,10 @@ fn adding_an_unrelated_member_runs_none_of_service_z() {
     let lock = example.read("Cargo.lock");
     let entry = "[[package]]\nname = \"service-w\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"service-x\"";
     assert!(lock.contains("[[package]]\nname = \"service-x\""));
-    example.write("Cargo.lock", &lock.replacen("[[package]]\nname = \"service-x\"", entry, 1));
+    example.write(
+        "Cargo.lock",
+        &lock.replacen("[[package]]\nname = \"service-x\"", entry, 1),
+    );
     assert_executed(&build_z(&example), &[], "add member service-w");
 }
 
@@ -99,7 +117,10 @@ fn editing_files_outside_the_build_inputs_runs_nothing() {
     example.write("README.md", "# A workspace\n");
     example.write_dir("docs");
     example.write("docs/notes.md", "notes\n");
-    example.append("crates/lib-a/src/lib.rs", "// lib-a is not in service-z's graph\n");
+    example.append(
+        "crates/lib-a/src/lib.rs",
+        "// lib-a is not in service-z's graph\n",
+    );
     assert_executed(&build_z(&example), &[], "edit README, docs and lib-a");
 }
 
@@ -110,9 +131,16 @@ fn enabling_a_feature_runs_only_the_units_it_changes() {
         .arg("--build-arg")
         .arg("targets.service-z.build.features=loud")
         .run();
-    assert_executed(&progress, &[SERVICE_Z_BIN.to_owned()], "--build-arg features=loud");
+    assert_executed(
+        &progress,
+        &[SERVICE_Z_BIN.to_owned()],
+        "--build-arg features=loud",
+    );
     let output = support::run_image(TAG, &["--size", "10"]);
-    assert_eq!(output.trim(), "service-z is loud\nservice-z: 10 bytes -> 19 bytes");
+    assert_eq!(
+        output.trim(),
+        "service-z is loud\nservice-z: 10 bytes -> 19 bytes"
+    );
 }
 
 #[test]
@@ -121,11 +149,26 @@ fn rebuild_sets_from_a_fully_cached_service_z() {
     let scenarios: [(&str, fn()); 7] = [
         ("no-op rebuild", no_op_rebuild_runs_nothing),
         ("edit service-z", editing_service_z_runs_only_service_z),
-        ("edit lib-c", editing_lib_c_runs_lib_c_and_its_dependents_in_service_z),
-        ("bump a leaf dependency", bumping_a_leaf_dependency_runs_it_and_its_dependents),
-        ("add an unrelated member", adding_an_unrelated_member_runs_none_of_service_z),
-        ("edit files outside the inputs", editing_files_outside_the_build_inputs_runs_nothing),
-        ("enable a feature", enabling_a_feature_runs_only_the_units_it_changes),
+        (
+            "edit lib-c",
+            editing_lib_c_runs_lib_c_and_its_dependents_in_service_z,
+        ),
+        (
+            "bump a leaf dependency",
+            bumping_a_leaf_dependency_runs_it_and_its_dependents,
+        ),
+        (
+            "add an unrelated member",
+            adding_an_unrelated_member_runs_none_of_service_z,
+        ),
+        (
+            "edit files outside the inputs",
+            editing_files_outside_the_build_inputs_runs_nothing,
+        ),
+        (
+            "enable a feature",
+            enabling_a_feature_runs_only_the_units_it_changes,
+        ),
     ];
     for (name, scenario) in scenarios {
         eprintln!("== scenario: {name}");

@@ -13,6 +13,8 @@ pub struct OutputImage<'a> {
     pub bin_dir: &'a str,
     /// Binaries to ship by name; empty ships every binary cargo built.
     pub bins: &'a [String],
+    /// The planning vertex's output, so the returned graph includes it (see `image_vertex`).
+    pub plan: &'a Output,
 }
 
 /// Copies the binaries onto the base. With MergeOp the binaries are one layer of their own,
@@ -52,6 +54,20 @@ pub fn image_vertex(
         .collect::<Vec<_>>()
         .join(", ");
     let copy = |op: FileOp| {
+        // Copies nothing, but makes the planning vertex part of the final graph. BuildKit exports
+        // cache only for the graph of the returned result, and the plan is solved separately: this
+        // edge is what puts the planning vertex (and the crates only it mounts) into
+        // `--cache-to`, so a fresh runner's `--cache-from` skips planning too.
+        let op = op.copy(
+            image.plan,
+            "/cargo-frontend-never-matches-*",
+            "/",
+            CopyOptions {
+                allow_wildcard: true,
+                allow_empty_wildcard: true,
+                ..Default::default()
+            },
+        );
         chosen.iter().fold(op, |op, (name, unit)| {
             let rustc = graph.units[*unit]
                 .rustc

@@ -12,7 +12,7 @@ pub use image::{OutputImage, image_vertex};
 pub use planning::planning_vertex;
 pub use units::{UnitSources, member_dirs, unit_vertices};
 
-use crate::llb::{Output, Platform};
+use crate::llb::{ContentCache, Mount, Output, Platform};
 use std::collections::BTreeMap;
 
 /// The builder image and the helper: what every planning and replay vertex runs on.
@@ -25,6 +25,23 @@ pub struct Toolchain {
     /// The frontend's own image; its `/helper` holds the static helper binary.
     pub helper_image: Output,
     pub platform: Platform,
+    /// How to mount inputs whose definition already pins their content: checksummed crate
+    /// sources and digest-pinned images. `Off` where the daemon allows it, so that a cache hit
+    /// (on a fresh runner, say) needs no download just to hash what the checksum already fixes.
+    pub pinned_content: ContentCache,
+}
+
+impl Toolchain {
+    /// A read-only mount of an input whose content its definition pins.
+    pub fn pinned_mount(&self, input: &Output) -> Mount {
+        Mount::readonly(input).with_content_cache(self.pinned_content)
+    }
+
+    /// The helper directory of the frontend image.
+    pub fn helper_mount(&self) -> Mount {
+        self.pinned_mount(&self.helper_image)
+            .with_selector(HELPER_SELECTOR)
+    }
 }
 
 /// Where the helper lives inside the frontend image.

@@ -7,7 +7,7 @@
 //! Read-only mounts are content-hashed by BuildKit, so a dependency rebuilt byte-for-byte the
 //! same leaves this vertex cached.
 
-use super::{HELPER_SELECTOR, LowerError, Toolchain};
+use super::{LowerError, Toolchain};
 use crate::graph::{PackageSource, Unit, UnitGraph, UnitKind};
 use crate::layout::{DEPS_DIR, HELPER_BIN, HELPER_DIR, TARGET_DIR, VENDOR_DIR, WORKSPACE_DIR};
 use crate::llb::{ExecOp, Mount, Network, Output};
@@ -105,16 +105,13 @@ fn unit_vertex(
         source,
     })?;
 
-    let (source_dest, source_mount) = source_mount(unit, sources)?;
+    let (source_dest, source_mount) = source_mount(unit, sources, toolchain)?;
     let mut exec = ExecOp::new(
         name,
         [HELPER_BIN.to_owned(), "replay".to_owned(), step_json],
     )
     .with_root(Mount::readonly(&toolchain.root))
-    .with_mount(
-        HELPER_DIR,
-        Mount::readonly(&toolchain.helper_image).with_selector(HELPER_SELECTOR),
-    )
+    .with_mount(HELPER_DIR, toolchain.helper_mount())
     .with_mount(source_dest, source_mount)
     .with_mount(TARGET_DIR, Mount::scratch())
     .with_mount("/tmp", Mount::tmpfs())
@@ -134,7 +131,11 @@ fn unit_vertex(
 }
 
 /// Where the unit's package sources go, and from which tree.
-fn source_mount(unit: &Unit, sources: &UnitSources) -> Result<(String, Mount), LowerError> {
+fn source_mount(
+    unit: &Unit,
+    sources: &UnitSources,
+    toolchain: &Toolchain,
+) -> Result<(String, Mount), LowerError> {
     match &unit.package.source {
         PackageSource::Registry { dir_name } => {
             let tree = sources
@@ -143,7 +144,9 @@ fn source_mount(unit: &Unit, sources: &UnitSources) -> Result<(String, Mount), L
                 .ok_or_else(|| LowerError::MissingSource(dir_name.clone()))?;
             Ok((
                 format!("{VENDOR_DIR}/{dir_name}"),
-                Mount::readonly(tree).with_selector(&format!("/{dir_name}")),
+                toolchain
+                    .pinned_mount(tree)
+                    .with_selector(&format!("/{dir_name}")),
             ))
         }
         PackageSource::Local { dir } => {

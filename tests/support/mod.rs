@@ -177,8 +177,15 @@ pub fn registry() -> String {
 /// Empties the daemon's build cache and removes `images`: what a fresh CI runner starts from
 /// (it keeps the frontend, builder and runtime images, as a runner that pulled them would).
 pub fn wipe_builder(images: &[&str]) {
-    let output = Command::new("docker").args(["buildx", "prune", "-af"]).output().expect("docker runs");
-    assert!(output.status.success(), "docker buildx prune failed: {}", String::from_utf8_lossy(&output.stderr));
+    let output = Command::new("docker")
+        .args(["buildx", "prune", "-af"])
+        .output()
+        .expect("docker runs");
+    assert!(
+        output.status.success(),
+        "docker buildx prune failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     for image in images {
         remove_image(image);
     }
@@ -365,10 +372,17 @@ impl Progress {
             if let Some(&known) = memo.get(digest) {
                 return known;
             }
-            let Some(vertex) = progress.vertices.get(digest) else { return false };
-            let own = vertex.name.contains(needle) && UNIT_PREFIXES.iter().any(|p| vertex.name.starts_with(p));
+            let Some(vertex) = progress.vertices.get(digest) else {
+                return false;
+            };
+            let own = vertex.name.contains(needle)
+                && UNIT_PREFIXES.iter().any(|p| vertex.name.starts_with(p));
             memo.insert(digest, own);
-            let result = own || vertex.inputs.iter().any(|input| reaches(progress, input, needle, memo));
+            let result = own
+                || vertex
+                    .inputs
+                    .iter()
+                    .any(|input| reaches(progress, input, needle, memo));
             memo.insert(digest, result);
             result
         }
@@ -376,7 +390,8 @@ impl Progress {
             .vertices
             .iter()
             .filter(|(digest, v)| {
-                UNIT_PREFIXES.iter().any(|p| v.name.starts_with(p)) && reaches(self, digest, &needle, &mut reached)
+                UNIT_PREFIXES.iter().any(|p| v.name.starts_with(p))
+                    && reaches(self, digest, &needle, &mut reached)
             })
             .map(|(_, v)| v.name.clone())
             .collect();
@@ -387,11 +402,18 @@ impl Progress {
 
     /// Seconds the named vertex ran, if it ran.
     pub fn seconds_of(&self, name_prefix: &str) -> Option<f64> {
-        let v = self.vertices.values().find(|v| v.name.starts_with(name_prefix) && !v.cached)?;
+        let v = self
+            .vertices
+            .values()
+            .find(|v| v.name.starts_with(name_prefix) && !v.cached)?;
         let start = parse_rfc3339(v.first_started.as_deref()?)?;
         let end = parse_rfc3339(v.last_completed.as_deref()?)?;
         // Across midnight the clock part wraps around.
-        Some(if end < start { end + 86_400.0 - start } else { end - start })
+        Some(if end < start {
+            end + 86_400.0 - start
+        } else {
+            end - start
+        })
     }
 
     /// Names of vertices (any kind) that ran rather than being cache hits.
