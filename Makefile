@@ -39,4 +39,4 @@ e2e-test:
 	CARGO_FRONTEND_IMAGE=$(FRONTEND_IMAGE) \
 	CARGO_FRONTEND_BUILDER_IMAGE=$(LOCAL_RUST_IMAGE) \
 	CARGO_FRONTEND_RUNTIME_IMAGE=$(LOCAL_RUNTIME_IMAGE) \
-	cargo test --test e2e -- --test-threads=1 --nocapture
+	cargo test --test e2e --test rebuild_sets --test registry_cache -- --test-threads=1 --nocapture
