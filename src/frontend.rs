@@ -7,7 +7,7 @@ use crate::gateway::{
     DaemonInfo, ErrorSource, FrontendOpts, Gateway, GatewayError, RefId, to_status,
 };
 use crate::graph::{self, GraphError, UnitGraph};
-use crate::image_config::{ImageConfigError, ImagePlatform, ImageSettings, image_config};
+use crate::image_config::{ImageConfigError, ImagePlatform, image_config};
 use crate::layout::PLAN_FILE;
 use crate::llb::{self, Caps, ContentCache, Definition, LlbError, Output, Platform, ResolveMode};
 use crate::lockfile::{self, LockError};
@@ -233,7 +233,8 @@ async fn build(gateway: &mut Gateway, opts: &FrontendOpts) -> Result<BuiltImage,
     let config = image_config(
         base_config.as_deref(),
         &image_platform(&platform),
-        &image_settings(&target, opts),
+        &target.runtime,
+        &opts.labels,
     )?;
     Ok(BuiltImage {
         reference,
@@ -473,21 +474,6 @@ fn member_trees(graph: &UnitGraph, context: &Output) -> BTreeMap<String, Output>
             (dir, tree)
         })
         .collect()
-}
-
-fn image_settings(target: &Target, opts: &FrontendOpts) -> ImageSettings {
-    let runtime = &target.runtime;
-    let mut labels = runtime.labels.clone();
-    labels.extend(opts.labels.clone());
-    ImageSettings {
-        entrypoint: runtime.entrypoint.clone(),
-        cmd: runtime.cmd.clone(),
-        env: runtime.env.clone(),
-        workdir: runtime.workdir.clone(),
-        user: runtime.user.clone(),
-        expose: runtime.expose.clone(),
-        labels,
-    }
 }
 
 #[cfg(test)]

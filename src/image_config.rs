@@ -7,24 +7,12 @@
 //! Architecture invariant: pure; JSON in, JSON out. Unknown fields of the base config (history,
 //! rootfs, OS features) pass through untouched: BuildKit's exporter completes them.
 
+use crate::spec::RuntimeSettings;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
 /// The PATH a `scratch` image gets, as in BuildKit's Dockerfile frontend.
 const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-/// What the spec says about the image config.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ImageSettings {
-    pub entrypoint: Option<Vec<String>>,
-    pub cmd: Option<Vec<String>>,
-    pub env: BTreeMap<String, String>,
-    pub workdir: Option<String>,
-    pub user: Option<String>,
-    /// Normalized ports, like `8080/tcp`.
-    pub expose: Vec<String>,
-    pub labels: BTreeMap<String, String>,
-}
 
 /// The platform the image is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,11 +30,13 @@ pub enum ImageConfigError {
     NotAnObject,
 }
 
-/// Merges `settings` onto `base` (None for `scratch`) and returns the config JSON.
+/// Merges the spec's runtime settings, then `extra_labels` (`--label`), onto `base` (None for
+/// `scratch`) and returns the config JSON.
 pub fn image_config(
     base: Option<&[u8]>,
     platform: &ImagePlatform,
-    settings: &ImageSettings,
+    settings: &RuntimeSettings,
+    extra_labels: &BTreeMap<String, String>,
 ) -> Result<Vec<u8>, ImageConfigError> {
     let mut image: Map<String, Value> = match base {
         Some(bytes) => match serde_json::from_slice(bytes)? {
@@ -68,7 +58,7 @@ pub fn image_config(
     let config = config
         .as_object_mut()
         .expect("invariant: made an object above");
-    merge_settings(config, settings);
+    merge_settings(config, settings, extra_labels);
     Ok(serde_json::to_vec(&Value::Object(image))?)
 }
 
@@ -79,7 +69,11 @@ fn scratch_config() -> Map<String, Value> {
     map
 }
 
-fn merge_settings(config: &mut Map<String, Value>, settings: &ImageSettings) {
+fn merge_settings(
+    config: &mut Map<String, Value>,
+    settings: &RuntimeSettings,
+    extra_labels: &BTreeMap<String, String>,
+) {
     if !settings.env.is_empty() {
         let mut env: Vec<String> = config
             .get("Env")
@@ -126,14 +120,15 @@ fn merge_settings(config: &mut Map<String, Value>, settings: &ImageSettings) {
             }
         }
     }
-    if !settings.labels.is_empty() {
-        let labels = config.entry("Labels").or_insert_with(|| json!({}));
-        if !labels.is_object() {
-            *labels = json!({});
+    let labels: Vec<(&String, &String)> = settings.labels.iter().chain(extra_labels).collect();
+    if !labels.is_empty() {
+        let existing = config.entry("Labels").or_insert_with(|| json!({}));
+        if !existing.is_object() {
+            *existing = json!({});
         }
-        if let Some(labels) = labels.as_object_mut() {
-            for (key, value) in &settings.labels {
-                labels.insert(key.clone(), json!(value));
+        if let Some(map) = existing.as_object_mut() {
+            for (key, value) in labels {
+                map.insert(key.clone(), json!(value));
             }
         }
     }
@@ -151,14 +146,29 @@ mod tests {
         }
     }
 
-    fn merged(base: Option<&str>, settings: &ImageSettings) -> Value {
-        serde_json::from_slice(&image_config(base.map(str::as_bytes), &amd64(), settings).unwrap())
-            .unwrap()
+    fn runtime() -> RuntimeSettings {
+        RuntimeSettings {
+            image: crate::spec::BaseImage::Scratch,
+            bin_dir: "/usr/local/bin".into(),
+            entrypoint: None,
+            cmd: None,
+            env: BTreeMap::new(),
+            workdir: None,
+            user: None,
+            expose: Vec::new(),
+            labels: BTreeMap::new(),
+        }
+    }
+
+    fn merged(base: Option<&str>, settings: &RuntimeSettings) -> Value {
+        let labels = BTreeMap::from([("from-cli".to_owned(), "yes".to_owned())]);
+        let config = image_config(base.map(str::as_bytes), &amd64(), settings, &labels).unwrap();
+        serde_json::from_slice(&config).unwrap()
     }
 
     #[test]
     fn scratch_gets_default_path_and_platform() {
-        let v = merged(None, &ImageSettings::default());
+        let v = merged(None, &runtime());
         assert_eq!(v["config"]["Env"], json!([DEFAULT_PATH]));
         assert_eq!(v["os"], "linux");
         assert_eq!(v["architecture"], "amd64");
@@ -168,7 +178,7 @@ mod tests {
     #[test]
     fn env_replaces_by_name_and_entrypoint_clears_inherited_cmd() {
         let base = r#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin","A=1"],"Cmd":["bash"]},"rootfs":{"type":"layers","diff_ids":["sha256:x"]}}"#;
-        let settings = ImageSettings {
+        let settings = RuntimeSettings {
             entrypoint: Some(vec!["/usr/local/bin/app".into()]),
             env: [
                 ("A".to_owned(), "2".to_owned()),
@@ -179,7 +189,7 @@ mod tests {
             labels: [("team".to_owned(), "core".to_owned())].into(),
             user: Some("1000".into()),
             workdir: Some("/srv".into()),
-            ..Default::default()
+            ..runtime()
         };
         let v = merged(Some(base), &settings);
         assert_eq!(v["config"]["Env"], json!(["PATH=/bin", "A=2", "B=3"]));
@@ -187,6 +197,10 @@ mod tests {
         assert!(v["config"].get("Cmd").is_none());
         assert_eq!(v["config"]["ExposedPorts"], json!({"8080/tcp": {}}));
         assert_eq!(v["config"]["Labels"]["team"], "core");
+        assert_eq!(
+            v["config"]["Labels"]["from-cli"], "yes",
+            "--label adds to the spec's labels"
+        );
         assert_eq!(v["config"]["User"], "1000");
         assert_eq!(v["config"]["WorkingDir"], "/srv");
         assert_eq!(
@@ -198,10 +212,10 @@ mod tests {
 
     #[test]
     fn explicit_cmd_survives_entrypoint() {
-        let settings = ImageSettings {
+        let settings = RuntimeSettings {
             entrypoint: Some(vec!["/app".into()]),
             cmd: Some(vec!["--serve".into()]),
-            ..Default::default()
+            ..runtime()
         };
         let v = merged(Some(r#"{"config":{"Cmd":["bash"]}}"#), &settings);
         assert_eq!(v["config"]["Cmd"], json!(["--serve"]));
@@ -209,7 +223,8 @@ mod tests {
 
     #[test]
     fn bad_base_config_is_an_error() {
-        assert!(image_config(Some(b"[1]"), &amd64(), &ImageSettings::default()).is_err());
-        assert!(image_config(Some(b"{"), &amd64(), &ImageSettings::default()).is_err());
+        let none = BTreeMap::new();
+        assert!(image_config(Some(b"[1]"), &amd64(), &runtime(), &none).is_err());
+        assert!(image_config(Some(b"{"), &amd64(), &runtime(), &none).is_err());
     }
 }
