@@ -8,25 +8,30 @@ use support::{Build, Example, UnitState};
 
 const TAG: &str = "cargo-frontend-e2e/registry-cache:1";
 
-fn with_cache(build: Build, cache_ref: &str) -> Build {
+fn exporting(build: Build, cache_ref: &str) -> Build {
+    build
+        .arg("--cache-to")
+        .arg(&format!("type=registry,ref={cache_ref},mode=max"))
+}
+
+fn importing(build: Build, cache_ref: &str) -> Build {
     build
         .arg("--cache-from")
         .arg(&format!("type=registry,ref={cache_ref}"))
-        .arg("--cache-to")
-        .arg(&format!("type=registry,ref={cache_ref},mode=max"))
 }
 
 #[test]
 fn a_wiped_builder_rebuilds_from_the_registry_cache() {
     let example = Example::copy_of("workspace");
     let cache_ref = format!("{}/cargo-frontend-e2e/cache:service-z", support::registry());
-    let build = || with_cache(Build::new(&example, TAG).target("service-z"), &cache_ref);
+    let build = || Build::new(&example, TAG).target("service-z");
 
-    let first = build().run();
+    // One runner exports the cache (the main branch's CI, say); fresh runners import it.
+    let first = exporting(build(), &cache_ref).run();
     first.assert_every_planned_unit_has_a_vertex();
 
     support::wipe_builder(&[TAG]);
-    let fresh = build().run();
+    let fresh = importing(build(), &cache_ref).run();
     assert_eq!(
         fresh.units_in(UnitState::Executed),
         Vec::<String>::new(),
@@ -62,7 +67,7 @@ fn a_wiped_builder_rebuilds_from_the_registry_cache() {
         "// edited on another runner\n",
     );
     support::wipe_builder(&[TAG]);
-    let edited = build().run();
+    let edited = importing(build(), &cache_ref).run();
     assert_eq!(
         edited.units_in(UnitState::Executed),
         ["cargo build service-z v0.1.0 (bin service-z)"],
