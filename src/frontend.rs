@@ -189,15 +189,12 @@ async fn build(gateway: &mut Gateway, opts: &FrontendOpts) -> Result<BuiltImage,
             true => ContentCache::Off,
             false => ContentCache::Default,
         },
+        no_cache: opts.no_cache,
     };
 
-    // Planning sees the whole workspace through a copy, not the local source itself: BuildKit
-    // keys the copy by content, which a registry cache on a fresh runner can match; an exec
-    // mounting the local source directly re-ran there (seen with BuildKit 0.13).
-    let workspace = context::member_tree(&context, "", &[], "the workspace");
     let planning = lower::planning_vertex(
         &toolchain,
-        &workspace,
+        &context,
         &crate_trees,
         &target.build.cargo_args(),
     )?;

@@ -12,7 +12,8 @@ pub use image::{OutputImage, image_vertex};
 pub use planning::planning_vertex;
 pub use units::{UnitSources, member_dirs, unit_vertices};
 
-use crate::llb::{ContentCache, Mount, Output, Platform};
+use crate::layout::HELPER_DIR;
+use crate::llb::{ContentCache, ExecOp, Mount, Network, Output, Platform};
 use std::collections::BTreeMap;
 
 /// The builder image and the helper: what every planning and replay vertex runs on.
@@ -29,6 +30,8 @@ pub struct Toolchain {
     /// sources and digest-pinned images. `Off` where the daemon allows it, so that a cache hit
     /// (on a fresh runner, say) needs no download just to hash what the checksum already fixes.
     pub pinned_content: ContentCache,
+    /// `--no-cache`: run every planning and unit vertex again.
+    pub no_cache: bool,
 }
 
 impl Toolchain {
@@ -41,6 +44,23 @@ impl Toolchain {
     pub fn helper_mount(&self) -> Mount {
         self.pinned_mount(&self.helper_image)
             .with_selector(HELPER_SELECTOR)
+    }
+
+    /// An exec of the helper as planning and replay vertices run it: the builder image as a
+    /// read-only root (nothing a vertex writes outside its output mount is worth keeping), the
+    /// helper, an in-memory `/tmp`, and no network.
+    pub fn helper_exec(&self, name: String, args: Vec<String>) -> ExecOp {
+        let exec = ExecOp::new(name, args)
+            .with_root(Mount::readonly(&self.root))
+            .with_mount(HELPER_DIR, self.helper_mount())
+            .with_mount("/tmp", Mount::tmpfs())
+            .with_network(Network::None)
+            .with_platform(self.platform.clone());
+        if self.no_cache {
+            exec.ignore_cache()
+        } else {
+            exec
+        }
     }
 }
 

@@ -3,16 +3,16 @@
 
 use super::{LowerError, Toolchain};
 use crate::layout::{
-    HELPER_BIN, HELPER_DIR, PLAN_DIR, PLAN_FILE, PLAN_JOBS, TARGET_DIR, VENDOR_DIR, WORKSPACE_DIR,
+    HELPER_BIN, PLAN_DIR, PLAN_FILE, PLAN_JOBS, TARGET_DIR, VENDOR_DIR, WORKSPACE_DIR,
 };
-use crate::llb::{ExecOp, Mount, Network, Output};
+use crate::llb::{Mount, Output};
 use crate::sources::vendor_config_flags;
 use std::collections::BTreeMap;
 
 /// Builds the planning vertex. `cargo_flags` select profile, features, packages and binaries.
 pub fn planning_vertex(
     toolchain: &Toolchain,
-    workspace: &Output,
+    context: &Output,
     crates: &BTreeMap<String, Output>,
     cargo_flags: &[String],
 ) -> Result<Output, LowerError> {
@@ -37,20 +37,17 @@ pub fn planning_vertex(
         args.extend(vendor_config_flags());
     }
     args.extend(cargo_flags.iter().cloned());
-    let mut exec = ExecOp::new("cargo plan (record rustc and build-script calls)", args)
-        // Read-only, as in unit vertices: an exec whose root is an output exported its cache
-        // record in a form a fresh runner's `--cache-from` did not match (BuildKit 0.13).
-        .with_root(Mount::readonly(&toolchain.root))
-        .with_mount(WORKSPACE_DIR, Mount::readonly(workspace))
-        .with_mount(HELPER_DIR, toolchain.helper_mount())
+    let mut exec = toolchain
+        .helper_exec(
+            "cargo plan (record rustc and build-script calls)".to_owned(),
+            args,
+        )
+        .with_mount(WORKSPACE_DIR, Mount::readonly(context))
         .with_mount(TARGET_DIR, Mount::tmpfs())
         .with_mount(PLAN_DIR, Mount::scratch())
-        .with_mount("/tmp", Mount::tmpfs())
-        .with_cwd(WORKSPACE_DIR)
-        .with_network(Network::None)
-        .with_platform(toolchain.platform.clone());
-    // One mount per crate rather than one merged tree: BuildKit (0.13) did not export a MergeOp's
-    // cache record, and without it a fresh runner's `--cache-from` could not reach this vertex.
+        .with_cwd(WORKSPACE_DIR);
+    // One mount per crate: the same trees unit vertices mount, so there is no merged copy to
+    // build and no MergeOp cap to need.
     for (dir, tree) in crates {
         exec = exec.with_mount(
             format!("{VENDOR_DIR}/{dir}"),

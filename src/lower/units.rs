@@ -9,8 +9,8 @@
 
 use super::{LowerError, Toolchain};
 use crate::graph::{PackageSource, Unit, UnitGraph, UnitKind};
-use crate::layout::{DEPS_DIR, HELPER_BIN, HELPER_DIR, TARGET_DIR, VENDOR_DIR, WORKSPACE_DIR};
-use crate::llb::{ExecOp, Mount, Network, Output};
+use crate::layout::{DEPS_DIR, HELPER_BIN, TARGET_DIR, VENDOR_DIR, WORKSPACE_DIR};
+use crate::llb::{Mount, Output};
 use crate::wire::{ReplayAction, ReplayStep, STEP_VERSION};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -106,18 +106,14 @@ fn unit_vertex(
     })?;
 
     let (source_dest, source_mount) = source_mount(unit, sources, toolchain)?;
-    let mut exec = ExecOp::new(
-        name,
-        [HELPER_BIN.to_owned(), "replay".to_owned(), step_json],
-    )
-    .with_root(Mount::readonly(&toolchain.root))
-    .with_mount(HELPER_DIR, toolchain.helper_mount())
-    .with_mount(source_dest, source_mount)
-    .with_mount(TARGET_DIR, Mount::scratch())
-    .with_mount("/tmp", Mount::tmpfs())
-    .with_cwd(unit.process.cwd.clone())
-    .with_network(Network::None)
-    .with_platform(toolchain.platform.clone());
+    let mut exec = toolchain
+        .helper_exec(
+            name,
+            vec![HELPER_BIN.to_owned(), "replay".to_owned(), step_json],
+        )
+        .with_mount(source_dest, source_mount)
+        .with_mount(TARGET_DIR, Mount::scratch())
+        .with_cwd(unit.process.cwd.clone());
     for &dep in &unit.closure {
         exec = exec.with_mount(
             format!("{DEPS_DIR}/{}", graph.units[dep].label),
