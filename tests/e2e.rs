@@ -162,3 +162,17 @@ fn missing_lockfile_says_how_to_make_one() {
     let failure = Build::new(&example, "cargo-frontend-e2e/nolock:1").run_expecting_failure();
     assert!(failure.contains("cargo generate-lockfile"), "{failure}");
 }
+
+#[test]
+fn no_cache_runs_every_unit_again() {
+    let example = Example::copy_of("hello");
+    let cached = Build::new(&example, "cargo-frontend-e2e/hello:1").run();
+    let again = Build::new(&example, "cargo-frontend-e2e/hello:1")
+        .arg("--no-cache")
+        .run();
+    assert_eq!(
+        again.units_in(UnitState::Executed),
+        cached.unit_names(),
+        "--no-cache reruns every unit"
+    );
+}

@@ -27,7 +27,7 @@ pub struct Toolchain {
     pub helper_image: Output,
     pub platform: Platform,
     /// How to mount inputs whose definition already pins their content: checksummed crate
-    /// sources and digest-pinned images. `Off` where the daemon allows it, so that a cache hit
+    /// sources. `Off` where the daemon allows it, so that a cache hit
     /// (on a fresh runner, say) needs no download just to hash what the checksum already fixes.
     pub pinned_content: ContentCache,
     /// `--no-cache`: run every planning and unit vertex again.
@@ -40,10 +40,11 @@ impl Toolchain {
         Mount::readonly(input).with_content_cache(self.pinned_content)
     }
 
-    /// The helper directory of the frontend image.
+    /// The helper directory of the frontend image. Keyed by its content, not by the image
+    /// digest: a rebuilt frontend image with a byte-identical helper keeps every unit cached,
+    /// and the image is present anyway (the frontend runs from it), so hashing costs no download.
     pub fn helper_mount(&self) -> Mount {
-        self.pinned_mount(&self.helper_image)
-            .with_selector(HELPER_SELECTOR)
+        Mount::readonly(&self.helper_image).with_selector(HELPER_SELECTOR)
     }
 
     /// An exec of the helper as planning and replay vertices run it: the builder image as a
