@@ -24,7 +24,7 @@ mod target;
 use std::collections::BTreeMap;
 
 pub use error::{ErrorKind, Location, Origin, SpecError, SpecErrors};
-pub use overrides::{BUILD_ARG_PREFIX, build_args, is_spec_override};
+pub use overrides::is_spec_override;
 pub use target::{
     BaseImage, BuildSettings, DEFAULT_BIN_DIR, DEFAULT_BUILDER_IMAGE, DEFAULT_PROFILE,
     DEFAULT_RUNTIME_IMAGE, RuntimeSettings, Target,
@@ -110,8 +110,8 @@ impl Spec {
     /// Resolves the target to build.
     ///
     /// `target` is the `target` frontend option (`docker buildx build --target NAME`).
-    /// `build_args` are the build args by name, without BuildKit's `build-arg:` prefix (see
-    /// [`build_args`]); those that are not spec overrides are ignored.
+    /// `build_args` are the build args by name, without BuildKit's `build-arg:` prefix (the gateway's
+    /// `FrontendOpts::build_args`); those that are not spec overrides are ignored.
     ///
     /// Without `target`: a spec without targets builds its top-level settings, a spec with one
     /// target builds it, a spec with several builds `default-target` or fails.

@@ -15,16 +15,6 @@ use super::error::{ErrorKind, Origin, SpecError};
 use super::keys::{self, Key, Kind};
 use super::raw::{self, RawSpec};
 
-/// Prefix of build args in BuildKit's frontend options map.
-pub const BUILD_ARG_PREFIX: &str = "build-arg:";
-
-/// The build args in a BuildKit frontend options map (`build-arg:NAME` → value), by NAME.
-pub fn build_args(opts: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    opts.iter()
-        .filter_map(|(k, v)| Some((k.strip_prefix(BUILD_ARG_PREFIX)?.to_owned(), v.clone())))
-        .collect()
-}
-
 /// Whether a build arg NAME is meant for the spec.
 pub fn is_spec_override(name: &str) -> bool {
     name.contains('.') || keys::lookup(keys::TOP, name).is_some()

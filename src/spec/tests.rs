@@ -532,21 +532,7 @@ fn override_errors_name_the_build_arg() {
 }
 
 #[test]
-fn build_args_from_frontend_opts() {
-    let opts: BTreeMap<String, String> = [
-        ("build-arg:build.profile", "dev"),
-        ("build-arg:HTTP_PROXY", "x"),
-        ("target", "api"),
-        ("filename", "Dockerfile"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    let args = build_args(&opts);
-    assert_eq!(
-        args.keys().collect::<Vec<_>>(),
-        ["HTTP_PROXY", "build.profile"]
-    );
+fn which_build_args_are_spec_overrides() {
     assert!(is_spec_override("build.profile"));
     assert!(is_spec_override("bins"));
     assert!(!is_spec_override("HTTP_PROXY"));
