@@ -26,3 +26,15 @@ pub const ENV_PREFIX: &str = "CARGO_FRONTEND_";
 /// `cargo build -j` in planning. cargo passes it to build scripts as `NUM_JOBS`, which is part of
 /// their recorded environment and so of cache keys: a constant keeps keys equal across machines.
 pub const PLAN_JOBS: u32 = 4;
+
+/// Whether an environment variable belongs to the planning run rather than the build: the
+/// recorder (a wrapper left in place would make build scripts' compiler probes "succeed" through
+/// it), the jobserver (its file descriptors are gone at replay), and the driver's own variables.
+/// The frontend strips these from recorded environments; the helper strips them again from what
+/// it passes on.
+pub fn is_planning_only_var(name: &str) -> bool {
+    matches!(
+        name,
+        "RUSTC_WRAPPER" | "RUSTC_WORKSPACE_WRAPPER" | "CARGO_MAKEFLAGS" | "MAKEFLAGS" | "MFLAGS"
+    ) || name.starts_with(ENV_PREFIX)
+}

@@ -2,18 +2,8 @@
 //!
 //! Architecture invariant: pure (bytes in, values out).
 
-use crate::layout::ENV_PREFIX;
+use crate::layout::is_planning_only_var;
 use crate::wire::{Invocation, PLAN_VERSION, Plan, Process};
-
-/// Variables that belong to the planning run, not to the build: the recorder itself, and a
-/// jobserver whose file descriptors don't exist at replay (cargo-replay.md §2.1, §2.3).
-const PLANNING_ONLY_VARS: [&str; 5] = [
-    "RUSTC_WRAPPER",
-    "RUSTC_WORKSPACE_WRAPPER",
-    "CARGO_MAKEFLAGS",
-    "MAKEFLAGS",
-    "MFLAGS",
-];
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
@@ -51,9 +41,7 @@ pub fn parse_plan(bytes: &[u8]) -> Result<Vec<Invocation>, PlanError> {
 }
 
 fn for_replay(mut process: Process) -> Process {
-    process.env.retain(|name, _| {
-        !name.starts_with(ENV_PREFIX) && !PLANNING_ONLY_VARS.contains(&name.as_str())
-    });
+    process.env.retain(|name, _| !is_planning_only_var(name));
     process
 }
 

@@ -109,21 +109,12 @@ pub fn replay(step_json: &str) -> Result<i32, ReplayError> {
     Ok(code)
 }
 
-/// Environment variables a replayed process must not see: recording wrappers would make
-/// compiler probes "succeed" falsely, and jobserver fds of the planning run are gone.
-fn is_stripped(name: &str) -> bool {
-    matches!(
-        name,
-        "RUSTC_WRAPPER" | "RUSTC_WORKSPACE_WRAPPER" | "CARGO_MAKEFLAGS" | "MAKEFLAGS" | "MFLAGS"
-    ) || name.starts_with(crate::layout::ENV_PREFIX)
-}
-
-/// The inherited environment minus [`is_stripped`] names.
+/// The inherited environment minus planning-only variables ([`crate::layout::is_planning_only_var`]).
 pub fn replay_env(
     vars: impl IntoIterator<Item = (OsString, OsString)>,
 ) -> Vec<(OsString, OsString)> {
     vars.into_iter()
-        .filter(|(k, _)| !k.to_str().is_some_and(is_stripped))
+        .filter(|(k, _)| !k.to_str().is_some_and(crate::layout::is_planning_only_var))
         .collect()
 }
 
