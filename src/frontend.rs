@@ -175,7 +175,7 @@ async fn build(gateway: &mut Gateway, opts: &FrontendOpts) -> Result<BuiltImage,
     let lock_text =
         String::from_utf8_lossy(&gateway.read_file(&context_files, LOCKFILE).await?).into_owned();
     let crates = lockfile::registry_crates(LOCKFILE, &lock_text)?;
-    let crate_trees = sources::crate_trees(&crates)?;
+    let crate_archives = sources::crate_archives(&crates)?;
     let context = context::context_source(opts.session_for("context"), &excludes);
 
     let (builder_root, builder_config) =
@@ -195,7 +195,7 @@ async fn build(gateway: &mut Gateway, opts: &FrontendOpts) -> Result<BuiltImage,
     let planning = lower::planning_vertex(
         &toolchain,
         &context,
-        &crate_trees,
+        &crate_archives,
         &target.build.cargo_args(),
     )?;
     let plan_ref = solve(gateway, &planning, &caps).await?;
@@ -205,7 +205,7 @@ async fn build(gateway: &mut Gateway, opts: &FrontendOpts) -> Result<BuiltImage,
     tracing::info!(units = graph.units.len(), "planned");
 
     let unit_sources = UnitSources {
-        crates: &crate_trees,
+        archives: &crate_archives,
         members: member_trees(&graph, &context),
     };
     let unit_outputs = lower::unit_vertices(&graph, &toolchain, &unit_sources)?;

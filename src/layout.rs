@@ -6,8 +6,11 @@
 
 /// The workspace root (the build context, or the part of it a vertex may see).
 pub const WORKSPACE_DIR: &str = "/workspace";
-/// Vendored crates.io sources, one `<name>-<version>` directory each.
+/// Vendored crates.io sources, one `<name>-<version>` directory each. An in-memory mount that
+/// the helper fills from [`ARCHIVES_DIR`].
 pub const VENDOR_DIR: &str = "/cargo-frontend/vendor";
+/// crates.io downloads, each mounted as `<name>-<version>/<name>-<version>.crate`.
+pub const ARCHIVES_DIR: &str = "/cargo-frontend/archives";
 /// cargo's target directory, and the output mount of each replay vertex.
 pub const TARGET_DIR: &str = "/cargo-frontend/target";
 /// Where each dependency unit's output is mounted read-only in a replay vertex.
@@ -18,6 +21,8 @@ pub const HELPER_DIR: &str = "/cargo-frontend/helper";
 pub const HELPER_BIN: &str = "/cargo-frontend/helper/cargo-frontend-helper";
 /// Output mount of the planning vertex; the plan is `plan.json` in it.
 pub const PLAN_DIR: &str = "/cargo-frontend/plan";
+/// Output mount of the skeleton vertex: the workspace's manifests, and its other files emptied.
+pub const SKELETON_DIR: &str = "/cargo-frontend/skeleton";
 /// File name of the recorded plan inside [`PLAN_DIR`].
 pub const PLAN_FILE: &str = "plan.json";
 /// Prefix of every environment variable the planning driver sets for its own use. They are

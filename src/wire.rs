@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 /// Version of the [`Plan`] format.
 pub const PLAN_VERSION: u32 = 1;
 /// Version of the [`ReplayStep`] format.
-pub const STEP_VERSION: u32 = 1;
+pub const STEP_VERSION: u32 = 2;
 
 /// Every process cargo started during the planning run, in a deterministic order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +49,9 @@ pub struct Process {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplayStep {
     pub version: u32,
+    /// The recorded working directory. The vertex starts elsewhere because a crates.io
+    /// package's directory exists only once the helper has unpacked its archive.
+    pub cwd: String,
     /// The fresh, writable output mount. It starts empty and ends holding only this unit's files.
     pub target_dir: String,
     /// Read-only mounts of dependency units' outputs. Each is laid out like `target_dir`; the

@@ -291,17 +291,19 @@ fn plan_then_replay_the_fixture_workspace() {
     for (i, (process, action)) in steps.into_iter().enumerate() {
         let step = ReplayStep {
             version: STEP_VERSION,
+            cwd: process.cwd.clone(),
             target_dir: target.to_string_lossy().into_owned(),
             dep_dirs: unit_dirs.clone(),
             action,
         };
-        // The vertex gets the recorded env and cwd; the helper strips what must not leak.
+        // The vertex gets the recorded env, and starts in the output dir as a vertex does; the
+        // helper enters the recorded cwd and strips what must not leak.
         let status = Command::new(HELPER)
             .arg("replay")
             .arg(serde_json::to_string(&step).expect("serialize step"))
             .env_clear()
             .envs(&process.env)
-            .current_dir(&process.cwd)
+            .current_dir(&scratch)
             .status()
             .expect("run replay");
         assert!(

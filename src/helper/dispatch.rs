@@ -12,6 +12,8 @@ pub enum Role {
     Plan,
     /// `replay …`
     Replay,
+    /// `skeleton …`
+    Skeleton,
     /// `$RUSTC_WRAPPER <rustc> …` while planning.
     RustcWrapper,
     Unknown,
@@ -31,6 +33,7 @@ pub fn role(argv0: &str, first_arg: Option<&str>, role_env: Option<&str>) -> Rol
     match first_arg {
         Some("plan") => Role::Plan,
         Some("replay") => Role::Replay,
+        Some("skeleton") => Role::Skeleton,
         Some(_) if role_env == Some(super::ROLE_RECORD) => Role::RustcWrapper,
         _ => Role::Unknown,
     }
@@ -59,6 +62,7 @@ mod tests {
             ("build-script-build", None, None, Role::BuildScriptStub),
             (bin, Some("plan"), None, Role::Plan),
             (bin, Some("replay"), Some("record"), Role::Replay),
+            (bin, Some("skeleton"), None, Role::Skeleton),
             (
                 bin,
                 Some("/r/bin/rustc"),

@@ -5,23 +5,26 @@
 //!   `RUSTC_WRAPPER` and writes the [`crate::wire::Plan`];
 //! - the recording rustc wrapper ([`record::rustc_wrapper`]) and build-script stub
 //!   ([`record::build_script_stub`]) that cargo starts during planning;
-//! - `replay '<ReplayStep json>'` ([`replay`]): one replay vertex.
+//! - `replay '<ReplayStep json>'` ([`replay`]): one replay vertex;
+//! - `skeleton --from <workspace> --to <dir>` ([`skeleton`]): the workspace as planning sees it.
 //!
 //! The pure parts ([`build_output`], [`rustc_args`], [`link_args`], [`fake_outputs`]'s naming,
 //! [`dispatch`]) decide everything; the other modules only do the I/O they are told to.
 //!
 //! Architecture invariant: the helper reproduces cargo, never improves on it. Every command it
 //! runs is a recorded one plus exactly what cargo would add at run time (`cargo-replay.md`),
-//! and it links nothing beyond std, serde and thiserror, so it builds as a static binary
-//! (no tokio, no tonic, no dynamic loading).
+//! and it links only pure-Rust crates (serde, thiserror, sha2, flate2, tar), so it builds as a
+//! static binary (no tokio, no tonic, no dynamic loading).
 
 pub mod build_output;
+pub mod crate_archives;
 pub mod dispatch;
 pub mod fake_outputs;
 pub mod link_args;
 pub mod plan_driver;
 pub mod record;
 pub mod replay;
+pub mod skeleton;
 pub mod symlink_farm;
 
 use std::ffi::OsString;
@@ -47,6 +50,8 @@ pub enum HelperError {
     Record(#[from] record::RecordError),
     #[error(transparent)]
     Replay(#[from] replay::ReplayError),
+    #[error(transparent)]
+    Skeleton(#[from] skeleton::SkeletonError),
 }
 
 /// Runs the role `argv` selects; returns the process exit code.
@@ -79,9 +84,10 @@ pub fn run(argv: Vec<OsString>) -> Result<i32, HelperError> {
                 "usage: cargo-frontend-helper replay '<ReplayStep json>'".into(),
             )),
         },
+        dispatch::Role::Skeleton => Ok(skeleton::skeleton(&rest[1..])?),
         dispatch::Role::RustcWrapper => Ok(record::rustc_wrapper(&self_path(&argv0), rest)?),
         dispatch::Role::Unknown => Err(HelperError::Usage(format!(
-            "usage: cargo-frontend-helper plan --out <file> -- <cargo> <args>…\n       cargo-frontend-helper replay '<ReplayStep json>'\n(as a rustc wrapper it needs {ENV_ROLE}={ROLE_RECORD}, which `plan` sets)"
+            "usage: cargo-frontend-helper plan --out <file> -- <cargo> <args>…\n       cargo-frontend-helper replay '<ReplayStep json>'\n       cargo-frontend-helper skeleton --from <workspace> --to <dir>\n(as a rustc wrapper it needs {ENV_ROLE}={ROLE_RECORD}, which `plan` sets)"
         ))),
     }
 }

@@ -5,6 +5,7 @@
 //! deterministic: records are sorted, never in the order cargo's parallel jobs finished.
 
 use super::{ENV_RECORD_DIR, ENV_ROLE, ROLE_RECORD};
+use crate::layout::{ARCHIVES_DIR, VENDOR_DIR};
 use crate::wire::{Invocation, PLAN_VERSION, Plan};
 use std::path::{Path, PathBuf};
 
@@ -37,6 +38,8 @@ pub enum PlanError {
         #[source]
         source: serde_json::Error,
     },
+    #[error(transparent)]
+    Archive(#[from] super::crate_archives::ArchiveError),
     #[error("failed to write the plan to `{path}`")]
     WritePlan {
         path: PathBuf,
@@ -77,6 +80,7 @@ pub fn parse_args(args: &[String]) -> Result<PlanArgs, PlanError> {
 /// Runs the planning cargo command; returns the exit code (cargo's, when it failed).
 pub fn plan(helper: &Path, args: &[String]) -> Result<i32, PlanError> {
     let PlanArgs { out, command } = parse_args(args)?;
+    super::crate_archives::unpack_mounted(Path::new(ARCHIVES_DIR), Path::new(VENDOR_DIR))?;
     let out_dir = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

@@ -6,8 +6,10 @@
 //! replay (wrappers, jobserver, helper variables).
 
 use super::build_output::{self, BuildOutput, ParseConfig};
+use super::crate_archives::{self, ArchiveError};
 use super::link_args::{self, ScriptResult, UnitTarget};
 use super::symlink_farm::{self, FarmError};
+use crate::layout::{ARCHIVES_DIR, VENDOR_DIR};
 use crate::rustc_args::{self, Compilation};
 use crate::wire::{LinkInputs, LinksDep, ReplayAction, ReplayStep, STEP_VERSION};
 use std::collections::BTreeMap;
@@ -29,6 +31,14 @@ pub enum ReplayError {
     Version { found: u32 },
     #[error(transparent)]
     Farm(#[from] FarmError),
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+    #[error("failed to enter the recorded working directory `{path}`")]
+    Cwd {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error(
         "the recorded rustc arguments have no --crate-name; the plan recorded a probe as a compilation"
     )]
@@ -81,12 +91,21 @@ pub enum ReplayError {
 
 /// Runs one step; returns the exit code of the action.
 pub fn replay(step_json: &str) -> Result<i32, ReplayError> {
-    let step: ReplayStep = serde_json::from_str(step_json).map_err(ReplayError::Json)?;
-    if step.version != STEP_VERSION {
-        return Err(ReplayError::Version {
-            found: step.version,
-        });
+    // The version first: a step of another release may not parse as this one's.
+    #[derive(serde::Deserialize)]
+    struct Versioned {
+        version: u32,
     }
+    let Versioned { version } = serde_json::from_str(step_json).map_err(ReplayError::Json)?;
+    if version != STEP_VERSION {
+        return Err(ReplayError::Version { found: version });
+    }
+    let step: ReplayStep = serde_json::from_str(step_json).map_err(ReplayError::Json)?;
+    crate_archives::unpack_mounted(Path::new(ARCHIVES_DIR), Path::new(VENDOR_DIR))?;
+    std::env::set_current_dir(&step.cwd).map_err(|source| ReplayError::Cwd {
+        path: PathBuf::from(&step.cwd),
+        source,
+    })?;
     let target = PathBuf::from(&step.target_dir);
     let deps: Vec<PathBuf> = step.dep_dirs.iter().map(PathBuf::from).collect();
     let farm = symlink_farm::build(&target, &deps)?;

@@ -12,7 +12,7 @@ pub use image::{OutputImage, image_vertex};
 pub use planning::planning_vertex;
 pub use units::{UnitSources, member_dirs, unit_vertices};
 
-use crate::layout::HELPER_DIR;
+use crate::layout::{ARCHIVES_DIR, HELPER_DIR, VENDOR_DIR};
 use crate::llb::{ContentCache, ExecOp, Mount, Network, Output, Platform};
 use std::collections::BTreeMap;
 
@@ -27,8 +27,8 @@ pub struct Toolchain {
     pub helper_image: Output,
     pub platform: Platform,
     /// How to mount inputs whose definition already pins their content: checksummed crate
-    /// sources. `Off` where the daemon allows it, so that a cache hit
-    /// (on a fresh runner, say) needs no download just to hash what the checksum already fixes.
+    /// downloads. `Off` where the daemon allows it, so that a cache hit (on a fresh runner, say)
+    /// needs no download just to hash what the checksum already fixes.
     pub pinned_content: ContentCache,
     /// `--no-cache`: run every planning and unit vertex again.
     pub no_cache: bool,
@@ -38,6 +38,25 @@ impl Toolchain {
     /// A read-only mount of an input whose content its definition pins.
     pub fn pinned_mount(&self, input: &Output) -> Mount {
         Mount::readonly(input).with_content_cache(self.pinned_content)
+    }
+
+    /// Mounts crates.io archives (by `<name>-<version>`) where the helper finds them, and the
+    /// in-memory directory it unpacks them into (`crate::helper::crate_archives`).
+    pub fn with_crate_archives<'a>(
+        &self,
+        mut exec: ExecOp,
+        archives: impl IntoIterator<Item = (&'a String, &'a Output)>,
+    ) -> ExecOp {
+        let mut any = false;
+        for (dir, archive) in archives {
+            exec = exec.with_mount(format!("{ARCHIVES_DIR}/{dir}"), self.pinned_mount(archive));
+            any = true;
+        }
+        if any {
+            exec.with_mount(VENDOR_DIR, Mount::tmpfs())
+        } else {
+            exec
+        }
     }
 
     /// The helper directory of the frontend image. Keyed by its content, not by the image

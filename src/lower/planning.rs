@@ -1,9 +1,11 @@
 //! The planning vertex: the builder image's own cargo, offline, with the recorder as
-//! `RUSTC_WRAPPER`. Its only output is `plan.json`.
+//! `RUSTC_WRAPPER`. Its only output is `plan.json`. It sees the workspace's skeleton (manifests
+//! kept, other files emptied: `crate::helper::skeleton`), so editing a source file leaves it
+//! cached; only the cheap skeleton vertex runs again.
 
 use super::{LowerError, Toolchain};
 use crate::layout::{
-    HELPER_BIN, PLAN_DIR, PLAN_FILE, PLAN_JOBS, TARGET_DIR, VENDOR_DIR, WORKSPACE_DIR,
+    HELPER_BIN, PLAN_DIR, PLAN_FILE, PLAN_JOBS, SKELETON_DIR, TARGET_DIR, WORKSPACE_DIR,
 };
 use crate::llb::{Mount, Output};
 use crate::sources::vendor_config_flags;
@@ -13,7 +15,7 @@ use std::collections::BTreeMap;
 pub fn planning_vertex(
     toolchain: &Toolchain,
     context: &Output,
-    crates: &BTreeMap<String, Output>,
+    archives: &BTreeMap<String, Output>,
     cargo_flags: &[String],
 ) -> Result<Output, LowerError> {
     let plan_path = format!("{PLAN_DIR}/{PLAN_FILE}");
@@ -33,7 +35,7 @@ pub fn planning_vertex(
     .collect();
     // NUM_JOBS reaches every build script's environment, so it must not depend on the machine.
     args.extend(["-j".to_owned(), PLAN_JOBS.to_string()]);
-    if !crates.is_empty() {
+    if !archives.is_empty() {
         args.extend(vendor_config_flags());
     }
     args.extend(cargo_flags.iter().cloned());
@@ -42,23 +44,39 @@ pub fn planning_vertex(
             "cargo plan (record rustc and build-script calls)".to_owned(),
             args,
         )
-        .with_mount(WORKSPACE_DIR, Mount::readonly(context))
+        .with_mount(
+            WORKSPACE_DIR,
+            Mount::readonly(&skeleton_vertex(toolchain, context)?),
+        )
         .with_mount(TARGET_DIR, Mount::tmpfs())
         .with_mount(PLAN_DIR, Mount::scratch())
         .with_cwd(WORKSPACE_DIR);
-    // One mount per crate: the same trees unit vertices mount, so there is no merged copy to
-    // build and no MergeOp cap to need.
-    for (dir, tree) in crates {
-        exec = exec.with_mount(
-            format!("{VENDOR_DIR}/{dir}"),
-            toolchain
-                .pinned_mount(tree)
-                .with_selector(&format!("/{dir}")),
-        );
-    }
+    // Every archive, the same downloads unit vertices mount: no merged copy to build.
+    exec = toolchain.with_crate_archives(exec, archives);
     for (key, value) in &toolchain.env {
         exec = exec.with_env(key, value);
     }
     exec = exec.with_env("CARGO_TARGET_DIR", TARGET_DIR);
     Ok(exec.build()?.output_of(PLAN_DIR)?)
+}
+
+/// The workspace as planning needs it, from the whole build context.
+fn skeleton_vertex(toolchain: &Toolchain, context: &Output) -> Result<Output, LowerError> {
+    let args = [
+        HELPER_BIN,
+        "skeleton",
+        "--from",
+        WORKSPACE_DIR,
+        "--to",
+        SKELETON_DIR,
+    ];
+    Ok(toolchain
+        .helper_exec(
+            "cargo plan: workspace manifests and file names".to_owned(),
+            args.into_iter().map(str::to_owned).collect(),
+        )
+        .with_mount(WORKSPACE_DIR, Mount::readonly(context))
+        .with_mount(SKELETON_DIR, Mount::scratch())
+        .build()?
+        .output_of(SKELETON_DIR)?)
 }

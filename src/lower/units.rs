@@ -1,7 +1,7 @@
 //! One replay vertex per unit.
 //!
-//! Each vertex: the builder image as a read-only root; the unit's package sources read-only at
-//! the path cargo used; every unit in its dependency closure read-only under `DEPS_DIR`; a fresh
+//! Each vertex: the builder image as a read-only root; the unit's package sources at the path
+//! cargo used (a workspace member's files read-only, or a crates.io archive the helper unpacks); every unit in its dependency closure read-only under `DEPS_DIR`; a fresh
 //! output mount at `TARGET_DIR`; and the helper, which lays the dependencies out like cargo's
 //! target directory, runs the recorded command and applies build-script output as cargo does.
 //! Read-only mounts are content-hashed by BuildKit, so a dependency rebuilt byte-for-byte the
@@ -9,15 +9,15 @@
 
 use super::{LowerError, Toolchain};
 use crate::graph::{PackageSource, Unit, UnitGraph, UnitKind};
-use crate::layout::{DEPS_DIR, HELPER_BIN, TARGET_DIR, VENDOR_DIR, WORKSPACE_DIR};
-use crate::llb::{Mount, Output};
+use crate::layout::{DEPS_DIR, HELPER_BIN, TARGET_DIR, WORKSPACE_DIR};
+use crate::llb::{ExecOp, Mount, Output};
 use crate::wire::{ReplayAction, ReplayStep, STEP_VERSION};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The source trees unit vertices mount.
 pub struct UnitSources<'a> {
-    /// crates.io packages by `<name>-<version>`; each tree holds that one directory.
-    pub crates: &'a BTreeMap<String, Output>,
+    /// crates.io downloads by `<name>-<version>`; each holds that one `.crate` file.
+    pub archives: &'a BTreeMap<String, Output>,
     /// Workspace members by their directory relative to the workspace root; each tree holds the
     /// member's files at its root.
     pub members: BTreeMap<String, Output>,
@@ -96,6 +96,7 @@ fn unit_vertex(
     };
     let step = ReplayStep {
         version: STEP_VERSION,
+        cwd: unit.process.cwd.clone(),
         target_dir: TARGET_DIR.to_owned(),
         dep_dirs,
         action,
@@ -105,15 +106,15 @@ fn unit_vertex(
         source,
     })?;
 
-    let (source_dest, source_mount) = source_mount(unit, sources, toolchain)?;
-    let mut exec = toolchain
+    let exec = toolchain
         .helper_exec(
             name,
             vec![HELPER_BIN.to_owned(), "replay".to_owned(), step_json],
         )
-        .with_mount(source_dest, source_mount)
         .with_mount(TARGET_DIR, Mount::scratch())
-        .with_cwd(unit.process.cwd.clone());
+        // The recorded cwd may not exist before the helper unpacks; the step carries it.
+        .with_cwd(TARGET_DIR);
+    let mut exec = with_package_sources(exec, unit, sources, toolchain)?;
     for &dep in &unit.closure {
         exec = exec.with_mount(
             format!("{DEPS_DIR}/{}", graph.units[dep].label),
@@ -126,24 +127,20 @@ fn unit_vertex(
     Ok(exec.build()?.output_of(TARGET_DIR)?)
 }
 
-/// Where the unit's package sources go, and from which tree.
-fn source_mount(
+/// Mounts the unit's package sources where cargo had them.
+fn with_package_sources(
+    exec: ExecOp,
     unit: &Unit,
     sources: &UnitSources,
     toolchain: &Toolchain,
-) -> Result<(String, Mount), LowerError> {
+) -> Result<ExecOp, LowerError> {
     match &unit.package.source {
         PackageSource::Registry { dir_name } => {
-            let tree = sources
-                .crates
-                .get(dir_name)
+            let archive = sources
+                .archives
+                .get_key_value(dir_name)
                 .ok_or_else(|| LowerError::MissingSource(dir_name.clone()))?;
-            Ok((
-                format!("{VENDOR_DIR}/{dir_name}"),
-                toolchain
-                    .pinned_mount(tree)
-                    .with_selector(&format!("/{dir_name}")),
-            ))
+            Ok(toolchain.with_crate_archives(exec, [archive]))
         }
         PackageSource::Local { dir } => {
             let tree = sources
@@ -155,7 +152,7 @@ fn source_mount(
             } else {
                 format!("{WORKSPACE_DIR}/{dir}")
             };
-            Ok((dest, Mount::readonly(tree)))
+            Ok(exec.with_mount(dest, Mount::readonly(tree)))
         }
     }
 }

@@ -191,6 +191,28 @@ pub fn wipe_builder(images: &[&str]) {
     }
 }
 
+/// The crate archives BuildKit has downloaded into its cache (`docker buildx du` lists each
+/// `https://` source it fetched as `http url <url>`), by URL.
+pub fn downloaded_crate_archives() -> Vec<String> {
+    let output = Command::new("docker")
+        .args(["buildx", "du", "--verbose"])
+        .output()
+        .expect("docker runs");
+    assert!(
+        output.status.success(),
+        "docker buildx du failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut urls: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.split_once("http url ").map(|(_, url)| url.trim()))
+        .filter(|url| url.ends_with(".crate"))
+        .map(str::to_owned)
+        .collect();
+    urls.sort();
+    urls
+}
+
 pub fn remove_image(reference: &str) {
     let status = Command::new("docker")
         .args(["image", "rm", "-f", reference])
