@@ -1,5 +1,6 @@
 //! A fresh CI runner with a registry cache: build with `--cache-to type=registry,mode=max`, wipe
-//! the builder, rebuild with `--cache-from`. Runs after the other end-to-end tests (cargo runs
+//! the builder, rebuild with `--cache-from`; then another project with overlapping dependencies
+//! uses the same cache. Runs after the other end-to-end tests (cargo runs
 //! test binaries in name order) because it empties the daemon's whole build cache.
 
 mod support;
@@ -7,6 +8,7 @@ mod support;
 use support::{Build, Example, UnitState};
 
 const TAG: &str = "cargo-frontend-e2e/registry-cache:1";
+const OTHER_TAG: &str = "cargo-frontend-e2e/registry-cache-other:1";
 
 fn exporting(build: Build, cache_ref: &str) -> Build {
     build
@@ -80,5 +82,37 @@ fn a_wiped_builder_rebuilds_from_the_registry_cache() {
     assert_eq!(
         support::run_image(TAG, &["--size", "1000"]).trim(),
         "service-z: 1000 bytes -> 18 bytes"
+    );
+
+    // Another project, on a wiped builder, with this project's cache: units cargo planned
+    // identically (same version, features and profile, and so for all their dependencies) are
+    // the same vertices, so they are cache hits across projects.
+    let other = Example::copy_of("hello");
+    support::wipe_builder(&[TAG, OTHER_TAG]);
+    let shared = importing(Build::new(&other, OTHER_TAG), &cache_ref).run();
+    let hits = shared.units_in(UnitState::Cached);
+    for unit in [
+        "cargo build unicode-ident v",
+        "cargo build shlex v",
+        "cargo build serde_core v",
+    ] {
+        assert!(
+            hits.iter().any(|hit| hit.starts_with(unit)),
+            "`{unit}…` is planned the same way in both projects, so it is a cache hit; hits: {hits:?}"
+        );
+    }
+    // proc-macro2 has its `default` feature on in the workspace only: a different unit.
+    assert!(
+        shared
+            .units_in(UnitState::Executed)
+            .iter()
+            .any(|unit| unit.starts_with("cargo build proc-macro2 v")
+                && unit.ends_with("(build-script)")),
+        "proc-macro2's features differ between the projects, so it is built"
+    );
+    eprintln!(
+        "another project with this cache: {} of {} units were cache hits",
+        hits.len(),
+        shared.unit_names().len()
     );
 }
