@@ -178,11 +178,18 @@ async fn build(gateway: &mut Gateway, opts: &FrontendOpts) -> Result<BuiltImage,
     let crate_archives = sources::crate_archives(&crates)?;
     let context = context::context_source(opts.session_for("context"), &excludes);
 
-    let (builder_root, builder_config) =
+    let (builder_image, builder_config) =
         resolved_image(gateway, &target.builder_image, &platform, resolve_mode).await?;
+    let builder_env = image_env(&builder_config)?;
     let toolchain = Toolchain {
-        root: builder_root,
-        env: image_env(&builder_config)?,
+        root: lower::builder_root(
+            &builder_image,
+            &builder_env,
+            &target.builder_setup,
+            &platform,
+            opts.no_cache,
+        )?,
+        env: builder_env,
         helper_image: helper_image(opts)?,
         platform: platform.clone(),
         pinned_content: match caps.supports("exec.mount.cache.content") {

@@ -4,10 +4,12 @@
 //! the output is an LLB graph. Every path a vertex sees is one of `layout`'s fixed paths, and
 //! every collection is ordered, so the same inputs give byte-identical LLB on every machine.
 
+mod builder;
 mod image;
 mod planning;
 mod units;
 
+pub use builder::builder_root;
 pub use image::{OutputImage, image_vertex};
 pub use planning::planning_vertex;
 pub use units::{UnitSources, member_dirs, unit_vertices};

@@ -19,6 +19,8 @@ pub(crate) enum Kind {
     Bool,
     /// A list of strings.
     List,
+    /// A list of shell commands. A build arg is a TOML array, or one command.
+    Commands,
     /// A list of feature names, or one comma/space separated string.
     Features,
     /// A table of string to string.
@@ -39,7 +41,7 @@ const fn key(name: &'static str, kind: Kind) -> Key {
     Key { name, kind }
 }
 
-pub(crate) const BUILDER: &[Key] = &[key("image", Kind::Text)];
+pub(crate) const BUILDER: &[Key] = &[key("image", Kind::Text), key("setup", Kind::Commands)];
 
 pub(crate) const BUILD: &[Key] = &[
     key("profile", Kind::Text),

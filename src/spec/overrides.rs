@@ -129,6 +129,7 @@ fn nest(
 /// The TOML value a build arg's text stands for, given the key's kind:
 /// - strings: a quoted TOML string is unquoted, anything else is taken verbatim (`1000`);
 /// - lists: a TOML array as is, else the (unquoted) text split on commas (`a,b`; empty = `[]`);
+/// - commands: a TOML array as is, else the (unquoted) text is one command (commas and all);
 /// - features: a TOML array as is, else the text (split later like the file's string form);
 /// - booleans and tables: the TOML value, else the text (so serde reports the type error).
 fn leaf(kind: Kind, text: &str) -> Value {
@@ -139,7 +140,8 @@ fn leaf(kind: Kind, text: &str) -> Value {
     };
     match (kind, parsed) {
         (Kind::Text, _) => Value::String(unquoted),
-        (Kind::List | Kind::Features, Some(array @ Value::Array(_))) => array,
+        (Kind::List | Kind::Features | Kind::Commands, Some(array @ Value::Array(_))) => array,
+        (Kind::Commands, _) => Value::Array(vec![Value::String(unquoted)]),
         (Kind::List, _) => Value::Array(
             unquoted
                 .split(',')

@@ -58,6 +58,7 @@ pub(crate) struct RawTarget {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct RawBuilder {
     pub image: Option<Spanned<String>>,
+    pub setup: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

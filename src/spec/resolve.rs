@@ -83,6 +83,14 @@ pub(crate) fn resolve(name: Option<&str>, layers: &[Layer<'_>]) -> Result<Target
     let builder_image = last(layers, |r| r.builder.as_ref()?.image.as_ref())
         .and_then(|(l, v)| check(l, v, "builder.image", builder_image))
         .unwrap_or_else(|| DEFAULT_BUILDER_IMAGE.to_owned());
+    let builder_setup = last(layers, |r| r.builder.as_ref()?.setup.as_ref())
+        .map(|(l, commands)| {
+            commands
+                .iter()
+                .filter_map(|c| check(l, c, "builder.setup", command))
+                .collect()
+        })
+        .unwrap_or_default();
     let profile = last(layers, |r| r.build.as_ref()?.profile.as_ref())
         .and_then(|(l, v)| check(l, v, "build.profile", profile))
         .unwrap_or_else(|| DEFAULT_PROFILE.to_owned());
@@ -172,6 +180,7 @@ pub(crate) fn resolve(name: Option<&str>, layers: &[Layer<'_>]) -> Result<Target
     Ok(Target {
         name: name.map(str::to_owned),
         builder_image,
+        builder_setup,
         build: BuildSettings {
             profile,
             features,
@@ -252,6 +261,14 @@ fn image(s: &str) -> Result<String, String> {
         Err(format!(
             "invalid image reference `{s}`: expected a name like `docker.io/library/debian:bookworm-slim`"
         ))
+    } else {
+        Ok(s.to_owned())
+    }
+}
+
+fn command(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        Err("a setup command cannot be empty; remove it, or write the command to run".to_owned())
     } else {
         Ok(s.to_owned())
     }

@@ -18,6 +18,9 @@ pub struct Target {
     pub name: Option<String>,
     /// Image the cargo build runs in.
     pub builder_image: String,
+    /// Shell commands run on the builder image, in order, before anything of the build: what
+    /// a Dockerfile's `RUN apt-get install ...` would do. Empty: the image as it is.
+    pub builder_setup: Vec<String>,
     pub build: BuildSettings,
     pub runtime: RuntimeSettings,
 }

@@ -34,6 +34,9 @@ fn render(t: &Target) -> String {
         t.name.clone().unwrap_or_else(|| "(implicit)".into()),
     );
     line("builder", t.builder_image.clone());
+    if !t.builder_setup.is_empty() {
+        line("setup", format!("{:?}", t.builder_setup));
+    }
     line("cargo", t.build.cargo_args().join(" "));
     let r = &t.runtime;
     line(
@@ -532,6 +535,76 @@ fn override_errors_name_the_build_arg() {
 }
 
 #[test]
+fn builder_setup_commands() {
+    let spec = r#"
+[builder]
+setup = ["apt-get update", "apt-get install -y libssl-dev, pkg-config"]
+[targets.a]
+[targets.b]
+builder = { setup = [] }
+"#;
+    check(
+        spec,
+        Some("a"),
+        &[],
+        r#"
+        target: a
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        setup: ["apt-get update", "apt-get install -y libssl-dev, pkg-config"]
+        cargo: --release
+        runtime: docker.io/library/debian:bookworm-slim
+        bin-dir: /usr/local/bin
+    "#,
+    );
+    // A target's own list replaces the top level's.
+    check(
+        spec,
+        Some("b"),
+        &[],
+        r#"
+        target: b
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        cargo: --release
+        runtime: docker.io/library/debian:bookworm-slim
+        bin-dir: /usr/local/bin
+    "#,
+    );
+    check(
+        "[builder]\nsetup = [\"true\", \"  \"]\n",
+        None,
+        &[],
+        "error: Dockerfile:2:18: `builder.setup`: a setup command cannot be empty; remove it, or write the command to run",
+    );
+    // A build arg is one command, commas included, or a TOML array of commands.
+    check(
+        "",
+        None,
+        &[("builder.setup", "apt-get install -y a,b")],
+        r#"
+        target: (implicit)
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        setup: ["apt-get install -y a,b"]
+        cargo: --release
+        runtime: docker.io/library/debian:bookworm-slim
+        bin-dir: /usr/local/bin
+    "#,
+    );
+    check(
+        "",
+        None,
+        &[("builder.setup", r#"["apt-get update", "true"]"#)],
+        r#"
+        target: (implicit)
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        setup: ["apt-get update", "true"]
+        cargo: --release
+        runtime: docker.io/library/debian:bookworm-slim
+        bin-dir: /usr/local/bin
+    "#,
+    );
+}
+
+#[test]
 fn which_build_args_are_spec_overrides() {
     assert!(is_spec_override("build.profile"));
     assert!(is_spec_override("bins"));
@@ -546,7 +619,7 @@ fn every_schema_key_deserializes() {
         match kind {
             keys::Kind::Text => r#""x""#,
             keys::Kind::Bool => "true",
-            keys::Kind::List | keys::Kind::Features => r#"["x"]"#,
+            keys::Kind::List | keys::Kind::Features | keys::Kind::Commands => r#"["x"]"#,
             keys::Kind::Map => r#"{ K = "v" }"#,
             keys::Kind::Table(_) => "{}",
             keys::Kind::Targets => "{ t = {} }",
@@ -579,8 +652,8 @@ fn doc_examples_resolve() {
         .collect();
     assert_eq!(
         examples.len(),
-        5,
-        "the usage example, the syntax-line snippet and the three reference examples"
+        6,
+        "the usage example, the syntax-line snippet, the builder setup snippet and the three reference examples"
     );
     for example in examples {
         let spec = parse("Dockerfile", example).unwrap_or_else(|e| panic!("{e}\n{example}"));
