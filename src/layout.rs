@@ -21,6 +21,10 @@ pub const HELPER_DIR: &str = "/cargo-frontend/helper";
 pub const HELPER_BIN: &str = "/cargo-frontend/helper/cargo-frontend-helper";
 /// Output mount of the planning vertex; the plan is `plan.json` in it.
 pub const PLAN_DIR: &str = "/cargo-frontend/plan";
+/// The job tokens every replay vertex shares (a cache mount): at most one running unit per CPU.
+pub const JOB_TOKENS_DIR: &str = "/cargo-frontend/jobs";
+/// The id of that cache mount.
+pub const JOB_TOKENS_CACHE_ID: &str = "cargo-frontend-job-tokens";
 /// Output mount of the skeleton vertex: the workspace's manifests, and its other files emptied.
 pub const SKELETON_DIR: &str = "/cargo-frontend/skeleton";
 /// File name of the recorded plan inside [`PLAN_DIR`].

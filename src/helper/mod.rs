@@ -20,6 +20,7 @@ pub mod build_output;
 pub mod crate_archives;
 pub mod dispatch;
 pub mod fake_outputs;
+pub mod job_tokens;
 pub mod link_args;
 pub mod plan_driver;
 pub mod record;

@@ -7,9 +7,10 @@
 
 use super::build_output::{self, BuildOutput, ParseConfig};
 use super::crate_archives::{self, ArchiveError};
+use super::job_tokens::{self, TokenError};
 use super::link_args::{self, ScriptResult, UnitTarget};
 use super::symlink_farm::{self, FarmError};
-use crate::layout::{ARCHIVES_DIR, VENDOR_DIR};
+use crate::layout::{ARCHIVES_DIR, JOB_TOKENS_DIR, VENDOR_DIR};
 use crate::rustc_args::{self, Compilation};
 use crate::wire::{LinkInputs, LinksDep, ReplayAction, ReplayStep, STEP_VERSION};
 use std::collections::BTreeMap;
@@ -33,6 +34,8 @@ pub enum ReplayError {
     Farm(#[from] FarmError),
     #[error(transparent)]
     Archive(#[from] ArchiveError),
+    #[error(transparent)]
+    Tokens(#[from] TokenError),
     #[error("failed to enter the recorded working directory `{path}`")]
     Cwd {
         path: PathBuf,
@@ -109,6 +112,8 @@ pub fn replay(step_json: &str) -> Result<i32, ReplayError> {
     let target = PathBuf::from(&step.target_dir);
     let deps: Vec<PathBuf> = step.dep_dirs.iter().map(PathBuf::from).collect();
     let farm = symlink_farm::build(&target, &deps)?;
+    // Held until this process exits: the unit's command runs under it.
+    let _token = job_tokens::acquire(Path::new(JOB_TOKENS_DIR), job_tokens::default_slots())?;
     let result = match &step.action {
         ReplayAction::Rustc {
             program,

@@ -9,8 +9,10 @@
 
 use super::{LowerError, Toolchain};
 use crate::graph::{PackageSource, Unit, UnitGraph, UnitKind};
-use crate::layout::{DEPS_DIR, HELPER_BIN, TARGET_DIR, WORKSPACE_DIR};
-use crate::llb::{ExecOp, Mount, Output};
+use crate::layout::{
+    DEPS_DIR, HELPER_BIN, JOB_TOKENS_CACHE_ID, JOB_TOKENS_DIR, TARGET_DIR, WORKSPACE_DIR,
+};
+use crate::llb::{CacheSharing, ExecOp, Mount, Output};
 use crate::wire::{ReplayAction, ReplayStep, STEP_VERSION};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -112,6 +114,10 @@ fn unit_vertex(
             vec![HELPER_BIN.to_owned(), "replay".to_owned(), step_json],
         )
         .with_mount(TARGET_DIR, Mount::scratch())
+        .with_mount(
+            JOB_TOKENS_DIR,
+            Mount::cache(JOB_TOKENS_CACHE_ID, CacheSharing::Shared),
+        )
         // The recorded cwd may not exist before the helper unpacks; the step carries it.
         .with_cwd(TARGET_DIR);
     let mut exec = with_package_sources(exec, unit, sources, toolchain)?;
