@@ -1,11 +1,12 @@
 //! One replay vertex per unit.
 //!
 //! Each vertex: the builder image as a read-only root; the unit's package sources at the path
-//! cargo used (a workspace member's files read-only, or a crates.io archive the helper unpacks); every unit in its dependency closure read-only under `DEPS_DIR`; a fresh
-//! output mount at `TARGET_DIR`; and the helper, which lays the dependencies out like cargo's
-//! target directory, runs the recorded command and applies build-script output as cargo does.
-//! Read-only mounts are content-hashed by BuildKit, so a dependency rebuilt byte-for-byte the
-//! same leaves this vertex cached.
+//! cargo used (a workspace member's files read-only, or a crates.io archive the helper
+//! unpacks); every unit in its dependency closure read-only under `DEPS_DIR`; a fresh output
+//! mount at `TARGET_DIR`; the shared job-token cache mount; and the helper, which lays the
+//! dependencies out like cargo's target directory, waits for a job token, runs the recorded
+//! command and applies build-script output as cargo does. Read-only mounts are content-hashed by
+//! BuildKit, so a dependency rebuilt byte-for-byte the same leaves this vertex cached.
 
 use super::{LowerError, Toolchain};
 use crate::graph::{PackageSource, Unit, UnitGraph, UnitKind};
