@@ -18,6 +18,10 @@ use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// Starts the helper's one line of timing in each replay vertex's log.
+pub const TIMING_PREFIX: &str = "cargo-frontend-helper timing:";
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -113,7 +117,9 @@ pub fn replay(step_json: &str) -> Result<i32, ReplayError> {
     let deps: Vec<PathBuf> = step.dep_dirs.iter().map(PathBuf::from).collect();
     let farm = symlink_farm::build(&target, &deps)?;
     // Held until this process exits: the unit's command runs under it.
+    let waiting = Instant::now();
     let _token = job_tokens::acquire(Path::new(JOB_TOKENS_DIR), job_tokens::default_slots())?;
+    let running = Instant::now();
     let result = match &step.action {
         ReplayAction::Rustc {
             program,
@@ -126,6 +132,13 @@ pub fn replay(step_json: &str) -> Result<i32, ReplayError> {
             links_deps,
         } => run_build_script(program, run_dir, links_deps),
     };
+    // The rest of a vertex's time is BuildKit's and the helper's own: what a unit costs beyond
+    // its command (bench/ reads this line).
+    eprintln!(
+        "{TIMING_PREFIX} waited {:.3}s for a job token, ran the command for {:.3}s",
+        (running - waiting).as_secs_f64(),
+        running.elapsed().as_secs_f64()
+    );
     // Take the links out whatever happened, so the output holds only this unit's files.
     let removed = farm.remove();
     let code = result?;
