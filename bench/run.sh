@@ -85,7 +85,7 @@ ws_config() {
         SRC=bench/monorepo
         SERVICE=orders-api
         SERVICE_MAIN=services/orders-api/src/main.rs
-        S4_LIB=crates/core-model/src/lib.rs # every domain library and http-kit depend on it
+        S4_LIB=crates/domain-users/src/lib.rs # <- domain-orders <- orders-api; billing-api, users-api
         S5_LOCK=bench/fixtures/monorepo/Cargo.lock.s5
         RUN_ARGS=(--self-test)
         ;;
