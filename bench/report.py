@@ -27,7 +27,7 @@ def main():
     p.add_argument("csv")
     for name in ["workspace", "service", "command", "commit", "machine", "images", "edit-s3",
                  "edit-s4", "edit-s5", "crates", "overhead", "chef-install", "image-checks",
-                 "minutes"]:
+                 "minutes", "cache-total"]:
         p.add_argument("--" + name, default="")
     a = p.parse_args()
 
@@ -64,7 +64,8 @@ def main():
     out.append(f"- Commit {a.commit}; {a.machine}.")
     out.append(f"- Images: {a.images}.")
     out.append(f"- {a.crates} packages in `Cargo.lock` (crates.io packages and workspace members).")
-    out.append(f"- Whole run: about {a.minutes} min.\n")
+    out.append(f"- Whole run: about {a.minutes} min."
+               + (f" Build cache after S5 (all approaches): {a.cache_total}." if a.cache_total else "") + "\n")
     out.append("Wall seconds of one `docker buildx build` (host: one `cargo build --release --locked "
                "--offline -p SERVICE`). Ratios are cargo-frontend's time divided by the other's: below 1, "
                "cargo-frontend is faster.\n")

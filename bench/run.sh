@@ -229,6 +229,7 @@ check_images() { # scenario: run each approach's image once (not timed)
 
 bench_workspace() {
     WS=$1
+    CACHE_TOTAL=
     ws_config "$WS"
     RUN_ID=$(date -u +%Y%m%dT%H%M%SZ)
     LOGS=$RESULTS/logs/$WS-$RUN_ID
@@ -273,6 +274,9 @@ bench_workspace() {
             cp "$ROOT/$S5_LOCK" "$WORK/ws/Cargo.lock"
             log "S5: Cargo.lock now $S5_LOCK ($S5_DESC)"
             build_all S5
+            # The build cache is largest here; a daemon whose cache GC limit is lower evicts records.
+            CACHE_TOTAL=$(docker buildx du 2>/dev/null | awk '/^Total:/ { print $2 }' || true)
+            log "S5: build cache now ${CACHE_TOTAL:-unknown}"
             ;;
         S6)
             local a
@@ -323,26 +327,33 @@ bench_workspace() {
         --crates "$crates" \
         --overhead "$overhead" --chef-install "$chef_install" \
         --image-checks "$LOGS/image-checks.csv" \
-        --minutes "$((($(date +%s) - t0 + 59) / 60))" \
+        --minutes "$((($(date +%s) - t0 + 59) / 60))" --cache-total "${CACHE_TOTAL:-}" \
         >"$RESULTS/$WS.md"
     log "$WS done in $((($(date +%s) - t0) / 60)) min: $RESULTS/$WS.md, $CSV"
+    sed -n '/^| scenario/,/^$/p' "$RESULTS/$WS.md" >&2
     rm -rf "$WORK"
     trap - EXIT
 }
 
-for image in "$BUILDER_IMAGE" "$RUNTIME_IMAGE" "$FRONTEND_IMAGE"; do
-    docker image inspect "$image" >/dev/null 2>&1 || die "image $image is missing (make setup image)"
-done
-if has S6 "${SCENARIOS[@]}"; then
-    curl -sf "http://$REGISTRY/v2/" >/dev/null || die "no registry at $REGISTRY (make setup starts one)"
-fi
-command -v python3 >/dev/null || die "python3 is needed"
-mkdir -p "$RESULTS"
+# The work is one function, called with `exit` on the same last line: bash has read everything it
+# will run before the run starts, so editing run.sh during a run cannot change that run.
+main() {
+    for image in "$BUILDER_IMAGE" "$RUNTIME_IMAGE" "$FRONTEND_IMAGE"; do
+        docker image inspect "$image" >/dev/null 2>&1 || die "image $image is missing (make setup image)"
+    done
+    if has S6 "${SCENARIOS[@]}"; then
+        curl -sf "http://$REGISTRY/v2/" >/dev/null || die "no registry at $REGISTRY (make setup starts one)"
+    fi
+    command -v python3 >/dev/null || die "python3 is needed"
+    mkdir -p "$RESULTS"
 
-case ${1:-all} in
-all) WORKSPACES=(workspace monorepo) ;;
-*) WORKSPACES=("$1") ;;
-esac
-for ws in "${WORKSPACES[@]}"; do
-    bench_workspace "$ws"
-done
+    case ${1:-all} in
+    all) WORKSPACES=(workspace monorepo) ;;
+    *) WORKSPACES=("$1") ;;
+    esac
+    for ws in "${WORKSPACES[@]}"; do
+        bench_workspace "$ws"
+    done
+}
+
+main "$@"; exit $?
