@@ -158,12 +158,30 @@ def median(xs):
     return f"{statistics.median(xs):.2f}" if xs else "n/a"
 
 
+def concurrency(spans):
+    """(peak, time-weighted mean) number of spans open at once; spans are (start, end) datetimes."""
+    events = sorted([(a, 1) for a, _ in spans] + [(b, -1) for _, b in spans], key=lambda e: (e[0], e[1]))
+    peak = now = 0
+    weighted = 0.0
+    last = None
+    for t, delta in events:
+        if last is not None and now > 0:
+            weighted += now * (t - last).total_seconds()
+        now += delta
+        peak = max(peak, now)
+        last = t
+    busy = (events[-1][0] - events[0][0]).total_seconds() if events else 0
+    return peak, (weighted / busy if busy > 0 else 0.0)
+
+
 def cmd_overhead(path, timings_path=None):
     durations = {}
+    spans = []
     for v in units(read_vertices(path)):
         s = seconds(v)
         if executed(v) and s is not None:
             durations[unit_key(v["name"])] = s
+            spans.append((v["started"], v["completed"]))
     if not durations:
         print("Per-unit durations: no executed unit vertex in the cargo-frontend S1 log.")
         return
@@ -180,7 +198,7 @@ def cmd_overhead(path, timings_path=None):
             f"median of **{len(trivial)} trivial units {median(trivial)} s**, where trivial means "
             f"the same unit (package, version, kind) took at most {TRIVIAL_HOST_SECONDS:.2f} s in "
             f"the host's cold build (`cargo build --timings`): mostly build-script runs and tiny "
-            f"crates, so this is about the fixed cost of one vertex. "
+            f"crates, whose frontend duration is per-vertex cost (and waiting for a core, below). "
             f"Median of **all {len(all_units)} units {median(all_units)} s** "
             f"(host, same units: {median([h for _, h in matched.values()])} s); "
             f"median of frontend minus host per unit {median(extra)} s over {len(matched)} "
@@ -197,6 +215,12 @@ def cmd_overhead(path, timings_path=None):
             f"build-script runs (`cargo run-build-script`; no host timings were available); "
             f"median of **all {len(all_units)} units {median(all_units)} s**."
         )
+    peak, mean = concurrency(spans)
+    lines.append(
+        f"BuildKit ran up to {peak} unit vertices at once (on average {mean:.1f} from the first "
+        f"unit's start to the last one's end) on the machine's cores, so these durations include "
+        f"waiting for a core."
+    )
     print(" ".join(lines))
 
 
