@@ -21,6 +21,7 @@ TIMINGS_HTML is the cargo-timing.html of the host's cold build of the same packa
 (`cargo build --timings`): with it, "trivial" units are the ones whose host build took at most
 TRIVIAL_HOST_SECONDS, and each unit's duration is also compared with the host's.
 """
+import base64
 import json
 import re
 import statistics
@@ -43,6 +44,26 @@ def parse_time(text):
     return datetime.fromisoformat(f"{base}.{frac}{zone}").astimezone(timezone.utc)
 
 
+def new_vertex():
+    return {"name": "", "cached": False, "started": None, "completed": None, "error": "", "log": ""}
+
+
+# The helper's last line in each replay vertex (src/helper/replay.rs, TIMING_PREFIX).
+TIMING = re.compile(
+    r"cargo-frontend-helper timing: waited ([0-9.]+)s for a job token, ran the command for ([0-9.]+)s"
+)
+
+
+# Whether the last log read had any timing line (a helper that prints it).
+TIMING_SEEN = [False]
+
+
+def helper_timing(v):
+    """(waited, ran) seconds from the helper's timing line, or None."""
+    m = TIMING.search(v.get("log", ""))
+    return (float(m.group(1)), float(m.group(2))) if m else None
+
+
 def read_vertices(path):
     with open(path, encoding="utf-8", errors="replace") as f:
         text = f.read()
@@ -60,11 +81,14 @@ def read_vertices(path):
             break
         if not isinstance(status, dict):
             continue
+        for log in status.get("logs") or []:
+            entry = vertices.setdefault(log.get("vertex", ""), new_vertex())
+            try:
+                entry["log"] += base64.b64decode(log.get("data") or "").decode("utf-8", "replace")
+            except ValueError:
+                pass
         for v in status.get("vertexes") or []:
-            entry = vertices.setdefault(
-                v["digest"],
-                {"name": "", "cached": False, "started": None, "completed": None, "error": ""},
-            )
+            entry = vertices.setdefault(v["digest"], new_vertex())
             if v.get("name"):
                 entry["name"] = v["name"]
             entry["cached"] |= bool(v.get("cached"))
@@ -74,10 +98,19 @@ def read_vertices(path):
                 entry["completed"] = parse_time(v["completed"])
             if v.get("error"):
                 entry["error"] = v["error"]
+    TIMING_SEEN[0] = any(TIMING.search(v.get("log", "")) for v in vertices.values())
     return list(vertices.values())
 
 
 def executed(v):
+    # The helper's timing line proves the unit's command ran: a unit that ran can later be
+    # reported as cached in the same build, and one loaded from an imported cache is first
+    # reported as started and not cached. Vertices without the line use those flags.
+    if helper_timing(v) is not None:
+        return True
+    if v["name"].startswith("cargo build ") or v["name"].startswith("cargo run-build-script "):
+        if TIMING_SEEN[0]:
+            return False
     return v["started"] is not None and not v["cached"] and "context canceled" not in v["error"]
 
 
@@ -136,7 +169,7 @@ def units(vertices):
 def cmd_units(path):
     us = units(read_vertices(path))
     ran = sum(1 for v in us if executed(v))
-    cached = sum(1 for v in us if v["cached"])
+    cached = sum(1 for v in us if v["cached"] and not executed(v))
     print(ran, cached)
 
 
@@ -214,6 +247,18 @@ def cmd_overhead(path, timings_path=None):
             f"median of **{len(runs)} trivial units {median(runs)} s**, where trivial means the "
             f"build-script runs (`cargo run-build-script`; no host timings were available); "
             f"median of **all {len(all_units)} units {median(all_units)} s**."
+        )
+    overheads = []
+    for v in units(read_vertices(path)):
+        timing, s = helper_timing(v), seconds(v)
+        if executed(v) and timing and s is not None:
+            overheads.append(s - timing[0] - timing[1])
+    if overheads:
+        lines.append(
+            f"**Per-vertex overhead: median {median(overheads)} s** over {len(overheads)} units "
+            f"(vertex duration minus the helper's job-token wait and its command's run time, from "
+            f"the helper's timing line: container set-up, mounts, unpacking the crate, linking the "
+            f"dependencies in, committing the output)."
         )
     peak, mean = concurrency(spans)
     lines.append(
