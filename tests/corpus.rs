@@ -54,7 +54,17 @@ struct Outcome {
 /// A shell command in the image, without the network (as `corpus/run.py` runs smoke commands).
 fn in_image(tag: &str, script: &str) -> Outcome {
     let output = Command::new("docker")
-        .args(["run", "--rm", "--network", "none", "--entrypoint", "/bin/sh", tag, "-c", script])
+        .args([
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "--entrypoint",
+            "/bin/sh",
+            tag,
+            "-c",
+            script,
+        ])
         .output()
         .expect("docker runs");
     Outcome {
@@ -79,7 +89,10 @@ fn matches_plain_cargo(name: &str) -> Vec<String> {
     let frontend_tag = format!("cargo-frontend-e2e/corpus-{name}:frontend");
     let cargo_tag = format!("cargo-frontend-e2e/corpus-{name}:cargo");
     let project = prepare(name, dir.path(), &cargo_tag);
-    assert!(project.fast, "{name} is not marked fast in corpus/projects.toml");
+    assert!(
+        project.fast,
+        "{name} is not marked fast in corpus/projects.toml"
+    );
 
     let progress = Build::at(&project.context, &frontend_tag).run();
     progress.assert_every_planned_unit_has_a_vertex();
@@ -108,9 +121,15 @@ fn matches_plain_cargo(name: &str) -> Vec<String> {
         let cargo = in_image(&cargo_tag, script);
         if i == 0 {
             assert_eq!(frontend.status, Some(0), "{name}: `{script}`: {frontend:?}");
-            assert!(!frontend.stdout.trim().is_empty(), "{name}: `{script}` printed nothing");
+            assert!(
+                !frontend.stdout.trim().is_empty(),
+                "{name}: `{script}` printed nothing"
+            );
         }
-        assert_eq!(frontend, cargo, "{name}: `{script}` differs from plain cargo's build");
+        assert_eq!(
+            frontend, cargo,
+            "{name}: `{script}` differs from plain cargo's build"
+        );
     }
     support::remove_image(&frontend_tag);
     support::remove_image(&cargo_tag);
@@ -125,15 +144,24 @@ fn has_unit(units: &[String], prefix: &str) -> bool {
 fn openssl_through_pkg_config_matches_plain_cargo() {
     let units = matches_plain_cargo("pastebin-cli");
     // openssl-sys finds the system OpenSSL and hands DEP_OPENSSL_* to openssl's build script.
-    assert!(has_unit(&units, "cargo run-build-script openssl-sys v"), "{units:#?}");
-    assert!(has_unit(&units, "cargo run-build-script openssl v"), "{units:#?}");
+    assert!(
+        has_unit(&units, "cargo run-build-script openssl-sys v"),
+        "{units:#?}"
+    );
+    assert!(
+        has_unit(&units, "cargo run-build-script openssl v"),
+        "{units:#?}"
+    );
     assert!(has_unit(&units, "cargo build tokio-macros v"), "{units:#?}");
 }
 
 #[test]
 fn bundled_sqlite_compiled_by_a_build_script_matches_plain_cargo() {
     let units = matches_plain_cargo("mcfly");
-    assert!(has_unit(&units, "cargo run-build-script libsqlite3-sys v"), "{units:#?}");
+    assert!(
+        has_unit(&units, "cargo run-build-script libsqlite3-sys v"),
+        "{units:#?}"
+    );
 }
 
 #[test]
