@@ -6,8 +6,9 @@ and with plain `cargo build --release --locked` in the same builder image, and c
     CORPUS=sd,mcfly corpus/run.sh      some of them
     corpus/run.py prepare NAME DIR [TAG]
                                        fetch NAME's source into DIR, write its spec; print the
-                                       project as JSON, with the plain cargo build command that
-                                       tags TAG (used by tests/corpus.rs)
+                                       project as JSON; with TAG, also make its runtime image and
+                                       give the plain cargo build command that tags TAG (used by
+                                       tests/corpus.rs)
     corpus/run.py report               FIDELITY.md from corpus/results/*.json
 
 For each project (results in corpus/results/NAME.json):
@@ -143,6 +144,24 @@ def cargo_flags(project):
     return flags
 
 
+def runtime_image(project):
+    """The runtime base for this project: RUNTIME, or, when the project declares
+    `runtime_setup` (shared libraries its binaries load, like libssl3), RUNTIME with those
+    commands run on it, as a user's runtime stage would. Built once, before any timed build."""
+    commands = project.get("runtime_setup", [])
+    if not commands:
+        return RUNTIME
+    tag = f"cargo-frontend-corpus/runtime-{project['name']}:1"
+    dockerfile = f"FROM {RUNTIME}\n" + "".join(f"RUN {c}\n" for c in commands)
+    p = subprocess.run(
+        ["docker", "buildx", "build", "--progress=plain", "-t", tag, "-"],
+        input=dockerfile.encode(), capture_output=True, timeout=900,
+    )
+    if p.returncode != 0:
+        raise SystemExit(f"{project['name']}: building the runtime image failed:\n{p.stderr.decode(errors='replace')[-3000:]}")
+    return tag
+
+
 def prepare(project, dest):
     """Unpacks the project into dest (emptied first) and writes its spec; returns the context
     directory (the Cargo workspace root)."""
@@ -180,23 +199,23 @@ def prune():
         raise SystemExit(f"docker buildx prune failed: {err.decode(errors='replace')}")
 
 
-def frontend_command(context, tag):
+def frontend_command(context, tag, runtime):
     return [
         "docker", "buildx", "build", "--progress=rawjson", "-t", tag,
         "--build-arg", f"BUILDKIT_SYNTAX={FRONTEND}",
         "--build-arg", f"builder.image={BUILDER}",
-        "--build-arg", f"runtime.image={RUNTIME}",
+        "--build-arg", f"runtime.image={runtime}",
         context,
     ]
 
 
-def cargo_command(project, context, tag):
+def cargo_command(project, context, tag, runtime):
     setup = " && ".join(project.get("setup", [])) or "true"
     return [
         "docker", "buildx", "build", "--progress=plain", "-t", tag,
         "-f", CARGO_DOCKERFILE,
         "--build-arg", f"BUILDER_IMAGE={BUILDER}",
-        "--build-arg", f"RUNTIME_IMAGE={RUNTIME}",
+        "--build-arg", f"RUNTIME_IMAGE={runtime}",
         "--build-arg", f"SETUP={setup}",
         "--build-arg", f"CARGO_FLAGS={shlex.join(cargo_flags(project))}",
         context,
@@ -232,8 +251,8 @@ def parse_rawjson(stream):
     return vertices, logs, rest
 
 
-def frontend_build(context, tag):
-    cmd = frontend_command(context, tag)
+def frontend_build(context, tag, runtime):
+    cmd = frontend_command(context, tag, runtime)
     rc, _, err, seconds = run(cmd)
     vertices, logs, rest = parse_rawjson(err)
     units = sorted({v["name"] for v in vertices.values() if v["name"].startswith(UNIT_PREFIXES)})
@@ -266,8 +285,8 @@ def frontend_build(context, tag):
     return result
 
 
-def cargo_build(project, context, tag):
-    cmd = cargo_command(project, context, tag)
+def cargo_build(project, context, tag, runtime):
+    cmd = cargo_command(project, context, tag, runtime)
     rc, _, err, seconds = run(cmd)
     result = {"command": shlex.join(cmd), "exit": rc, "seconds": round(seconds, 1)}
     if rc != 0:
@@ -305,6 +324,7 @@ def check(project, steps):
     name = project["name"]
     src = os.path.join(WORK, "src", name)
     context = prepare(project, src)
+    runtime = runtime_image(project)
     tags = {k: f"cargo-frontend-corpus/{name}:{k}" for k in ("frontend", "cargo", "frontend2")}
     result = {
         "name": name,
@@ -312,7 +332,7 @@ def check(project, steps):
         "exercises": project.get("exercises", ""),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "builder": BUILDER,
-        "runtime": RUNTIME,
+        "runtime": runtime,
         "spec": spec_text(project),
         "steps": sorted(steps),
     }
@@ -320,13 +340,13 @@ def check(project, steps):
     if "frontend" in steps:
         log(f"{name}: prune, then build through the frontend")
         prune()
-        result["frontend"] = frontend_build(context, tags["frontend"])
+        result["frontend"] = frontend_build(context, tags["frontend"], runtime)
         log(f"{name}: frontend exit {result['frontend']['exit']} in {result['frontend']['seconds']}s, "
             f"{result['frontend']['units']} units")
     if "cargo" in steps:
         log(f"{name}: prune, then plain cargo build")
         prune()
-        result["cargo"] = cargo_build(project, context, tags["cargo"])
+        result["cargo"] = cargo_build(project, context, tags["cargo"], runtime)
         log(f"{name}: cargo exit {result['cargo']['exit']} in {result['cargo']['seconds']}s")
 
     built = {k: result.get(k, {}).get("exit") == 0 for k in ("frontend", "cargo")}
@@ -348,7 +368,7 @@ def check(project, steps):
     if "repro" in steps and built["frontend"]:
         log(f"{name}: prune, then a second frontend build (reproducibility)")
         prune()
-        second = frontend_build(context, tags["frontend2"])
+        second = frontend_build(context, tags["frontend2"], runtime)
         if second["exit"] == 0:
             second["binaries"] = binaries(tags["frontend2"])
             first = result["frontend"]["binaries"]
@@ -474,7 +494,8 @@ def main(argv):
         context = prepare(project, dest)
         out = {**project, "context": context, "cargo_flags": cargo_flags(project)}
         if len(argv) >= 5:
-            out["cargo_command"] = cargo_command(project, context, argv[4])
+            out["runtime_image"] = runtime_image(project)
+            out["cargo_command"] = cargo_command(project, context, argv[4], out["runtime_image"])
         print(json.dumps(out))
         return
     projects = load_projects()

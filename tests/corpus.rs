@@ -21,6 +21,7 @@ struct Project {
     smoke: Vec<String>,
     #[serde(default)]
     fast: bool,
+    runtime_image: String,
     cargo_command: Vec<String>,
 }
 
@@ -94,7 +95,12 @@ fn matches_plain_cargo(name: &str) -> Vec<String> {
         "{name} is not marked fast in corpus/projects.toml"
     );
 
-    let progress = Build::at(&project.context, &frontend_tag).run();
+    // The project's runtime base (the plain runtime image, or one with the shared libraries its
+    // binaries load); a later --build-arg wins over the one support::Build sets.
+    let progress = Build::at(&project.context, &frontend_tag)
+        .arg("--build-arg")
+        .arg(&format!("runtime.image={}", project.runtime_image))
+        .run();
     progress.assert_every_planned_unit_has_a_vertex();
 
     let started = std::time::Instant::now();
