@@ -474,6 +474,10 @@ def report():
     ]
     if details:
         text += ["## Failures and differences", "", *details, ""]
+    findings = os.path.join(HERE, "findings.md")
+    if os.path.exists(findings):
+        with open(findings) as f:
+            text += [f.read()]
     with open(FIDELITY, "w") as f:
         f.write("\n".join(text))
     log(f"wrote {FIDELITY}")
