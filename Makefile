@@ -2,6 +2,7 @@
 #
 #   make demo    set everything up, build examples/workspace's service-z through the frontend, run it
 #   make test    unit tests and end-to-end tests against the real Docker daemon
+#   make corpus  the real-world fidelity corpus (long: every project three times from an empty cache)
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -13,7 +14,7 @@ RUST_IMAGE ?= docker.io/library/rust:1.95-slim-bookworm
 LOCAL_RUST_IMAGE := cargo-frontend-test/rust:local
 LOCAL_RUNTIME_IMAGE := cargo-frontend-test/debian:bookworm-slim
 
-.PHONY: image image-local demo test unit-test e2e-test setup fmt
+.PHONY: image image-local demo test unit-test e2e-test setup fmt corpus
 
 ## image: build $(FRONTEND_IMAGE) into the local image store
 image:
@@ -31,6 +32,15 @@ demo:
 ## test: set up what is missing (fast when done), then unit and end-to-end tests
 test: setup unit-test e2e-test
 
+## corpus: build corpus/projects.toml through the frontend and with plain cargo, compare, write
+## FIDELITY.md (CORPUS=a,b for some projects). Prunes the daemon's build cache before every build.
+corpus:
+	$(MAKE) image RUST_IMAGE=$(LOCAL_RUST_IMAGE)
+	CARGO_FRONTEND_IMAGE=$(FRONTEND_IMAGE) \
+	CARGO_FRONTEND_BUILDER_IMAGE=$(LOCAL_RUST_IMAGE) \
+	CARGO_FRONTEND_RUNTIME_IMAGE=$(LOCAL_RUNTIME_IMAGE) \
+	bash corpus/run.sh
+
 unit-test:
 	cargo test --lib --bins --test helper_replay
 
@@ -39,4 +49,4 @@ e2e-test:
 	CARGO_FRONTEND_IMAGE=$(FRONTEND_IMAGE) \
 	CARGO_FRONTEND_BUILDER_IMAGE=$(LOCAL_RUST_IMAGE) \
 	CARGO_FRONTEND_RUNTIME_IMAGE=$(LOCAL_RUNTIME_IMAGE) \
-	cargo test --test e2e --test rebuild_sets --test registry_cache -- --test-threads=1 --nocapture
+	cargo test --test corpus --test e2e --test rebuild_sets --test registry_cache -- --test-threads=1 --nocapture

@@ -178,6 +178,23 @@ impl Compilation {
         self.crate_name.starts_with("build_script_") && self.effective_crate_types() == ["bin"]
     }
 
+    /// The name cargo gives a build script's executable (its `link_targets` hard link, the file
+    /// it runs): `build-script-<file stem of the script>`, as cargo names the build-script
+    /// target. `build = "build/main.rs"` (openssl-sys) runs `build-script-main`.
+    pub fn build_script_executable_name(&self) -> Option<String> {
+        if !self.is_build_script() {
+            return None;
+        }
+        let stem = self
+            .source
+            .as_deref()
+            .and_then(|s| Path::new(s).file_stem())
+            .and_then(|s| s.to_str())
+            .map(str::to_owned)
+            .unwrap_or_else(|| self.crate_name["build_script_".len()..].to_owned());
+        Some(format!("build-script-{stem}"))
+    }
+
     /// `<crate_name><extra_filename>`, the stem of every output file.
     pub fn stem(&self) -> String {
         format!("{}{}", self.crate_name, self.extra_filename)
@@ -305,6 +322,21 @@ mod tests {
         .expect("not a probe");
         assert!(b.is_build_script());
         assert_eq!(b.stem(), "build_script_build-9");
+        assert_eq!(
+            b.build_script_executable_name().as_deref(),
+            Some("build-script-build")
+        );
+        assert_eq!(c.build_script_executable_name(), None);
+        // openssl-sys: `build = "build/main.rs"`.
+        let main = Compilation::from_args(&args(
+            "--crate-name build_script_main --edition=2021 build/main.rs --crate-type bin -C extra-filename=-1",
+        ))
+        .unwrap();
+        assert!(main.is_build_script());
+        assert_eq!(
+            main.build_script_executable_name().as_deref(),
+            Some("build-script-main")
+        );
 
         let t = Compilation::from_args(&args(
             "--crate-name t tests/t.rs --test --crate-type=rlib,cdylib",

@@ -6,7 +6,7 @@ use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
-    /// Started by cargo as a build script (a copy of the helper named `build-script-build`).
+    /// Started by cargo as a build script (a copy of the helper named `build-script-<stem>`).
     BuildScriptStub,
     /// `plan …`
     Plan,
@@ -27,7 +27,9 @@ pub fn role(argv0: &str, first_arg: Option<&str>, role_env: Option<&str>) -> Rol
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default();
-    if name == "build-script-build" || name.starts_with("build_script_") {
+    // cargo runs `build-script-<stem of the script file>`: `build-script-build` for `build.rs`,
+    // `build-script-main` for openssl-sys's `build/main.rs`.
+    if name.starts_with("build-script-") || name.starts_with("build_script_") {
         return Role::BuildScriptStub;
     }
     match first_arg {
@@ -60,6 +62,12 @@ mod tests {
                 Role::BuildScriptStub,
             ),
             ("build-script-build", None, None, Role::BuildScriptStub),
+            (
+                "/t/build/openssl-sys-1/build-script-main",
+                None,
+                Some("record"),
+                Role::BuildScriptStub,
+            ),
             (bin, Some("plan"), None, Role::Plan),
             (bin, Some("replay"), Some("record"), Role::Replay),
             (bin, Some("skeleton"), None, Role::Skeleton),

@@ -280,15 +280,15 @@ fn render_rustc_stderr(from: impl std::io::BufRead, to: &mut impl Write) -> std:
     Ok(())
 }
 
-/// Cargo's `link_targets`: a build script is hard-linked to `build-script-build` (the name cargo
-/// executes), and a bin to `<profile>/<bin name>`.
+/// Cargo's `link_targets`: a build script is hard-linked to `build-script-<stem>` (the name cargo
+/// executes; `build-script-build` for `build.rs`), and a bin to `<profile>/<bin name>`.
 fn uplift(compilation: &Compilation, unit: &UnitTarget) -> Result<(), ReplayError> {
     let Some(out_dir) = compilation.out_dir.as_deref().map(Path::new) else {
         return Ok(());
     };
     let from = out_dir.join(compilation.stem());
-    let to = if compilation.is_build_script() {
-        out_dir.join("build-script-build")
+    let to = if let Some(name) = compilation.build_script_executable_name() {
+        out_dir.join(name)
     } else if let (Some(bin), false, Some(parent)) =
         (&unit.bin_name, compilation.test, out_dir.parent())
     {

@@ -65,8 +65,8 @@ pub fn unit_vertices(
     sources: &UnitSources,
 ) -> Result<Vec<Output>, LowerError> {
     let mut outputs: Vec<Output> = Vec::with_capacity(graph.units.len());
-    for unit in &graph.units {
-        let output = unit_vertex(graph, unit, &outputs, toolchain, sources)?;
+    for (unit_id, unit) in graph.units.iter().enumerate() {
+        let output = unit_vertex(graph, unit_id, unit, &outputs, toolchain, sources)?;
         outputs.push(output);
     }
     Ok(outputs)
@@ -74,6 +74,7 @@ pub fn unit_vertices(
 
 fn unit_vertex(
     graph: &UnitGraph,
+    unit_id: usize,
     unit: &Unit,
     built: &[Output],
     toolchain: &Toolchain,
@@ -121,7 +122,7 @@ fn unit_vertex(
         )
         // The recorded cwd may not exist before the helper unpacks; the step carries it.
         .with_cwd(TARGET_DIR);
-    let mut exec = with_package_sources(exec, unit, sources, toolchain)?;
+    let mut exec = with_package_sources(exec, graph.sources_in_use(unit_id), sources, toolchain)?;
     for &dep in &unit.closure {
         exec = exec.with_mount(
             format!("{DEPS_DIR}/{}", graph.units[dep].label),
@@ -134,32 +135,38 @@ fn unit_vertex(
     Ok(exec.build()?.output_of(TARGET_DIR)?)
 }
 
-/// Mounts the unit's package sources where cargo had them.
+/// Mounts package sources where cargo had them: the unit's own, and those of the packages whose
+/// code runs in the vertex ([`UnitGraph::sources_in_use`]).
 fn with_package_sources(
     exec: ExecOp,
-    unit: &Unit,
+    in_use: Vec<&PackageSource>,
     sources: &UnitSources,
     toolchain: &Toolchain,
 ) -> Result<ExecOp, LowerError> {
-    match &unit.package.source {
-        PackageSource::Registry { dir_name } => {
-            let archive = sources
-                .archives
-                .get_key_value(dir_name)
-                .ok_or_else(|| LowerError::MissingSource(dir_name.clone()))?;
-            Ok(toolchain.with_crate_archives(exec, [archive]))
-        }
-        PackageSource::Local { dir } => {
-            let tree = sources
-                .members
-                .get(dir)
-                .ok_or_else(|| LowerError::MissingSource(format!("member `{dir}`")))?;
-            let dest = if dir.is_empty() {
-                WORKSPACE_DIR.to_owned()
-            } else {
-                format!("{WORKSPACE_DIR}/{dir}")
-            };
-            Ok(exec.with_mount(dest, Mount::readonly(tree)))
+    let mut archives = Vec::new();
+    let mut exec = exec;
+    for source in in_use {
+        match source {
+            PackageSource::Registry { dir_name } => {
+                let archive = sources
+                    .archives
+                    .get_key_value(dir_name)
+                    .ok_or_else(|| LowerError::MissingSource(dir_name.clone()))?;
+                archives.push(archive);
+            }
+            PackageSource::Local { dir } => {
+                let tree = sources
+                    .members
+                    .get(dir)
+                    .ok_or_else(|| LowerError::MissingSource(format!("member `{dir}`")))?;
+                let dest = if dir.is_empty() {
+                    WORKSPACE_DIR.to_owned()
+                } else {
+                    format!("{WORKSPACE_DIR}/{dir}")
+                };
+                exec = exec.with_mount(dest, Mount::readonly(tree));
+            }
         }
     }
+    Ok(toolchain.with_crate_archives(exec, archives))
 }

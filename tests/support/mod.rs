@@ -104,6 +104,16 @@ impl Build {
         }
     }
 
+    /// A build of any directory (a corpus project unpacked by `corpus/run.py prepare`).
+    pub fn at(context: &Path, tag: &str) -> Self {
+        Build {
+            context: context.to_owned(),
+            tag: tag.to_owned(),
+            target: None,
+            args: Vec::new(),
+        }
+    }
+
     pub fn target(mut self, target: &str) -> Self {
         self.target = Some(target.to_owned());
         self

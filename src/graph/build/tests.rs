@@ -282,3 +282,26 @@ fn dangling_externs_are_reported() {
         Err(GraphError::DanglingExtern { .. })
     ));
 }
+
+#[test]
+fn vertices_have_the_sources_of_the_code_they_run() {
+    let graph = build_graph(&plan()).unwrap();
+    let in_use = |label: &str| -> Vec<String> {
+        let (id, _) = find(&graph, label);
+        graph
+            .sources_in_use(id)
+            .into_iter()
+            .map(|s| match s {
+                PackageSource::Registry { dir_name } => dir_name.clone(),
+                PackageSource::Local { dir } => format!("/workspace/{dir}"),
+            })
+            .collect()
+    };
+    // A compilation loads its proc-macros (and what is linked into them), not its libraries.
+    assert_eq!(in_use("app-a1"), ["derive_it-1.0.0", "/workspace/app"]);
+    assert_eq!(in_use("zwrap-w1"), ["zwrap-1.0.0"]);
+    // A build-script run has the script's package, what is linked into the script, and the
+    // `links` packages whose metadata it reads (which may point into their sources).
+    assert_eq!(in_use("run-zwrap-r2"), ["zsys-1.0.0", "zwrap-1.0.0"]);
+    assert_eq!(in_use("run-zsys-r1"), ["zsys-1.0.0"]);
+}
