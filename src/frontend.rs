@@ -13,6 +13,7 @@ use crate::llb::{self, Caps, ContentCache, Definition, LlbError, Output, Platfor
 use crate::lockfile::{self, LockError};
 use crate::lower::{self, LowerError, OutputImage, Toolchain, UnitSources};
 use crate::pb;
+use crate::phase_clock::PhaseClock;
 use crate::plan::{self, PlanError};
 use crate::spec::{self, BaseImage, SpecErrors, Target};
 use crate::{context, sources};
@@ -85,6 +86,7 @@ fn format_spec_errors(errors: &SpecErrors) -> String {
 
 /// Runs the frontend: connect, build, `Return`, exit. Never panics on bad input.
 pub async fn main() -> ExitCode {
+    let mut clock = PhaseClock::start();
     let opts = FrontendOpts::from_env(std::env::vars());
     let cache_imports = opts
         .as_ref()
@@ -98,8 +100,9 @@ pub async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    clock.lap("connect");
     let outcome = match opts {
-        Ok(opts) => build(&mut gateway, &opts).await,
+        Ok(opts) => build(&mut gateway, &opts, &mut clock).await,
         Err(error) => Err(error.into()),
     };
     let returned = match outcome {
@@ -118,6 +121,8 @@ pub async fn main() -> ExitCode {
             gateway.return_error(status).await
         }
     };
+    clock.lap("return");
+    tracing::info!("phases: {}", clock.summary());
     match returned {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -133,7 +138,11 @@ struct BuiltImage {
     metadata: BTreeMap<String, Vec<u8>>,
 }
 
-async fn build(gateway: &mut Gateway, opts: &FrontendOpts) -> Result<BuiltImage, FrontendError> {
+async fn build(
+    gateway: &mut Gateway,
+    opts: &FrontendOpts,
+    clock: &mut PhaseClock,
+) -> Result<BuiltImage, FrontendError> {
     if let Some(request) = &opts.request_id {
         return Err(FrontendError::Usage(format!(
             "cargo-frontend does not answer `{request}` subrequests (`docker buildx build --call`) yet; build without --call"
@@ -143,8 +152,10 @@ async fn build(gateway: &mut Gateway, opts: &FrontendOpts) -> Result<BuiltImage,
     check_gateway_caps(&daemon, opts)?;
     let caps = llb_caps(&daemon);
     let platform = build_platform(&daemon, opts)?;
+    clock.lap("ping");
 
     let target = load_target(gateway, opts, &caps).await?;
+    clock.lap("spec");
     let resolve_mode = resolve_mode(opts);
 
     // Cargo.lock and .dockerignore first, in a small transfer of just those two files.
@@ -177,9 +188,11 @@ async fn build(gateway: &mut Gateway, opts: &FrontendOpts) -> Result<BuiltImage,
     let crates = lockfile::registry_crates(LOCKFILE, &lock_text)?;
     let crate_archives = sources::crate_archives(&crates)?;
     let context = context::context_source(opts.session_for("context"), &excludes);
+    clock.lap("lockfile");
 
     let (builder_image, builder_config) =
         resolved_image(gateway, &target.builder_image, &platform, resolve_mode).await?;
+    clock.lap("builder image");
     let builder_env = image_env(&builder_config)?;
     let toolchain = Toolchain {
         root: lower::builder_root(
@@ -206,7 +219,9 @@ async fn build(gateway: &mut Gateway, opts: &FrontendOpts) -> Result<BuiltImage,
         &target.build.cargo_args(),
     )?;
     let plan_ref = solve(gateway, &planning, &caps).await?;
+    clock.lap("planning solve");
     let plan_bytes = gateway.read_file(&plan_ref, PLAN_FILE).await?;
+    clock.lap("plan read");
     let invocations = plan::parse_plan(&plan_bytes)?;
     let graph = graph::build_graph(&invocations)?;
     tracing::info!(units = graph.units.len(), "planned");
@@ -216,6 +231,7 @@ async fn build(gateway: &mut Gateway, opts: &FrontendOpts) -> Result<BuiltImage,
         members: member_trees(&graph, &context),
     };
     let unit_outputs = lower::unit_vertices(&graph, &toolchain, &unit_sources)?;
+    clock.lap("graph and LLB");
 
     let (base, base_config) = match &target.runtime.image {
         BaseImage::Scratch => (None, None),
@@ -225,6 +241,7 @@ async fn build(gateway: &mut Gateway, opts: &FrontendOpts) -> Result<BuiltImage,
             (Some(output), Some(config))
         }
     };
+    clock.lap("runtime image");
     let image = OutputImage {
         base: base.as_ref(),
         bin_dir: &target.runtime.bin_dir,
@@ -233,6 +250,7 @@ async fn build(gateway: &mut Gateway, opts: &FrontendOpts) -> Result<BuiltImage,
     };
     let head = lower::image_vertex(&graph, &unit_outputs, &image, &caps)?;
     let reference = solve(gateway, &head, &caps).await?;
+    clock.lap("units solve");
 
     let config = image_config(
         base_config.as_deref(),

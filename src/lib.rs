@@ -13,6 +13,7 @@ pub mod llb;
 pub mod lockfile;
 pub mod lower;
 pub mod pb;
+pub mod phase_clock;
 pub mod plan;
 pub mod rustc_args;
 pub mod sources;
