@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use cargo_frontend::helper::replay::TIMING_PREFIX;
+
 /// Prefixes of the per-unit vertex names (documented in the README).
 const UNIT_PREFIXES: [&str; 2] = ["cargo build ", "cargo run-build-script "];
 
@@ -259,6 +261,8 @@ struct Vertex {
     started: bool,
     completed: bool,
     error: String,
+    /// Everything the vertex logged.
+    log: String,
     /// Wall time from the first start to the last completion, when both were reported.
     seconds: Option<f64>,
     first_started: Option<String>,
@@ -271,6 +275,13 @@ impl Vertex {
     /// "context canceled" error and did no work.
     fn executed(&self) -> bool {
         self.started && !self.cached && !self.error.contains("context canceled")
+    }
+
+    /// Whether a unit vertex ran its command. The helper's timing line is the proof: BuildKit
+    /// can report a unit that ran as cached later in the same build, and reports units loaded
+    /// from an imported cache as started. A unit that failed before the line counts as run.
+    fn unit_executed(&self) -> bool {
+        self.log.contains(TIMING_PREFIX) || (!self.error.is_empty() && self.executed())
     }
 }
 
@@ -308,6 +319,8 @@ struct RawVertex {
 
 #[derive(Deserialize)]
 struct RawLog {
+    #[serde(default)]
+    vertex: String,
     #[serde(default)]
     data: String,
 }
@@ -355,9 +368,10 @@ impl Progress {
                 let data = base64::engine::general_purpose::STANDARD
                     .decode(log.data)
                     .unwrap_or_default();
-                progress
-                    .logs
-                    .push(String::from_utf8_lossy(&data).into_owned());
+                let text = String::from_utf8_lossy(&data).into_owned();
+                let vertex = progress.vertices.entry(log.vertex).or_default();
+                vertex.log.push_str(&text);
+                progress.logs.push(text);
             }
         }
         progress
@@ -381,8 +395,8 @@ impl Progress {
         let mut names: Vec<String> = self
             .units()
             .filter(|v| match state {
-                UnitState::Executed => v.executed(),
-                UnitState::Cached => v.cached,
+                UnitState::Executed => v.unit_executed(),
+                UnitState::Cached => v.cached && !v.unit_executed(),
             })
             .map(|v| v.name.clone())
             .collect();
