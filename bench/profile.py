@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Where cargo-frontend's wall time goes in each scenario of one bench/run.sh run.
 
-    profile.py CSV LOGS   -> a Markdown table (stdout), one row per cargo-frontend scenario
+    profile.py CSV LOGS [PHASES]   -> Markdown (stdout): a table, one row per cargo-frontend
+                                      scenario, and the frontend's own steps from PHASES
 
 Each build's rawjson log (LOGS/SCENARIO-cargo-frontend.log) is split into phases by vertex name.
 A phase's time is the union of its vertices' started-to-completed intervals (vertices of one phase
@@ -10,6 +11,8 @@ covered by any vertex: the docker CLI, starting the frontend's container, its so
 reading the plan, returning the result. Units that ran are split with the helper's timing line into
 waiting for a job token, the command itself (rustc or the build script), and the rest (the
 per-vertex cost: container, mounts, unpacking, linking the dependencies in, committing the output).
+PHASES holds `SCENARIO phases: …` lines, the frontend's log line of each build (src/phase_clock.rs,
+copied from the daemon's log by bench/run.sh): how the time outside vertices splits.
 """
 import csv
 import os
@@ -75,7 +78,7 @@ def profile(path, wall):
     }
 
 
-def main(csv_path, logs):
+def main(csv_path, logs, phases_path=None):
     walls = {}
     with open(csv_path) as f:
         for row in csv.DictReader(f):
@@ -83,7 +86,12 @@ def main(csv_path, logs):
                 walls[row["scenario"]] = float(row["seconds"])
     columns = ["outside vertices", "planning", "units run", "units loaded from cache",
                "cache import", "export", "other"]
-    out = ["| scenario | wall | " + " | ".join(columns) + " | units run: token wait / command / per-vertex rest (sums) |",
+    out = ["\n## Where cargo-frontend's time goes\n",
+           "Seconds per phase (union of the phase's vertex intervals; phases overlap, so they do not "
+           "add up to the wall time). *Outside vertices*: the docker CLI, starting the frontend, its "
+           "gateway requests, returning the result. *Other*: loading the spec, context and images, "
+           "copying the binaries onto the runtime image. Produced by `bench/profile.py`.\n",
+           "| scenario | wall | " + " | ".join(columns) + " | units run: token wait / command / per-vertex rest (sums) |",
            "|" + " --- |" * (len(columns) + 3)]
     for scenario in SCENARIOS:
         path = os.path.join(logs, f"{scenario}-cargo-frontend.log")
@@ -97,10 +105,15 @@ def main(csv_path, logs):
         w, r, rest = p["split"]
         row.append(f"{p['run_count']} units: {w:.1f} / {r:.1f} / {rest:.1f}" if p["run_count"] else "–")
         out.append("| " + " | ".join(row) + " |")
+    if phases_path and os.path.exists(phases_path):
+        out.append("\nThe frontend's own steps in each build (its log line, `src/phase_clock.rs`; "
+                   "*planning solve* and *units solve* include BuildKit loading cache keys):\n")
+        with open(phases_path) as f:
+            out += [f"- {line.strip()}" for line in f if line.strip()]
     print("\n".join(out))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:])

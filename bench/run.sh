@@ -32,6 +32,7 @@
 #   RUNTIME_IMAGE     default cargo-frontend-test/debian:bookworm-slim
 #   REGISTRY          default localhost:5000
 #   BENCH_RESULTS     default bench/results (WS.csv and WS.md; raw logs in logs/, gitignored)
+#   DOCKERD_LOG       default /tmp/dockerd.log (scripts/docker-setup.sh's): the frontend's phase lines
 #
 # Needs: dockerd with the containerd image store and the images above (make setup image), a
 # registry at $REGISTRY for S6, python3, cargo on the host. Nothing is pulled (no --pull).
@@ -51,6 +52,7 @@ FRONTEND_IMAGE=${FRONTEND_IMAGE:-cargo-frontend:dev}
 BUILDER_IMAGE=${BUILDER_IMAGE:-cargo-frontend-test/rust:local}
 RUNTIME_IMAGE=${RUNTIME_IMAGE:-cargo-frontend-test/debian:bookworm-slim}
 REGISTRY=${REGISTRY:-localhost:5000}
+DOCKERD_LOG=${DOCKERD_LOG:-/tmp/dockerd.log}
 RESULTS=${BENCH_RESULTS:-$ROOT/bench/results}
 ALL_APPROACHES=(host naive cargo-chef cache-mounts cargo-frontend)
 ALL_SCENARIOS=(S1 S2 S3 S4 S5 S6)
@@ -115,6 +117,10 @@ record() {
     local scenario=$1 approach=$2 secs=$3 status=$4 logfile=$5 units_run="" units_cached="" cached_runs=""
     if [ "$approach" = cargo-frontend ] && [ -s "$logfile" ]; then
         read -r units_run units_cached < <(python3 bench/progress.py units "$logfile")
+        # The frontend's own steps (src/phase_clock.rs), from the daemon's log.
+        if [ -r "$DOCKERD_LOG" ]; then
+            grep -o 'phases: .*' "$DOCKERD_LOG" | tail -n 1 | sed "s/^/$scenario /" >>"$LOGS/frontend-phases.txt" || true
+        fi
     elif [ "$approach" != host ] && [ -s "$logfile" ]; then
         cached_runs=$(python3 bench/progress.py cached-runs "$logfile")
     fi
@@ -329,6 +335,9 @@ bench_workspace() {
         --image-checks "$LOGS/image-checks.csv" \
         --minutes "$((($(date +%s) - t0 + 59) / 60))" --cache-total "${CACHE_TOTAL:-}" \
         >"$RESULTS/$WS.md"
+    if [ -s "$LOGS/S2-cargo-frontend.log" ]; then
+        python3 bench/profile.py "$CSV" "$LOGS" "$LOGS/frontend-phases.txt" >>"$RESULTS/$WS.md"
+    fi
     log "$WS done in $((($(date +%s) - t0) / 60)) min: $RESULTS/$WS.md, $CSV"
     sed -n '/^| scenario/,/^$/p' "$RESULTS/$WS.md" >&2
     rm -rf "$WORK"
