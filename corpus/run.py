@@ -29,6 +29,10 @@ Environment: CARGO_FRONTEND_IMAGE (cargo-frontend:dev), CARGO_FRONTEND_BUILDER_I
 (cargo-frontend-test/debian:bookworm-slim), CORPUS (comma-separated names), CORPUS_WORK (work
 directory, default corpus/.work), CORPUS_STEPS (default frontend,cargo,repro; e.g. `frontend` for
 a quick look), CORPUS_TIMEOUT (seconds per build, default 2400).
+
+Steps left out of CORPUS_STEPS keep their earlier result from corpus/results/NAME.json when it
+was made with the same frontend image, builder and spec: so `CORPUS_STEPS=frontend,cargo` over
+every project, then `CORPUS_STEPS=repro` compares the second build with the first's sha256s.
 """
 
 import base64
@@ -328,6 +332,33 @@ def remove_image(tag):
 # One project
 
 
+def image_id(tag):
+    p = subprocess.run(["docker", "image", "inspect", "-f", "{{.Id}}", tag], capture_output=True)
+    return p.stdout.decode().strip() if p.returncode == 0 else None
+
+
+# What each step writes into a result; a step not run this time keeps these from the last result.
+STEP_KEYS = {
+    "frontend": ["frontend"],
+    "cargo": ["cargo", "smoke", "same_binaries", "same_behaviour", "identical_to_cargo"],
+    "repro": ["repro"],
+}
+
+
+def earlier_result(name, result):
+    """The last result for this project, if it was made by the same frontend image, builder and
+    spec (otherwise its steps say nothing about this build)."""
+    path = os.path.join(RESULTS, f"{name}.json")
+    if not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        old = json.load(f)
+    same = all(old.get(k) == result[k] for k in ("frontend_image_id", "builder", "spec"))
+    if not same:
+        log(f"{name}: the earlier result was made with another frontend image, builder or spec; not reused")
+    return old if same else {}
+
+
 def check(project, steps):
     name = project["name"]
     src = os.path.join(WORK, "src", name)
@@ -341,9 +372,16 @@ def check(project, steps):
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "builder": BUILDER,
         "runtime": runtime,
+        "frontend_image": FRONTEND,
+        "frontend_image_id": image_id(FRONTEND),
         "spec": spec_text(project),
-        "steps": sorted(steps),
     }
+    earlier = earlier_result(name, result)
+    for step in set(STEP_KEYS) - steps:
+        for key in STEP_KEYS[step]:
+            if key in earlier:
+                result[key] = earlier[key]
+    result["steps"] = sorted(set(earlier.get("steps", [])) & (set(STEP_KEYS) - steps) | steps)
 
     if "frontend" in steps:
         log(f"{name}: prune, then build through the frontend")
@@ -358,11 +396,11 @@ def check(project, steps):
         log(f"{name}: cargo exit {result['cargo']['exit']} in {result['cargo']['seconds']}s")
 
     built = {k: result.get(k, {}).get("exit") == 0 for k in ("frontend", "cargo")}
-    if built["frontend"]:
+    if built["frontend"] and "frontend" in steps:
         result["frontend"]["binaries"] = binaries(tags["frontend"])
-    if built["cargo"]:
+    if built["cargo"] and "cargo" in steps:
         result["cargo"]["binaries"] = binaries(tags["cargo"])
-    if built["frontend"] and built["cargo"]:
+    if built["frontend"] and built["cargo"] and {"frontend", "cargo"} <= steps:
         smokes = []
         for cmd in project.get("smoke", []):
             f = in_image(tags["frontend"], cmd)
