@@ -70,9 +70,48 @@ fn in_image(tag: &str, script: &str) -> Outcome {
         .expect("docker runs");
     Outcome {
         status: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        stdout: without_thread_ids(&String::from_utf8_lossy(&output.stdout)),
+        stderr: without_thread_ids(&String::from_utf8_lossy(&output.stderr)),
     }
+}
+
+/// Output without what differs between two runs of the same binary, as `corpus/run.py`
+/// compares it: the OS thread id in a panic message (`thread 'main' (7) panicked`).
+fn without_thread_ids(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("thread '") {
+        let (before, from) = rest.split_at(at);
+        out.push_str(before);
+        let name_end = from["thread '".len()..].find('\'').map(|i| i + "thread '".len() + 1);
+        let Some(name_end) = name_end else {
+            out.push_str(from);
+            return out;
+        };
+        out.push_str(&from[..name_end]);
+        let after = &from[name_end..];
+        let id = after
+            .strip_prefix(" (")
+            .and_then(|a| a.split_once(')'))
+            .filter(|(digits, _)| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()));
+        match id {
+            Some((_, tail)) => {
+                out.push_str(" (N)");
+                rest = tail;
+            }
+            None => rest = after,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn thread_ids_of_panic_messages_are_not_compared() {
+    assert_eq!(
+        without_thread_ids("x\nthread 'main' (7) panicked at a.rs:1:2:\nthread 'w' said"),
+        "x\nthread 'main' (N) panicked at a.rs:1:2:\nthread 'w' said"
+    );
 }
 
 fn binaries(tag: &str) -> Vec<String> {
