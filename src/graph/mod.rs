@@ -20,35 +20,27 @@ pub struct UnitGraph {
 }
 
 impl UnitGraph {
-    /// The packages whose sources must be on disk while unit `id` runs. cargo keeps every
-    /// package's sources on disk for the whole build, and compiled code may open files under
-    /// its own package directory at run time (a path baked in with `env!("CARGO_MANIFEST_DIR")`
-    /// or a build script's `rustc-env`, like prost-build's bundled `protoc`; a `links`
-    /// package's `include` metadata pointing at headers in its sources). So a vertex has, besides
-    /// its own package: for a build-script run, every package in its closure (the script, all
-    /// that is linked into it, and the `links` runs whose metadata it reads); for a compilation,
-    /// the proc-macros it loads and everything linked into them.
+    /// The packages whose sources must be on disk while unit `id` runs: its own, and for a
+    /// build-script run every package in its closure (the script, all that is linked into it,
+    /// and the `links` runs whose metadata it reads). cargo keeps every package's sources on disk
+    /// for the whole build, and a build script may run code that opens files under another
+    /// package's directory: prost-build bakes the path of its bundled `protoc` in with `env!`, a
+    /// `links` package's `include` metadata points at headers in its sources.
+    ///
+    /// A compilation gets only its own package, although its proc-macros run in it too: mounting
+    /// their sources would make every edit of a crate that uses a derive fetch syn, quote and
+    /// the macro crates on a fresh runner, and a macro that opens its own package's files at
+    /// expansion time is rare (FIDELITY.md lists it as an open limit).
     pub fn sources_in_use(&self, id: UnitId) -> Vec<&PackageSource> {
         let unit = &self.units[id];
         let mut sources = std::collections::BTreeSet::new();
         sources.insert(&unit.package.source);
-        for &dep in &unit.closure {
-            let dep_unit = &self.units[dep];
-            match (&unit.kind, &dep_unit.kind) {
-                (UnitKind::RunBuildScript, _) => {
-                    sources.insert(&dep_unit.package.source);
-                }
-                (_, UnitKind::ProcMacro) => {
-                    sources.insert(&dep_unit.package.source);
-                    sources.extend(
-                        dep_unit
-                            .closure
-                            .iter()
-                            .map(|&d| &self.units[d].package.source),
-                    );
-                }
-                _ => {}
-            }
+        if unit.kind == UnitKind::RunBuildScript {
+            sources.extend(
+                unit.closure
+                    .iter()
+                    .map(|&dep| &self.units[dep].package.source),
+            );
         }
         sources.into_iter().collect()
     }
