@@ -237,6 +237,14 @@ def cmd_overhead(path, timings_path=None):
             f"median of frontend minus host per unit {median(extra)} s over {len(matched)} "
             f"matched units; median of the {len(runs)} build-script runs {median(runs)} s."
         )
+        commands = {unit_key(v["name"]): helper_timing(v)[1] for v in units(read_vertices(path))
+                    if executed(v) and helper_timing(v) and unit_key(v["name"]) in host}
+        if commands:
+            lines.append(
+                f"The units' commands alone (the helper's timing line) took "
+                f"{sum(commands.values()):.0f} s summed, against {sum(host[k] for k in commands):.0f} s "
+                f"for the same {len(commands)} units in the host's build."
+            )
         missing = len(durations) - len(matched)
         if missing:
             lines.append(f"({missing} units had no host counterpart and count only in 'all'.)")
