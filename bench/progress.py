@@ -7,10 +7,7 @@
                                                  contains SUBSTRING ran ("" if none)
     progress.py overhead LOG [TIMINGS_HTML]   -> one Markdown paragraph on per-unit durations
 
-rawjson is a stream of pretty-printed JSON objects (not one per line), each a BuildKit status
-update with `vertexes` (digest, name, started, completed, cached, error) and `logs`; a vertex is
-reported several times as it progresses. Anything that is not JSON (buildx's own messages) ends
-the stream.
+The rawjson stream is read by scripts/rawjson.py (shared with corpus/run.py).
 
 Unit vertices are the ones cargo-frontend names `cargo build NAME vVER (KIND)` and
 `cargo run-build-script NAME vVER`. A unit's duration is from its first `started` to its last
@@ -21,31 +18,18 @@ TIMINGS_HTML is the cargo-timing.html of the host's cold build of the same packa
 (`cargo build --timings`): with it, "trivial" units are the ones whose host build took at most
 TRIVIAL_HOST_SECONDS, and each unit's duration is also compared with the host's.
 """
-import base64
 import json
+import os
 import re
 import statistics
 import sys
-from datetime import datetime, timezone
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+import rawjson  # noqa: E402
 
 TRIVIAL_HOST_SECONDS = 0.20
 UNIT_BUILD = re.compile(r"^cargo build (\S+) v(\S+) \((.+)\)$")
 UNIT_RUN = re.compile(r"^cargo run-build-script (\S+) v(\S+)$")
-
-
-def parse_time(text):
-    # RFC 3339 with up to nanoseconds; Python takes microseconds.
-    m = re.match(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$", text)
-    if not m:
-        return None
-    base, frac, zone = m.groups()
-    frac = (frac or "0")[:6].ljust(6, "0")
-    zone = "+00:00" if zone == "Z" else zone
-    return datetime.fromisoformat(f"{base}.{frac}{zone}").astimezone(timezone.utc)
-
-
-def new_vertex():
-    return {"name": "", "cached": False, "started": None, "completed": None, "error": "", "log": ""}
 
 
 # The helper's last line in each replay vertex (src/helper/replay.rs, TIMING_PREFIX).
@@ -66,39 +50,8 @@ def helper_timing(v):
 
 def read_vertices(path):
     with open(path, encoding="utf-8", errors="replace") as f:
-        text = f.read()
-    decoder = json.JSONDecoder()
-    vertices = {}
-    pos = 0
-    while True:
-        while pos < len(text) and text[pos].isspace():
-            pos += 1
-        if pos >= len(text):
-            break
-        try:
-            status, pos = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError:
-            break
-        if not isinstance(status, dict):
-            continue
-        for log in status.get("logs") or []:
-            entry = vertices.setdefault(log.get("vertex", ""), new_vertex())
-            try:
-                entry["log"] += base64.b64decode(log.get("data") or "").decode("utf-8", "replace")
-            except ValueError:
-                pass
-        for v in status.get("vertexes") or []:
-            entry = vertices.setdefault(v["digest"], new_vertex())
-            if v.get("name"):
-                entry["name"] = v["name"]
-            entry["cached"] |= bool(v.get("cached"))
-            if v.get("started") and entry["started"] is None:
-                entry["started"] = parse_time(v["started"])
-            if v.get("completed"):
-                entry["completed"] = parse_time(v["completed"])
-            if v.get("error"):
-                entry["error"] = v["error"]
-    TIMING_SEEN[0] = any(TIMING.search(v.get("log", "")) for v in vertices.values())
+        vertices, _ = rawjson.parse(f.read())
+    TIMING_SEEN[0] = any(TIMING.search(v["log"]) for v in vertices.values())
     return list(vertices.values())
 
 

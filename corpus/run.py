@@ -35,7 +35,6 @@ was made with the same frontend image, builder and spec: so `CORPUS_STEPS=fronte
 every project, then `CORPUS_STEPS=repro` compares the second build with the first's sha256s.
 """
 
-import base64
 import datetime
 import hashlib
 import json
@@ -48,6 +47,9 @@ import tarfile
 import time
 import tomllib
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+import rawjson  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -226,39 +228,10 @@ def cargo_command(project, context, tag, runtime):
     ]
 
 
-def parse_rawjson(stream):
-    """Vertices (by digest) and per-vertex logs of a `--progress=rawjson` stream."""
-    vertices, logs, rest = {}, {}, ""
-    decoder = json.JSONDecoder()
-    text = stream.decode(errors="replace")
-    i = 0
-    while i < len(text):
-        while i < len(text) and text[i].isspace():
-            i += 1
-        if i >= len(text):
-            break
-        try:
-            obj, i = decoder.raw_decode(text, i)
-        except json.JSONDecodeError:
-            rest = text[i:]
-            break
-        for v in obj.get("vertexes") or []:
-            e = vertices.setdefault(v["digest"], {"name": "", "cached": False, "started": False, "error": ""})
-            e["name"] = v.get("name") or e["name"]
-            e["cached"] |= bool(v.get("cached"))
-            e["started"] |= bool(v.get("started"))
-            if v.get("error"):
-                e["error"] = v["error"]
-        for l in obj.get("logs") or []:
-            data = base64.b64decode(l.get("data", "")).decode(errors="replace")
-            logs.setdefault(l.get("vertex", ""), []).append(data)
-    return vertices, logs, rest
-
-
 def frontend_build(context, tag, runtime):
     cmd = frontend_command(context, tag, runtime)
     rc, _, err, seconds = run(cmd)
-    vertices, logs, rest = parse_rawjson(err)
+    vertices, rest = rawjson.parse(err.decode(errors="replace"))
     units = sorted({v["name"] for v in vertices.values() if v["name"].startswith(UNIT_PREFIXES)})
     planned = None
     for v in vertices.values():
@@ -281,7 +254,7 @@ def frontend_build(context, tag, runtime):
             {
                 "name": v["name"],
                 "error": v["error"],
-                "log_tail": "".join(logs.get(d, [])).splitlines()[-60:],
+                "log_tail": v["log"].splitlines()[-60:],
             }
             for d, v in failed
         ]
