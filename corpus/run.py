@@ -246,17 +246,14 @@ def frontend_build(context, tag, runtime):
         "build_script_runs": sum(1 for u in units if u.startswith("cargo run-build-script ")),
     }
     if rc != 0:
-        failed = [
-            (d, v) for d, v in vertices.items()
-            if v["error"] and "context canceled" not in v["error"]
-        ]
         result["failed_vertices"] = [
             {
                 "name": v["name"],
                 "error": v["error"],
                 "log_tail": v["log"].splitlines()[-60:],
             }
-            for d, v in failed
+            for v in vertices.values()
+            if v["error"] and "context canceled" not in v["error"]
         ]
         result["stderr_tail"] = rest.splitlines()[-20:]
     return result
