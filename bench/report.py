@@ -22,6 +22,35 @@ ROWS = [
 ]
 
 
+def cpu_cell(fields):
+    busy, containers, daemon = fields
+    if not busy:
+        return "—"
+    if not containers and not daemon:
+        return busy
+    return f"{busy} ({containers or '—'} / {daemon or '—'})"
+
+
+def cpu_table(cpu):
+    """Where each build's CPU went: lines of Markdown, none if the CSV has no CPU columns."""
+    if not any(fields[0] for fields in cpu.values()):
+        return []
+    out = ["CPU seconds of each build: the whole machine's busy time over all cores (in brackets: "
+           "BuildKit's build containers / dockerd and containerd themselves). On 2 cores a build "
+           "can use at most twice its wall time; whatever the machine did besides the build (not "
+           "much: nothing else runs during a bench) is counted too.\n"]
+    header = ["scenario"] + [label for _, label in APPROACHES]
+    out.append("| " + " | ".join(header) + " |")
+    out.append("|" + " --- |" * len(header))
+    for scenario, label in ROWS:
+        if not any(s == scenario for s, _ in cpu):
+            continue
+        out.append("| " + " | ".join([label] + [cpu_cell(cpu.get((scenario, key), ("", "", "")))
+                                                 for key, _ in APPROACHES]) + " |")
+    out.append("")
+    return out
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("csv")
@@ -33,11 +62,13 @@ def main():
 
     times = {}
     units = {}
+    cpu = {}
     not_cold = []
     with open(a.csv) as f:
         for row in csv.DictReader(f):
             key = (row["scenario"], row["approach"])
             times[key] = (float(row["seconds"]), row["status"])
+            cpu[key] = (row.get("cpu_busy") or "", row.get("cpu_containers") or "", row.get("cpu_daemon") or "")
             if row["units_run"]:
                 units[row["scenario"]] = (row["units_run"], row["units_cached"])
             if row["scenario"] == "S1" and row["approach"] != "host":
@@ -82,6 +113,7 @@ def main():
         row += [ratio(scenario, key) for key, _ in APPROACHES if key != "cargo-frontend"]
         out.append("| " + " | ".join(row) + " |")
     out.append("")
+    out += cpu_table(cpu)
     if not_cold:
         out.append("**Warning: S1 was not cold for " + ", ".join(not_cold) + "**: something filled "
                    "the build cache between the prune and the build (another build on the same "

@@ -111,10 +111,39 @@ EOF
 
 seconds_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 
-# record SCENARIO APPROACH SECONDS STATUS LOG: one CSV row. units_run/units_cached: cargo-frontend's
-# unit vertices that ran or were cache hits; cached_runs: Dockerfile RUN steps that were cache hits.
+# CPU seconds used so far, as "BUSY CONTAINERS DAEMON": BUSY is the whole machine's (all cores,
+# /proc/stat user+nice+system+irq+softirq); CONTAINERS is BuildKit's build containers' (the
+# cpuacct cgroup dockerd puts them in, cgroup v1: the machines here); DAEMON is dockerd's and
+# containerd's own. A field the machine does not expose is "-". Where a build's CPU went, beside
+# its wall time: compilers in containers against the daemon's own work.
+CLOCK_TICKS=$(getconf CLK_TCK)
+CONTAINERS_CPUACCT=/sys/fs/cgroup/cpuacct/docker/buildkit/cpuacct.usage
+cpu_snapshot() {
+    local busy containers=- daemon=- pid
+    busy=$(awk -v hz="$CLOCK_TICKS" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8) / hz }' /proc/stat)
+    if [ -r "$CONTAINERS_CPUACCT" ]; then
+        containers=$(awk '{ printf "%.2f", $1 / 1e9 }' "$CONTAINERS_CPUACCT")
+    fi
+    for pid in $(pgrep -x dockerd) $(pgrep -x containerd); do
+        # utime + stime of the process itself (fields 14 and 15), not of the children it waited for.
+        daemon=$(awk -v hz="$CLOCK_TICKS" -v sum="${daemon/-/0}" '{ printf "%.2f", sum + ($14 + $15) / hz }' "/proc/$pid/stat")
+    done
+    echo "$busy $containers $daemon"
+}
+
+# cpu_used BEFORE AFTER (two cpu_snapshot lines) -> "BUSY,CONTAINERS,DAEMON" seconds in between.
+cpu_used() {
+    awk -v a="$1" -v b="$2" 'BEGIN {
+        n = split(a, x, " "); split(b, y, " ")
+        for (i = 1; i <= n; i++) printf "%s%s", (i > 1 ? "," : ""), (x[i] == "-" || y[i] == "-") ? "" : sprintf("%.1f", y[i] - x[i])
+    }'
+}
+
+# record SCENARIO APPROACH SECONDS STATUS LOG CPU: one CSV row. units_run/units_cached: cargo-frontend's
+# unit vertices that ran or were cache hits; cached_runs: Dockerfile RUN steps that were cache hits;
+# CPU: cpu_used's three fields.
 record() {
-    local scenario=$1 approach=$2 secs=$3 status=$4 logfile=$5 units_run="" units_cached="" cached_runs=""
+    local scenario=$1 approach=$2 secs=$3 status=$4 logfile=$5 cpu=$6 units_run="" units_cached="" cached_runs=""
     if [ "$approach" = cargo-frontend ] && [ -s "$logfile" ]; then
         read -r units_run units_cached < <(python3 bench/progress.py units "$logfile")
         # The frontend's own steps (src/phase_clock.rs), from the daemon's log.
@@ -124,25 +153,27 @@ record() {
     elif [ "$approach" != host ] && [ -s "$logfile" ]; then
         cached_runs=$(python3 bench/progress.py cached-runs "$logfile")
     fi
-    echo "$RUN_ID,$WS,$scenario,$approach,$secs,$status,$units_run,$units_cached,$cached_runs,${logfile#"$RESULTS"/}" >>"$CSV"
+    echo "$RUN_ID,$WS,$scenario,$approach,$secs,$status,$units_run,$units_cached,$cached_runs,$cpu,${logfile#"$RESULTS"/}" >>"$CSV"
     log "$WS $scenario $approach: ${secs}s ($status)${units_run:+, units run $units_run cached $units_cached}"
 }
 
 # timed SCENARIO APPROACH LOGNAME command...: runs the command, output to the log, and records it.
 timed() {
-    local scenario=$1 approach=$2 logfile=$LOGS/$3.log start rc
+    local scenario=$1 approach=$2 logfile=$LOGS/$3.log start rc cpu_before
     shift 3
+    cpu_before=$(cpu_snapshot)
     start=$(date +%s.%N)
     set +e
     "$@" >"$logfile" 2>&1
     rc=$?
     set -e
-    local secs
+    local secs cpu
     secs=$(seconds_since "$start")
+    cpu=$(cpu_used "$cpu_before" "$(cpu_snapshot)")
     if [ $rc -eq 0 ]; then
-        record "$scenario" "$approach" "$secs" ok "$logfile"
+        record "$scenario" "$approach" "$secs" ok "$logfile" "$cpu"
     else
-        record "$scenario" "$approach" "$secs" "failed($rc)" "$logfile"
+        record "$scenario" "$approach" "$secs" "failed($rc)" "$logfile" "$cpu"
         tail -n 5 "$logfile" >&2 || true
     fi
     return 0
@@ -241,7 +272,7 @@ bench_workspace() {
     LOGS=$RESULTS/logs/$WS-$RUN_ID
     CSV=$RESULTS/$WS.csv
     mkdir -p "$LOGS"
-    echo "run,workspace,scenario,approach,seconds,status,units_run,units_cached,cached_runs,log" >"$CSV"
+    echo "run,workspace,scenario,approach,seconds,status,units_run,units_cached,cached_runs,cpu_busy,cpu_containers,cpu_daemon,log" >"$CSV"
     WORK=$(mktemp -d /tmp/cargo-frontend-bench-XXXX)
     # shellcheck disable=SC2064
     trap "rm -rf '$WORK'" EXIT
