@@ -353,9 +353,10 @@ bench_workspace() {
     fi
     local crates
     crates=$(grep -c '^name = ' "$SRC/Cargo.lock")
+    # "With local changes" means changes to what ran, so not the results this run is rewriting.
     python3 bench/report.py "$CSV" \
         --workspace "$WS" --service "$SERVICE" --command "$COMMAND" \
-        --commit "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null || echo ' (with local changes)')" \
+        --commit "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!bench/results' 2>/dev/null || echo ' (with local changes)')" \
         --machine "$(nproc) cores, $(free -g | awk '/^Mem:/ { print $2 }') GiB, Docker $(docker version -f '{{.Server.Version}}' 2>/dev/null), buildx $(docker buildx version | awk '{ print $2 }')" \
         --images "builder $BUILDER_IMAGE ($(docker image inspect -f '{{.Id}}' "$BUILDER_IMAGE" | cut -c8-19)), runtime $RUNTIME_IMAGE, frontend $FRONTEND_IMAGE ($(docker image inspect -f '{{.Id}}' "$FRONTEND_IMAGE" | cut -c8-19))" \
         --edit-s3 "\`$SERVICE_MAIN\`: one \`eprintln!\` added at the top of \`main()\`" \
