@@ -119,15 +119,17 @@ seconds_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b 
 CLOCK_TICKS=$(getconf CLK_TCK)
 CONTAINERS_CPUACCT=/sys/fs/cgroup/cpuacct/docker/buildkit/cpuacct.usage
 cpu_snapshot() {
-    local busy containers=- daemon=- pid
+    local busy containers=- daemon=- pids
     busy=$(awk -v hz="$CLOCK_TICKS" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8) / hz }' /proc/stat)
     if [ -r "$CONTAINERS_CPUACCT" ]; then
         containers=$(awk '{ printf "%.2f", $1 / 1e9 }' "$CONTAINERS_CPUACCT")
     fi
-    for pid in $(pgrep -x dockerd) $(pgrep -x containerd); do
-        # utime + stime of the process itself (fields 14 and 15), not of the children it waited for.
-        daemon=$(awk -v hz="$CLOCK_TICKS" -v sum="${daemon/-/0}" '{ printf "%.2f", sum + ($14 + $15) / hz }' "/proc/$pid/stat")
-    done
+    pids=$(pgrep -x 'dockerd|containerd' | sed 's|.*|/proc/&/stat|' || true)
+    if [ -n "$pids" ]; then
+        # utime + stime of each process itself (fields 14 and 15), not of the children it waited for.
+        # shellcheck disable=SC2086
+        daemon=$(awk -v hz="$CLOCK_TICKS" '{ s += $14 + $15 } END { printf "%.2f", s / hz }' $pids)
+    fi
     echo "$busy $containers $daemon"
 }
 
