@@ -37,7 +37,11 @@ impl PhaseClock {
         for (name, took) in &self.phases {
             let _ = write!(out, "{name} {:.3}s, ", took.as_secs_f64());
         }
-        let _ = write!(out, "total {:.3}s", (self.last - self.started).as_secs_f64());
+        let _ = write!(
+            out,
+            "total {:.3}s",
+            (self.last - self.started).as_secs_f64()
+        );
         out
     }
 }

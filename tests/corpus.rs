@@ -83,7 +83,9 @@ fn without_thread_ids(text: &str) -> String {
     while let Some(at) = rest.find("thread '") {
         let (before, from) = rest.split_at(at);
         out.push_str(before);
-        let name_end = from["thread '".len()..].find('\'').map(|i| i + "thread '".len() + 1);
+        let name_end = from["thread '".len()..]
+            .find('\'')
+            .map(|i| i + "thread '".len() + 1);
         let Some(name_end) = name_end else {
             out.push_str(from);
             return out;

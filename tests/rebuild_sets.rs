@@ -112,6 +112,36 @@ fn adding_an_unrelated_member_runs_none_of_service_z() {
     assert_executed(&build_z(&example), &[], "add member service-w");
 }
 
+fn adding_a_dependency_runs_only_it_and_service_z() {
+    let (example, _) = cached_workspace();
+    // lib-a uses serde, as lib-c does: serde, serde_derive, syn... gain a dependent, so their job
+    // priority (how many units wait for them) goes up. The priority reaches the vertex outside
+    // its cache key, so they stay cached.
+    let manifest = example.read("services/service-z/Cargo.toml");
+    example.write(
+        "services/service-z/Cargo.toml",
+        &manifest.replacen(
+            "lib-b.workspace = true",
+            "lib-a.workspace = true\nlib-b.workspace = true",
+            1,
+        ),
+    );
+    let lock = example.read("Cargo.lock");
+    let before =
+        "name = \"service-z\"\nversion = \"0.1.0\"\ndependencies = [\n \"clap\",\n \"lib-b\",\n]";
+    assert!(lock.contains(before), "service-z's entry in Cargo.lock");
+    let after = "name = \"service-z\"\nversion = \"0.1.0\"\ndependencies = [\n \"clap\",\n \"lib-a\",\n \"lib-b\",\n]";
+    example.write("Cargo.lock", &lock.replacen(before, after, 1));
+    assert_executed(
+        &build_z(&example),
+        &[
+            "cargo build lib-a v0.1.0 (lib)".to_owned(),
+            SERVICE_Z_BIN.to_owned(),
+        ],
+        "add lib-a to service-z's dependencies",
+    );
+}
+
 fn editing_files_outside_the_build_inputs_runs_nothing() {
     let (example, _) = cached_workspace();
     example.write("README.md", "# A workspace\n");
@@ -146,7 +176,7 @@ fn enabling_a_feature_runs_only_the_units_it_changes() {
 #[test]
 fn rebuild_sets_from_a_fully_cached_service_z() {
     support::wipe_builder(&[]);
-    let scenarios: [(&str, fn()); 7] = [
+    let scenarios: [(&str, fn()); 8] = [
         ("no-op rebuild", no_op_rebuild_runs_nothing),
         ("edit service-z", editing_service_z_runs_only_service_z),
         (
@@ -160,6 +190,10 @@ fn rebuild_sets_from_a_fully_cached_service_z() {
         (
             "add an unrelated member",
             adding_an_unrelated_member_runs_none_of_service_z,
+        ),
+        (
+            "add a dependency",
+            adding_a_dependency_runs_only_it_and_service_z,
         ),
         (
             "edit files outside the inputs",
