@@ -114,9 +114,8 @@ fn adding_an_unrelated_member_runs_none_of_service_z() {
 
 fn adding_a_dependency_runs_only_it_and_service_z() {
     let (example, _) = cached_workspace();
-    // lib-a uses serde, as lib-c does: serde, serde_derive, syn... gain a dependent, so their job
-    // priority (how many units wait for them) goes up. The priority reaches the vertex outside
-    // its cache key, so they stay cached.
+    // lib-a uses serde, as lib-c does: the serde units it needs are already built for lib-c
+    // and stay cached; lib-a is new, and service-z's command line gains `--extern lib_a`.
     let manifest = example.read("services/service-z/Cargo.toml");
     example.write(
         "services/service-z/Cargo.toml",
