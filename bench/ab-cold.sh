@@ -32,21 +32,23 @@ mkdir -p "$LOGS"
 # shellcheck source=bench/cpu.sh
 source "$ROOT/bench/cpu.sh"
 
-echo "round,image,seconds,cpu_busy,cpu_containers,cpu_daemon"
-for round in $(seq 1 "$ROUNDS"); do
-    for image in "$IMAGE_A" "$IMAGE_B"; do
-        docker buildx prune -af >/dev/null
-        log=$LOGS/$round-${image//[:\/]/_}.log
-        before=$(cpu_snapshot)
-        start=$(date +%s.%N)
-        docker buildx build --progress=rawjson -t cargo-frontend-bench/ab-cold:latest --target "$SERVICE" \
-            --build-arg BUILDKIT_SYNTAX="$image" \
-            --build-arg builder.image="$BUILDER_IMAGE" --build-arg runtime.image="$RUNTIME_IMAGE" \
-            "$DIR" >"$log" 2>&1 || { tail -n 5 "$log" >&2; exit 1; }
-        seconds=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-        echo "$round,$image,$seconds,$(cpu_used "$before" "$(cpu_snapshot)")"
+{ # the CSV, header included, to the screen and to $LOGS/ab.csv
+    echo "round,image,seconds,cpu_busy,cpu_containers,cpu_daemon"
+    for round in $(seq 1 "$ROUNDS"); do
+        for image in "$IMAGE_A" "$IMAGE_B"; do
+            docker buildx prune -af >/dev/null
+            log=$LOGS/$round-${image//[:\/]/_}.log
+            before=$(cpu_snapshot)
+            start=$(date +%s.%N)
+            docker buildx build --progress=rawjson -t cargo-frontend-bench/ab-cold:latest --target "$SERVICE" \
+                --build-arg BUILDKIT_SYNTAX="$image" \
+                --build-arg builder.image="$BUILDER_IMAGE" --build-arg runtime.image="$RUNTIME_IMAGE" \
+                "$DIR" >"$log" 2>&1 || { tail -n 5 "$log" >&2; exit 1; }
+            seconds=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+            echo "$round,$image,$seconds,$(cpu_used "$before" "$(cpu_snapshot)")"
+        done
     done
-done | tee "$LOGS/ab.csv"
+} | tee "$LOGS/ab.csv"
 awk -F, 'NR > 1 { n[$2]++; s[$2] += $3; c[$2] += $5 }
     END { for (i in n) printf "%s: mean %.1f s wall, %.1f CPU-s in build containers over %d builds\n", i, s[i] / n[i], c[i] / n[i], n[i] }' \
     "$LOGS/ab.csv"
