@@ -29,8 +29,8 @@ RUNTIME_IMAGE=${RUNTIME_IMAGE:-cargo-frontend-test/debian:bookworm-slim}
 LOGS=${AB_LOGS:-/tmp/ab-cold}
 mkdir -p "$LOGS"
 
-# shellcheck source=bench/cpu.sh
-source "$ROOT/bench/cpu.sh"
+# shellcheck source=bench/common.sh
+source "$ROOT/bench/common.sh"
 
 { # the CSV, header included, to the screen and to $LOGS/ab.csv
     echo "round,image,seconds,cpu_busy,cpu_containers,cpu_daemon"
@@ -40,11 +40,9 @@ source "$ROOT/bench/cpu.sh"
             log=$LOGS/$round-${image//[:\/]/_}.log
             before=$(cpu_snapshot)
             start=$(date +%s.%N)
-            docker buildx build --progress=rawjson -t cargo-frontend-bench/ab-cold:latest --target "$SERVICE" \
-                --build-arg BUILDKIT_SYNTAX="$image" \
-                --build-arg builder.image="$BUILDER_IMAGE" --build-arg runtime.image="$RUNTIME_IMAGE" \
-                "$DIR" >"$log" 2>&1 || { tail -n 5 "$log" >&2; exit 1; }
-            seconds=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+            frontend_build cargo-frontend-bench/ab-cold:latest "$SERVICE" "$image" "$DIR" >"$log" 2>&1 ||
+                { tail -n 5 "$log" >&2; exit 1; }
+            seconds=$(seconds_since "$start")
             echo "$round,$image,$seconds,$(cpu_used "$before" "$(cpu_snapshot)")"
         done
     done

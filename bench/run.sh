@@ -109,11 +109,10 @@ print(", ".join(f"{n} {'/'.join(sorted(v for m, v in a if m == n)) or '-'} → {
 EOF
 }
 
-seconds_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
-
-# cpu_snapshot, cpu_used: the CPU counters (whole machine, build containers, daemon).
-# shellcheck source=bench/cpu.sh
-source "$ROOT/bench/cpu.sh"
+# seconds_since, cpu_snapshot, cpu_used (the CPU counters: whole machine, build containers,
+# daemon), frontend_build.
+# shellcheck source=bench/common.sh
+source "$ROOT/bench/common.sh"
 
 # record SCENARIO APPROACH SECONDS STATUS LOG CPU: one CSV row. units_run/units_cached: cargo-frontend's
 # unit vertices that ran or were cache hits; cached_runs: Dockerfile RUN steps that were cache hits;
@@ -170,12 +169,7 @@ docker_build() {
             --build-arg SERVICE="$SERVICE" "$@" "$WORK/ws"
         ;;
     cargo-frontend)
-        # Exactly as bench/cold-noop.sh: the workspace's own spec, the frontend pinned by
-        # BUILDKIT_SYNTAX, the local builder and runtime images.
-        docker buildx build --progress=rawjson -t "$(image_tag "$approach")" --target "$SERVICE" \
-            --build-arg BUILDKIT_SYNTAX="$FRONTEND_IMAGE" \
-            --build-arg builder.image="$BUILDER_IMAGE" --build-arg runtime.image="$RUNTIME_IMAGE" \
-            "$@" "$WORK/ws"
+        frontend_build "$(image_tag "$approach")" "$SERVICE" "$FRONTEND_IMAGE" "$WORK/ws" "$@"
         ;;
     esac
 }

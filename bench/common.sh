@@ -1,6 +1,21 @@
 # shellcheck shell=bash
-# CPU counters shared by bench/run.sh and bench/ab-cold.sh (sourced, not run).
-#
+# What bench/run.sh and bench/ab-cold.sh share (sourced, not run): the timer, the CPU counters,
+# and the one way a bench builds with cargo-frontend.
+
+seconds_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# frontend_build TAG SERVICE IMAGE DIR [extra buildx args...]: the workspace's own spec, the
+# frontend pinned by BUILDKIT_SYNTAX, the local builder and runtime images (BUILDER_IMAGE,
+# RUNTIME_IMAGE), exactly as bench/cold-noop.sh builds.
+frontend_build() {
+    local tag=$1 service=$2 image=$3 dir=$4
+    shift 4
+    docker buildx build --progress=rawjson -t "$tag" --target "$service" \
+        --build-arg BUILDKIT_SYNTAX="$image" \
+        --build-arg builder.image="$BUILDER_IMAGE" --build-arg runtime.image="$RUNTIME_IMAGE" \
+        "$@" "$dir"
+}
+
 # CPU seconds used so far, as "BUSY CONTAINERS DAEMON": BUSY is the whole machine's (all cores,
 # /proc/stat user+nice+system+irq+softirq); CONTAINERS is BuildKit's build containers' (the
 # cpuacct cgroup dockerd puts them in, cgroup v1: the machines here); DAEMON is dockerd's and
