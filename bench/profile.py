@@ -51,10 +51,22 @@ def union_seconds(spans):
     return total
 
 
+def build_span(path):
+    """(start, end) epoch seconds of the build whose log is PATH, if bench/run.sh wrote them."""
+    span = path[: -len(".log")] + ".span"
+    if not os.path.exists(span):
+        return None
+    with open(span) as f:
+        start, end = f.read().split()
+    return float(start), float(end)
+
+
 def profile(path, wall):
     vertices = [v for v in read_vertices(path) if seconds(v) is not None]
     if not vertices:
         return None
+    span = build_span(path)
+    after = span[1] - max(v["completed"].timestamp() for v in vertices) if span else None
     by_phase = {}
     for v in vertices:
         by_phase.setdefault(phase(v), []).append((v["started"], v["completed"]))
@@ -72,6 +84,7 @@ def profile(path, wall):
     return {
         "wall": wall,
         "outside": max(wall - covered, 0.0),
+        "after": after,
         "cells": cells,
         "run_count": run_count,
         "split": (waited, ran, rest),
@@ -84,12 +97,14 @@ def main(csv_path, logs, phases_path=None):
         for row in csv.DictReader(f):
             if row["approach"] == "cargo-frontend" and row["status"] == "ok":
                 walls[row["scenario"]] = float(row["seconds"])
-    columns = ["outside vertices", "planning", "units run", "units loaded from cache",
+    columns = ["outside vertices", "after the last vertex", "planning", "units run", "units loaded from cache",
                "cache import", "export", "other"]
     out = ["\n## Where cargo-frontend's time goes\n",
            "Seconds per phase (union of the phase's vertex intervals; phases overlap, so they do not "
            "add up to the wall time). *Outside vertices*: the docker CLI, starting the frontend, its "
-           "gateway requests, returning the result. *Other*: loading the spec, context and images, "
+           "gateway requests, returning the result, BuildKit finishing the build. *After the last "
+           "vertex* (part of outside vertices): BuildKit writing the build's history record, whose "
+           "provenance looks up every result the image depends on. *Other*: loading the spec, context and images, "
            "copying the binaries onto the runtime image. Produced by `bench/profile.py`.\n",
            "| scenario | wall | " + " | ".join(columns) + " | units run: token wait / command / per-vertex rest (sums) |",
            "|" + " --- |" * (len(columns) + 3)]
@@ -100,8 +115,9 @@ def main(csv_path, logs, phases_path=None):
         p = profile(path, walls[scenario])
         if p is None:
             continue
-        row = [scenario, f"{p['wall']:.1f}", f"{p['outside']:.1f}"]
-        row += [f"{p['cells'][c]:.1f}" if c in p["cells"] else "–" for c in columns[1:]]
+        row = [scenario, f"{p['wall']:.1f}", f"{p['outside']:.1f}",
+               f"{p['after']:.1f}" if p["after"] is not None else "–"]
+        row += [f"{p['cells'][c]:.1f}" if c in p["cells"] else "–" for c in columns[2:]]
         w, r, rest = p["split"]
         row.append(f"{p['run_count']} units: {w:.1f} / {r:.1f} / {rest:.1f}" if p["run_count"] else "–")
         out.append("| " + " | ".join(row) + " |")

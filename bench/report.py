@@ -3,6 +3,7 @@
 import argparse
 import csv
 import os
+import statistics
 
 APPROACHES = [
     ("host", "host floor"),
@@ -38,7 +39,8 @@ def cpu_table(cpu):
     out = ["CPU seconds of each build: the whole machine's busy time over all cores (in brackets: "
            "BuildKit's build containers / dockerd and containerd themselves). On 2 cores a build "
            "can use at most twice its wall time; whatever the machine did besides the build (not "
-           "much: nothing else runs during a bench) is counted too.\n"]
+           "much: nothing else runs during a bench) is counted too. A scenario built more than once "
+           "shows its last build.\n"]
     header = ["scenario"] + [label for _, label in APPROACHES]
     out.append("| " + " | ".join(header) + " |")
     out.append("|" + " --- |" * len(header))
@@ -60,14 +62,16 @@ def main():
         p.add_argument("--" + name, default="")
     a = p.parse_args()
 
-    times = {}
+    # A scenario an approach ran more than once (S2's rounds) counts with its median; every build
+    # is listed under the table.
+    runs = {}
     units = {}
     cpu = {}
     not_cold = []
     with open(a.csv) as f:
         for row in csv.DictReader(f):
             key = (row["scenario"], row["approach"])
-            times[key] = (float(row["seconds"]), row["status"])
+            runs.setdefault(key, []).append((float(row["seconds"]), row["status"]))
             cpu[key] = (row.get("cpu_busy") or "", row.get("cpu_containers") or "", row.get("cpu_daemon") or "")
             if row["units_run"]:
                 units[row["scenario"]] = (row["units_run"], row["units_cached"])
@@ -75,6 +79,12 @@ def main():
                 hits = int(row["units_cached"] or 0) + int(row["cached_runs"] or 0)
                 if hits:
                     not_cold.append(f"{row['approach']} ({hits} cache hits)")
+
+    times = {}
+    for key, builds in runs.items():
+        failed = [b for b in builds if b[1] != "ok"]
+        times[key] = failed[0] if failed else (statistics.median(b[0] for b in builds), "ok")
+    repeated = {key: builds for key, builds in runs.items() if len(builds) > 1}
 
     def cell(scenario, approach):
         if (scenario, approach) not in times:
@@ -113,6 +123,10 @@ def main():
         row += [ratio(scenario, key) for key, _ in APPROACHES if key != "cargo-frontend"]
         out.append("| " + " | ".join(row) + " |")
     out.append("")
+    if repeated:
+        out.append("Scenarios built more than once, each build in order (the table shows the median): "
+                   + "; ".join(f"{key[0]} {key[1]}: " + ", ".join(f"{secs:.1f}" for secs, _ in builds)
+                               for key, builds in sorted(repeated.items())) + ".\n")
     out += cpu_table(cpu)
     if not_cold:
         out.append("**Warning: S1 was not cold for " + ", ".join(not_cold) + "**: something filled "
@@ -129,7 +143,8 @@ def main():
         out.append(f"  cargo-chef's S1 includes {a.chef_install} s of `cargo install cargo-chef` "
                    "(a prebuilt cargo-chef image would skip it; later scenarios reuse that layer).")
     ran = {s for s, _ in times}
-    described = {"S2": "- S2: the same build again.",
+    described = {"S2": "- S2: the same build again, in rounds (every approach once per round; the "
+                       "table shows each approach's median).",
                  "S3": f"- S3: {a.edit_s3}.",
                  "S4": f"- S4: {a.edit_s4}.",
                  "S5": f"- S5: `Cargo.lock` replaced: {a.edit_s5}."}
