@@ -35,6 +35,7 @@ UNIT_RUN = re.compile(r"^cargo run-build-script (\S+) v(\S+)$")
 # The helper's last line in each replay vertex (src/helper/replay.rs, TIMING_PREFIX).
 TIMING = re.compile(
     r"cargo-frontend-helper timing: waited ([0-9.]+)s for a job token, ran the command for ([0-9.]+)s"
+    r"(?:, prepared for ([0-9.]+)s, cleaned up for ([0-9.]+)s)?"
 )
 
 
@@ -43,9 +44,14 @@ TIMING_SEEN = [False]
 
 
 def helper_timing(v):
-    """(waited, ran) seconds from the helper's timing line, or None."""
+    """(waited, ran, own) seconds from the helper's timing line, or None. OWN is the helper's own
+    work besides the command (unpacking the crate, linking the dependencies in and out), None from
+    a helper whose line does not say it."""
     m = TIMING.search(v.get("log", ""))
-    return (float(m.group(1)), float(m.group(2))) if m else None
+    if not m:
+        return None
+    own = float(m.group(3)) + float(m.group(4)) if m.group(3) else None
+    return float(m.group(1)), float(m.group(2)), own
 
 
 def read_vertices(path):
@@ -209,17 +215,27 @@ def cmd_overhead(path, timings_path=None):
             f"build-script runs (`cargo run-build-script`; no host timings were available); "
             f"median of **all {len(all_units)} units {median(all_units)} s**."
         )
-    overheads = []
+    overheads, helper_own = [], []
     for v in units(read_vertices(path)):
         timing, s = helper_timing(v), seconds(v)
         if executed(v) and timing and s is not None:
             overheads.append(s - timing[0] - timing[1])
+            if timing[2] is not None:
+                helper_own.append(timing[2])
     if overheads:
         lines.append(
             f"**Per-vertex overhead: median {median(overheads)} s** over {len(overheads)} units "
             f"(vertex duration minus the helper's job-token wait and its command's run time, from "
             f"the helper's timing line: container set-up, mounts, unpacking the crate, linking the "
             f"dependencies in, committing the output)."
+        )
+    if helper_own and len(helper_own) == len(overheads):
+        buildkit = sorted(o - h for o, h in zip(overheads, helper_own))
+        lines.append(
+            f"Of it, the helper's own work (unpacking the crate, linking the dependencies in and "
+            f"out) took a median of {median(helper_own)} s ({sum(helper_own):.1f} s summed), and "
+            f"the rest, BuildKit's (starting the container, mounting, committing the output), "
+            f"a median of {median(buildkit)} s ({sum(buildkit):.1f} s summed)."
         )
     peak, mean = concurrency(spans)
     lines.append(

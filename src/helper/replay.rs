@@ -107,6 +107,7 @@ pub fn replay(step_json: &str) -> Result<i32, ReplayError> {
     if version != STEP_VERSION {
         return Err(ReplayError::Version { found: version });
     }
+    let started = Instant::now();
     let step: ReplayStep = serde_json::from_str(step_json).map_err(ReplayError::Json)?;
     crate_archives::unpack_mounted(Path::new(ARCHIVES_DIR), Path::new(VENDOR_DIR))?;
     std::env::set_current_dir(&step.cwd).map_err(|source| ReplayError::Cwd {
@@ -132,15 +133,20 @@ pub fn replay(step_json: &str) -> Result<i32, ReplayError> {
             links_deps,
         } => run_build_script(program, run_dir, links_deps),
     };
-    // The rest of a vertex's time is BuildKit's and the helper's own: what a unit costs beyond
-    // its command (bench/ reads this line).
-    eprintln!(
-        "{TIMING_PREFIX} waited {:.3}s for a job token, ran the command for {:.3}s",
-        (running - waiting).as_secs_f64(),
-        running.elapsed().as_secs_f64()
-    );
+    let ran = running.elapsed();
     // Take the links out whatever happened, so the output holds only this unit's files.
+    let cleaning = Instant::now();
     let removed = farm.remove();
+    // What a unit costs beyond its command, split into the helper's own work (unpacking, linking
+    // the dependencies in and out) and, by subtraction from the vertex's duration, BuildKit's
+    // (container, mounts, committing the output). bench/progress.py reads this line.
+    eprintln!(
+        "{TIMING_PREFIX} waited {:.3}s for a job token, ran the command for {:.3}s, prepared for {:.3}s, cleaned up for {:.3}s",
+        (running - waiting).as_secs_f64(),
+        ran.as_secs_f64(),
+        (waiting - started).as_secs_f64(),
+        cleaning.elapsed().as_secs_f64()
+    );
     let code = result?;
     removed?;
     Ok(code)
