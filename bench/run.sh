@@ -15,7 +15,7 @@
 # one left, edits accumulate and are never undone):
 #   S1  cold: `docker buildx prune -af` once (images stay), empty host target dir
 #   S2  no-op: the same build again, NOOP_ROUNDS rounds of every approach (the report takes the
-#       median): a no-op takes 1-3 s, so one build is at the mercy of the disk's latency at that moment
+#       median): cargo-frontend's no-op of 1-3 s moved by up to half from one build to the next
 #   S3  edit the service: one eprintln! added at the top of its main()
 #   S4  edit a workspace library the service uses: one pub fn appended to its lib.rs
 #   S5  bump one leaf dependency: Cargo.lock replaced by bench/fixtures/WS/Cargo.lock.s5
