@@ -15,7 +15,7 @@
 # It prunes only its own daemon's cache, but it competes with anything else for the cores.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-[ $# -ge 2 ] || { sed -n '2,17p' "$0"; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,15p' "$0"; exit 2; }
 DIR=$1 SERVICE=$2 ROUNDS=${3:-1}
 FRONTEND_IMAGE=${FRONTEND_IMAGE:-cargo-frontend:dev}
 BUILDER_IMAGE=${BUILDER_IMAGE:-cargo-frontend-test/rust:local}
