@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# What bench/run.sh and bench/ab-cold.sh share (sourced, not run): the timer, the CPU counters,
+# What bench/run.sh, bench/ab-cold.sh and bench/newer-docker.sh share (sourced, not run): the timer, the CPU counters,
 # and the one way a bench builds with cargo-frontend.
 
 seconds_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
