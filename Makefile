@@ -13,6 +13,10 @@ FRONTEND_IMAGE ?= cargo-frontend:dev
 RUST_IMAGE ?= docker.io/library/rust:1.95-slim-bookworm
 LOCAL_RUST_IMAGE := cargo-frontend-test/rust:local
 LOCAL_RUNTIME_IMAGE := cargo-frontend-test/debian:bookworm-slim
+# The end-to-end test binaries `make e2e-test` runs (E2E_TESTS=bad_input runs one of them).
+E2E_TESTS ?= corpus e2e bad_input rebuild_sets registry_cache
+# A test-name filter for them (E2E_FILTER=lockfile:: runs the matching tests only).
+E2E_FILTER ?=
 
 .PHONY: image image-local demo test unit-test e2e-test setup fmt corpus
 
@@ -49,4 +53,4 @@ e2e-test:
 	CARGO_FRONTEND_IMAGE=$(FRONTEND_IMAGE) \
 	CARGO_FRONTEND_BUILDER_IMAGE=$(LOCAL_RUST_IMAGE) \
 	CARGO_FRONTEND_RUNTIME_IMAGE=$(LOCAL_RUNTIME_IMAGE) \
-	cargo test --test corpus --test e2e --test rebuild_sets --test registry_cache -- --test-threads=1 --nocapture
+	cargo test $(addprefix --test ,$(E2E_TESTS)) -- $(E2E_FILTER) --test-threads=1 --nocapture

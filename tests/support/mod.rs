@@ -173,11 +173,22 @@ impl Build {
 
     /// Runs a build that must fail; returns what the user would read.
     pub fn run_expecting_failure(&self) -> String {
+        let (stderr, log) = self.run_failing();
+        format!("{stderr}\n{log}")
+    }
+
+    /// Runs a build that must fail; returns its stderr and the readable log of its vertices.
+    pub fn run_failing(&self) -> (String, String) {
         let output = self.command().output().expect("docker runs");
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        assert!(!output.status.success(), "the build should have failed");
         let progress = Progress::parse(&stderr);
-        format!("{stderr}\n{}", progress.readable_log())
+        assert!(
+            !output.status.success(),
+            "the build of {} should have failed:\n{}",
+            self.context.display(),
+            progress.readable_log()
+        );
+        (stderr, progress.readable_log())
     }
 }
 

@@ -1,0 +1,1 @@
+//! Bad-input cases: see main.rs.
