@@ -9,8 +9,11 @@ pub const WORKSPACE_DIR: &str = "/workspace";
 /// Vendored crates.io sources, one `<name>-<version>` directory each. An in-memory mount that
 /// the helper fills from [`ARCHIVES_DIR`].
 pub const VENDOR_DIR: &str = "/cargo-frontend/vendor";
-/// crates.io downloads, each mounted as `<name>-<version>/<name>-<version>.crate`.
+/// crates.io downloads, each mounted as `<name>-<version>/`[`ARCHIVE_FILE`].
 pub const ARCHIVES_DIR: &str = "/cargo-frontend/archives";
+/// The file name of every download. Fixed, not derived from the crate: BuildKit 0.13 writes a
+/// download to its own directory joined with this name, unconfined (SECURITY.md).
+pub const ARCHIVE_FILE: &str = "download.crate";
 /// cargo's target directory, and the output mount of each replay vertex.
 pub const TARGET_DIR: &str = "/cargo-frontend/target";
 /// Where each dependency unit's output is mounted read-only in a replay vertex.

@@ -5,7 +5,7 @@
 //! The `https://` source carries the lockfile's sha256, so BuildKit's cache key is static: a
 //! cache hit needs no network, and a download is verified.
 
-use crate::layout::VENDOR_DIR;
+use crate::layout::{ARCHIVE_FILE, VENDOR_DIR};
 use crate::llb::{self, LlbError, Output};
 use crate::lockfile::RegistryCrate;
 use std::collections::BTreeMap;
@@ -14,14 +14,14 @@ use std::collections::BTreeMap;
 pub const VENDOR_SOURCE_NAME: &str = "cargo-frontend-vendor";
 
 /// Each crate's download, keyed by its directory name (`<name>-<version>`). Each output holds
-/// one file, `<name>-<version>.crate`.
+/// one file, [`ARCHIVE_FILE`]: a fixed name, never one made from the lockfile.
 pub fn crate_archives(crates: &[RegistryCrate]) -> Result<BTreeMap<String, Output>, LlbError> {
     let mut archives = BTreeMap::new();
     for krate in crates {
         let dir = krate.dir_name();
         let download = llb::http(&krate.url())?
             .with_checksum(&format!("sha256:{}", krate.sha256))?
-            .with_filename(format!("{dir}.crate"))
+            .with_filename(ARCHIVE_FILE)?
             .with_name(format!(
                 "[source] download {} v{}",
                 krate.name, krate.version

@@ -6,11 +6,12 @@
 //! (content cache off) keys the vertex by the checksum alone: a cache hit downloads nothing, and
 //! a vertex that does run unpacks its one crate in milliseconds.
 //!
-//! Layout: each archive is mounted as `ARCHIVES_DIR/<name>-<version>/<name>-<version>.crate`;
+//! Layout: each archive is mounted as `ARCHIVES_DIR/<name>-<version>/ARCHIVE_FILE`;
 //! it unpacks to `VENDOR_DIR/<name>-<version>/`, with the `.cargo-checksum.json` a cargo
 //! directory source needs. What is mounted is what is unpacked: the frontend mounts one archive
 //! into a unit vertex, and all of them into the planning vertex.
 
+use crate::layout::ARCHIVE_FILE;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -76,7 +77,7 @@ pub fn unpack_mounted(archives_dir: &Path, vendor_dir: &Path) -> Result<Vec<Stri
         source,
     })?;
     for dir in &dirs {
-        let archive = archives_dir.join(dir).join(format!("{dir}.crate"));
+        let archive = archives_dir.join(dir).join(ARCHIVE_FILE);
         unpack_one(&archive, dir, vendor_dir)?;
     }
     Ok(dirs)
@@ -145,7 +146,7 @@ mod tests {
 
     fn mount(root: &Path, dir: &str, archive: &[u8]) {
         std::fs::create_dir_all(root.join(dir)).unwrap();
-        std::fs::write(root.join(dir).join(format!("{dir}.crate")), archive).unwrap();
+        std::fs::write(root.join(dir).join(ARCHIVE_FILE), archive).unwrap();
     }
 
     #[test]
@@ -220,6 +221,6 @@ mod tests {
         let (archives, vendor) = (tmp.path().join("archives"), tmp.path().join("vendor"));
         mount(&archives, "a-1.0.0", b"not gzip");
         let err = unpack_mounted(&archives, &vendor).unwrap_err();
-        assert!(err.to_string().contains("a-1.0.0.crate"), "{err}");
+        assert!(err.to_string().contains("a-1.0.0/download.crate"), "{err}");
     }
 }

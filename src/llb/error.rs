@@ -12,8 +12,15 @@ pub enum LlbError {
     #[error("invalid image reference `{reference}`: {reason}")]
     InvalidImageRef { reference: String, reason: String },
 
-    #[error("invalid http source url `{url}`: expected an http:// or https:// url")]
-    InvalidUrl { url: String },
+    #[error("invalid http source url `{}`: {reason}", .url.escape_debug())]
+    InvalidUrl { url: String, reason: &'static str },
+
+    #[error("`{vertex}`: path `{}` {reason}", .path.escape_debug())]
+    InvalidPath {
+        vertex: String,
+        path: String,
+        reason: &'static str,
+    },
 
     #[error(
         "invalid checksum `{checksum}`: expected `sha256:` followed by 64 lowercase hex digits"

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::output::{Inputs, Output, Vertex, VertexKind, VertexMeta, vertex_meta_setters};
-use super::path::normalize;
+use super::path::{normalize, path_problem};
 use super::{LlbError, Platform};
 use crate::pb::ops as pb;
 
@@ -50,6 +50,8 @@ pub enum ContentCache {
 pub struct Mount {
     kind: MountKind,
     selector: Option<String>,
+    /// Why the selector given was refused ([`path_problem`]), reported by [`ExecOp::build`].
+    selector_problem: Option<&'static str>,
     content_cache: ContentCache,
 }
 
@@ -99,6 +101,7 @@ impl Mount {
     /// Mounts only `path` of the input (read-only or writable mounts of an [`Output`]). It is
     /// also the scope of the input's content hash. `/` means the whole input.
     pub fn with_selector(mut self, path: &str) -> Self {
+        self.selector_problem = path_problem(path);
         let path = normalize(path, false);
         self.selector = (path != "/").then_some(path);
         self
@@ -113,6 +116,7 @@ impl Mount {
         Mount {
             kind,
             selector: None,
+            selector_problem: None,
             content_cache: ContentCache::Default,
         }
     }
@@ -122,6 +126,9 @@ impl Mount {
     }
 
     fn check(&self) -> Result<(), &'static str> {
+        if let Some(problem) = self.selector_problem {
+            return Err(problem);
+        }
         let of_input = matches!(self.kind, MountKind::ReadOnly(_) | MountKind::Writable(_));
         if self.selector.is_some() && !of_input {
             return Err("a selector applies only to a mount of an input");
@@ -137,6 +144,9 @@ impl Mount {
         }
         if matches!(&self.kind, MountKind::Cache { id, .. } if id.is_empty()) {
             return Err("a cache mount needs an id");
+        }
+        if matches!(&self.kind, MountKind::Cache { id, .. } if id.contains(char::is_control)) {
+            return Err("a cache mount id has a control character");
         }
         Ok(())
     }
@@ -233,19 +243,49 @@ impl ExecOp {
         if !self.cwd.starts_with('/') {
             return Err(invalid(format!(
                 "working directory `{}` is not absolute",
-                self.cwd
+                self.cwd.escape_debug()
             )));
         }
-        if let Some(key) = self.env.keys().find(|k| k.is_empty() || k.contains('=')) {
+        if let Some(reason) = path_problem(&self.cwd) {
+            return Err(LlbError::InvalidPath {
+                vertex: name,
+                path: self.cwd,
+                reason,
+            });
+        }
+        // The daemon passes env as `KEY=VALUE` C strings and args as C strings: an `=` in a key
+        // would change which variable is set, and a NUL would cut a value short.
+        if let Some(key) = self
+            .env
+            .keys()
+            .find(|k| k.is_empty() || k.contains('=') || k.contains(char::is_control))
+        {
             return Err(invalid(format!(
-                "invalid environment variable name `{key}`"
+                "invalid environment variable name `{}`",
+                key.escape_debug()
             )));
+        }
+        if let Some((key, _)) = self.env.iter().find(|(_, v)| v.contains('\0')) {
+            return Err(invalid(format!(
+                "environment variable `{}` has a NUL byte",
+                key.escape_debug()
+            )));
+        }
+        if self.args.iter().any(|arg| arg.contains('\0')) {
+            return Err(invalid("an argument has a NUL byte".to_owned()));
         }
 
         let mut mounts: BTreeMap<String, Mount> = BTreeMap::new();
         for (dest, mount) in self.mounts {
             if !dest.starts_with('/') {
                 return Err(LlbError::RelativeMountDest { name, dest });
+            }
+            if let Some(reason) = path_problem(&dest) {
+                return Err(LlbError::InvalidPath {
+                    vertex: name,
+                    path: dest,
+                    reason,
+                });
             }
             let dest = normalize(&dest, false);
             if let Err(reason) = mount.check() {

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use super::LlbError;
 use super::output::{Inputs, Output, Vertex, VertexKind, VertexMeta, vertex_meta_setters};
-use super::path::normalize;
+use super::path::{normalize, path_problem};
 use crate::pb::ops as pb;
 use crate::pb::ops::file_action::Action as PbAction;
 
@@ -90,6 +90,9 @@ pub struct FileOp {
     base: Option<Output>,
     actions: Vec<Action>,
     timestamp: Option<i64>,
+    /// The first path that failed [`path_problem`], reported when the op is marshalled (the
+    /// builder methods stay infallible, like the Go client's).
+    invalid_path: Option<(String, &'static str)>,
 }
 
 impl FileOp {
@@ -100,6 +103,7 @@ impl FileOp {
             base: Some(base.clone()),
             actions: Vec::new(),
             timestamp: None,
+            invalid_path: None,
         }
     }
 
@@ -110,13 +114,15 @@ impl FileOp {
             base: None,
             actions: Vec::new(),
             timestamp: None,
+            invalid_path: None,
         }
     }
 
     /// Creates directory `path` with `mode` (e.g. `0o755`).
     pub fn mkdir(mut self, path: &str, mode: u32, options: MkdirOptions) -> Self {
+        let path = self.checked(path, false);
         self.actions.push(Action::Mkdir {
-            path: normalize(path, false),
+            path,
             mode,
             options,
         });
@@ -125,8 +131,9 @@ impl FileOp {
 
     /// Creates file `path` with `mode` (e.g. `0o644`) holding `data`.
     pub fn mkfile(mut self, path: &str, mode: u32, data: impl Into<Vec<u8>>) -> Self {
+        let path = self.checked(path, false);
         self.actions.push(Action::Mkfile {
-            path: normalize(path, false),
+            path,
             mode,
             data: data.into(),
         });
@@ -134,19 +141,26 @@ impl FileOp {
     }
 
     pub fn rm(mut self, path: &str, options: RmOptions) -> Self {
-        self.actions.push(Action::Rm {
-            path: normalize(path, false),
-            options,
-        });
+        let path = self.checked(path, false);
+        self.actions.push(Action::Rm { path, options });
         self
     }
 
     /// Copies `src` of `from` to `dest`. A `dest` ending in `/` means "into this directory".
     pub fn copy(mut self, from: &Output, src: &str, dest: &str, options: CopyOptions) -> Self {
+        let src = self.checked(src, false);
+        let dest = self.checked(dest, true);
+        for pattern in options
+            .include_patterns
+            .iter()
+            .chain(&options.exclude_patterns)
+        {
+            self.checked(pattern, false);
+        }
         self.actions.push(Action::Copy {
             from: from.clone(),
-            src: normalize(src, false),
-            dest: normalize(dest, true),
+            src,
+            dest,
             options,
         });
         self
@@ -154,11 +168,22 @@ impl FileOp {
 
     /// Creates symlink `newpath` pointing at `oldpath` (kept as written); BuildKit 0.19.
     pub fn symlink(mut self, oldpath: impl Into<String>, newpath: &str) -> Self {
+        let newpath = self.checked(newpath, false);
         self.actions.push(Action::Symlink {
             oldpath: oldpath.into(),
-            newpath: normalize(newpath, false),
+            newpath,
         });
         self
+    }
+
+    /// `path` normalized, after noting the first path that fails [`path_problem`].
+    fn checked(&mut self, path: &str, keep_slash: bool) -> String {
+        if let Some(reason) = path_problem(path)
+            && self.invalid_path.is_none()
+        {
+            self.invalid_path = Some((path.to_owned(), reason));
+        }
+        normalize(path, keep_slash)
     }
 
     /// Gives every action of this op the fixed time `unix_nanos` instead of -1 (keep/now), for
@@ -174,6 +199,7 @@ impl FileOp {
             base: self.base,
             actions: self.actions,
             timestamp: self.timestamp,
+            invalid_path: self.invalid_path,
         };
         Output::new(
             Vertex {
@@ -190,6 +216,7 @@ pub(crate) struct FileVertex {
     base: Option<Output>,
     actions: Vec<Action>,
     timestamp: Option<i64>,
+    invalid_path: Option<(String, &'static str)>,
 }
 
 impl FileVertex {
@@ -210,6 +237,13 @@ impl FileVertex {
         if self.actions.is_empty() {
             return Err(LlbError::EmptyFileOp {
                 name: name.to_owned(),
+            });
+        }
+        if let Some((path, reason)) = &self.invalid_path {
+            return Err(LlbError::InvalidPath {
+                vertex: name.to_owned(),
+                path: path.clone(),
+                reason,
             });
         }
         let mode = |mode: u32| {

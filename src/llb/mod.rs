@@ -51,5 +51,6 @@ pub use location::{Location, Position, Range, SourceFile};
 pub use marshal::{Definition, Digest, OpInfo};
 pub use merge::{DiffOp, MergeOp};
 pub use output::Output;
+pub use path::{component_problem, path_problem};
 pub use platform::Platform;
 pub use source::{Differ, Http, Image, Local, ResolveMode, http, image, local};

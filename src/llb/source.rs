@@ -249,15 +249,36 @@ pub struct Http {
 
 /// A file downloaded from `url`. Add [`Http::with_checksum`]: it makes the cache key static, so
 /// a cache hit needs no network.
+///
+/// The url must be exactly what the daemon will fetch: an `http://` or `https://` url with a
+/// host, in the canonical form the WHATWG parser writes (so nothing is trimmed, decoded or
+/// resolved on the way), without a fragment, and without credentials: everything here is part of
+/// the op, its cache key and the build's logs. Build urls from parts with
+/// [`url::Url::path_segments_mut`], which percent-encodes each part.
 pub fn http(url: &str) -> Result<Http, LlbError> {
-    let valid = ["http://", "https://"].iter().any(|scheme| {
-        url.strip_prefix(scheme)
-            .is_some_and(|rest| !rest.is_empty())
-    }) && !url.chars().any(char::is_whitespace);
-    if !valid {
-        return Err(LlbError::InvalidUrl {
-            url: url.to_owned(),
-        });
+    let invalid = |reason| LlbError::InvalidUrl {
+        url: url.to_owned(),
+        reason,
+    };
+    let parsed = url::Url::parse(url).map_err(|_| invalid("not a url"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(invalid("expected an http:// or https:// url"));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("has no host"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(invalid(
+            "has credentials, which would be written into the build graph",
+        ));
+    }
+    if parsed.fragment().is_some() {
+        return Err(invalid("has a `#` fragment"));
+    }
+    if parsed.as_str() != url {
+        return Err(invalid(
+            "is not in canonical form (it would be fetched as another url)",
+        ));
     }
     Ok(Http {
         vertex: SourceVertex::new(url.to_owned(), "source.http"),
@@ -287,10 +308,19 @@ impl Http {
         Ok(self)
     }
 
-    /// `http.filename`: name of the file in the output directory.
-    pub fn with_filename(mut self, filename: impl Into<String>) -> Self {
-        self.vertex.set("http.filename", filename.into(), None);
-        self
+    /// `http.filename`: name of the file in the output directory. One path component: BuildKit
+    /// 0.13 joins it onto its download directory unconfined and writes the body there before it
+    /// verifies the checksum, so a name with `../` writes on the daemon's host.
+    pub fn with_filename(mut self, filename: &str) -> Result<Self, LlbError> {
+        if let Some(reason) = super::component_problem(filename) {
+            return Err(LlbError::InvalidPath {
+                vertex: self.vertex.identifier.clone(),
+                path: filename.to_owned(),
+                reason,
+            });
+        }
+        self.vertex.set("http.filename", filename.to_owned(), None);
+        Ok(self)
     }
 
     /// `http.perm`: file mode, sent as `0`-prefixed octal like the Go client (`0644`).

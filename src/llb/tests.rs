@@ -231,6 +231,7 @@ fn http_source_with_checksum() {
         .with_checksum(&sum)
         .unwrap()
         .with_filename("serde-1.0.210.crate")
+        .unwrap()
         .with_perm(0o644)
         .unwrap()
         .output();
@@ -269,6 +270,100 @@ fn bad_source_inputs_are_errors() {
     assert!(matches!(
         h.with_perm(0o10000),
         Err(LlbError::InvalidMode { .. })
+    ));
+}
+
+#[test]
+fn http_urls_are_taken_only_as_the_daemon_would_fetch_them() {
+    for bad in [
+        "https://user:secret@example.com/x",
+        "https://token@example.com/x",
+        "https://example.com/x#frag",
+        "https://example.com/a/../x",
+        " https://example.com/x",
+        "https://example.com/x\n",
+        "https://example.com/a b",
+        "https:///x",
+        "file:///etc/passwd",
+    ] {
+        assert!(
+            matches!(http(bad), Err(LlbError::InvalidUrl { .. })),
+            "{bad:?} should be refused"
+        );
+    }
+    assert!(http("https://example.com/x?y=1").is_ok());
+    assert!(
+        http("https://static.crates.io/crates/zstd-sys/zstd-sys-2.0.15+zstd.1.5.7.crate").is_ok()
+    );
+}
+
+#[test]
+fn an_http_file_name_is_one_component() {
+    let traversal = format!("{}etc/x.crate", "../".repeat(24));
+    for bad in [traversal.as_str(), "/etc/x", "a/b", "..", "", "a\0"] {
+        let h = http("https://example.com/x").unwrap();
+        assert!(
+            matches!(h.with_filename(bad), Err(LlbError::InvalidPath { .. })),
+            "{bad:?} should be refused"
+        );
+    }
+}
+
+#[test]
+fn file_op_paths_with_dot_dot_or_control_characters_do_not_marshal() {
+    let ctx = context();
+    for (src, dest) in [
+        ("/a/../../b", "/x"),
+        ("/a", "/x/../../y"),
+        ("/a\0", "/x"),
+        ("/a", "/x\n"),
+    ] {
+        let out = FileOp::scratch("copy")
+            .copy(&ctx, src, dest, CopyOptions::default())
+            .output();
+        assert!(
+            matches!(Definition::marshal(&out), Err(LlbError::InvalidPath { .. })),
+            "{src:?} -> {dest:?}"
+        );
+    }
+    let out = FileOp::scratch("copy")
+        .copy(
+            &ctx,
+            "/a",
+            "/x",
+            CopyOptions {
+                exclude_patterns: vec!["../x".into()],
+                ..Default::default()
+            },
+        )
+        .output();
+    assert!(matches!(
+        Definition::marshal(&out),
+        Err(LlbError::InvalidPath { .. })
+    ));
+}
+
+#[test]
+fn exec_paths_env_and_args_from_input_are_checked() {
+    let base = || ExecOp::new("x", ["/bin/true"]).with_root(Mount::readonly(&rust_image()));
+    let refused = |exec: ExecOp| exec.build().is_err();
+    assert!(refused(
+        base().with_mount("/deps/../../x", Mount::scratch())
+    ));
+    assert!(refused(base().with_mount("/deps/a\nb", Mount::scratch())));
+    assert!(refused(base().with_cwd("/a/../..")));
+    assert!(refused(base().with_env("A\0", "x")));
+    assert!(refused(base().with_env("A", "x\0y")));
+    assert!(refused(
+        ExecOp::new("x", ["/bin/true", "a\0b"]).with_root(Mount::readonly(&rust_image()))
+    ));
+    assert!(refused(base().with_mount(
+        "/src",
+        Mount::readonly(&context()).with_selector("/a/../../etc")
+    )));
+    // A newline in a value is fine: cargo passes package descriptions that have them.
+    assert!(!refused(
+        base().with_env("CARGO_PKG_DESCRIPTION", "two\nlines")
     ));
 }
 
