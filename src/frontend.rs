@@ -183,9 +183,8 @@ async fn build(
             }
         )));
     }
-    let lock_text =
-        String::from_utf8_lossy(&gateway.read_file(&context_files, LOCKFILE).await?).into_owned();
-    let crates = lockfile::registry_crates(LOCKFILE, &lock_text)?;
+    let lock_bytes = gateway.read_file(&context_files, LOCKFILE).await?;
+    let crates = lockfile::registry_crates(LOCKFILE, &lock_bytes)?;
     let crate_archives = sources::crate_archives(&crates)?;
     let context = context::context_source(opts.session_for("context"), &excludes);
     clock.lap("lockfile");

@@ -1,13 +1,39 @@
 //! `Cargo.lock` → the crates.io packages to fetch, each pinned by its sha256.
 //!
 //! Architecture invariant: pure. The lockfile is the only input; nothing is resolved here (cargo
-//! does that in the planning vertex). Sources this release can't fetch are rejected with an
-//! error that names the package and says what to do.
+//! does that in the planning vertex).
+//!
+//! The lockfile is untrusted: a package's name and version become a download's url and the
+//! directory its sources are mounted at, and its checksum pins the download. So every field that
+//! reaches LLB is checked against cargo's own rules first ([`check_package`]), and a bad one is
+//! refused with the line it is on. Two readings of the one file do that: `toml`'s, which keeps
+//! each value's position, checks every `[[package]]` as written; `cargo-lock`'s then gives the
+//! packages their meaning (lockfile versions, old `[metadata]` checksums), and its values go
+//! through the same checks, because those are what reach LLB.
 
 use cargo_lock::{Lockfile, Package};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
 use std::str::FromStr;
+use toml::Spanned;
 
-/// A crates.io package, as one content-addressed download.
+use crate::spec::Location;
+
+/// The `source` of a crates.io package, as cargo writes it: the git index, or the sparse one.
+const CRATES_IO_SOURCES: [&str; 2] = [
+    "registry+https://github.com/rust-lang/crates.io-index",
+    "sparse+https://index.crates.io/",
+];
+/// Where crates.io serves archives: `<base>/<name>/<name>-<version>.crate`.
+const CRATES_IO_DOWNLOADS: &str = "https://static.crates.io/crates/";
+/// crates.io's longest package name.
+const MAX_CRATES_IO_NAME: usize = 64;
+/// How many problems one error lists before it says how many more there are.
+const MAX_LISTED: usize = 10;
+
+/// A crates.io package, as one content-addressed download. Only [`registry_crates`] makes one,
+/// after its fields passed [`check_package`].
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct RegistryCrate {
     pub name: String,
@@ -17,13 +43,17 @@ pub struct RegistryCrate {
 }
 
 impl RegistryCrate {
-    /// Where crates.io serves the archive.
+    /// Where crates.io serves the archive. Built from percent-encoded parts, although the
+    /// checked name and version need none: a url is never made by pasting input into a string.
     pub fn url(&self) -> String {
-        format!(
-            "https://static.crates.io/crates/{name}/{name}-{version}.crate",
-            name = self.name,
-            version = self.version
-        )
+        let mut url = url::Url::parse(CRATES_IO_DOWNLOADS)
+            .expect("invariant: the crates.io download base is a valid url");
+        url.path_segments_mut()
+            .expect("invariant: an https url has path segments")
+            .pop_if_empty()
+            .push(&self.name)
+            .push(&format!("{}-{}.crate", self.name, self.version));
+        url.into()
     }
 
     /// The directory the archive unpacks to, and its name in the vendored source.
@@ -38,77 +68,336 @@ pub enum LockError {
         "{file}: cannot parse: {message}; fix the file or regenerate it with `cargo generate-lockfile`"
     )]
     Parse { file: String, message: String },
-    #[error(
-        "{file}: package `{name} v{version}` comes from {source_desc}, which cargo-frontend cannot fetch yet; \
-         only crates.io packages and path packages inside the build context are supported (use a crates.io release, \
-         or vendor it into the context with `cargo vendor`)"
-    )]
-    UnsupportedSource {
+    #[error("{}", list_problems(.file, .problems))]
+    Packages {
         file: String,
-        name: String,
-        version: String,
-        source_desc: String,
-    },
-    #[error(
-        "{file}: package `{name} v{version}` has no checksum; regenerate the lockfile with a current cargo \
-         (`cargo update --workspace`)"
-    )]
-    MissingChecksum {
-        file: String,
-        name: String,
-        version: String,
+        problems: Vec<PackageProblem>,
     },
 }
 
-/// Lists the crates.io packages in a lockfile, sorted by name and version.
-pub fn registry_crates(file: &str, text: &str) -> Result<Vec<RegistryCrate>, LockError> {
+/// What is wrong with one `[[package]]` entry, and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageProblem {
+    /// 1-based line of the entry's `name` (or of the bad field), when known.
+    pub line: Option<usize>,
+    /// `name vVERSION`, escaped for display.
+    pub package: String,
+    pub kind: ProblemKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// A field breaks cargo's rules.
+    InvalidField {
+        field: &'static str,
+        value: String,
+        rule: &'static str,
+    },
+    /// A source this release cannot fetch.
+    UnsupportedSource { source_desc: String },
+    /// A crates.io package without a sha256.
+    MissingChecksum,
+}
+
+impl fmt::Display for ProblemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProblemKind::InvalidField { field, value, rule } => {
+                // The package is named already, with its name and version.
+                let value = match *field {
+                    "name" | "version" => String::new(),
+                    _ => format!(" `{}`", shown(value)),
+                };
+                write!(
+                    f,
+                    "has an invalid {field}{value}: {rule}; cargo never writes this, so restore \
+                     the file from your repository or regenerate it with `cargo generate-lockfile`"
+                )
+            }
+            ProblemKind::UnsupportedSource { source_desc } => write!(
+                f,
+                "comes from {source_desc}, which cargo-frontend cannot fetch yet; only crates.io \
+                 packages and path packages inside the build context are supported (use a \
+                 crates.io release, or vendor it into the context with `cargo vendor`)"
+            ),
+            ProblemKind::MissingChecksum => f.write_str(
+                "has no checksum; regenerate the lockfile with a current cargo (`cargo update --workspace`)",
+            ),
+        }
+    }
+}
+
+fn list_problems(file: &str, problems: &[PackageProblem]) -> String {
+    let line = |p: &PackageProblem| {
+        let at = p.line.map(|l| format!(":{l}")).unwrap_or_default();
+        format!("{file}{at}: package `{}` {}", p.package, p.kind)
+    };
+    match problems {
+        [one] => line(one),
+        many => {
+            let mut lines: Vec<String> = many.iter().take(MAX_LISTED).map(line).collect();
+            if many.len() > MAX_LISTED {
+                lines.push(format!("... and {} more", many.len() - MAX_LISTED));
+            }
+            format!("{file} has {} problems:\n{}", many.len(), lines.join("\n"))
+        }
+    }
+}
+
+/// A value as it may be shown in a message: escaped, and cut short.
+fn shown(value: &str) -> String {
+    const MAX_SHOWN: usize = 80;
+    let escaped: String = value.escape_debug().collect();
+    match escaped.char_indices().nth(MAX_SHOWN) {
+        Some((cut, _)) => format!("{}...", &escaped[..cut]),
+        None => escaped,
+    }
+}
+
+/// Lists the crates.io packages in a lockfile, sorted by name and version. `bytes` must be UTF-8,
+/// and every package entry must pass cargo's rules; otherwise every problem is reported.
+pub fn registry_crates(file: &str, bytes: &[u8]) -> Result<Vec<RegistryCrate>, LockError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let at = Location::from_span(
+            file,
+            &String::from_utf8_lossy(bytes),
+            e.valid_up_to()..e.valid_up_to(),
+        );
+        LockError::Parse {
+            file: file.to_owned(),
+            message: format!(
+                "line {}, column {}: not UTF-8 text (cargo writes Cargo.lock as UTF-8)",
+                at.line, at.column
+            ),
+        }
+    })?;
+    let lines = checked_entries(file, text)?;
     let lockfile = Lockfile::from_str(text).map_err(|e| LockError::Parse {
         file: file.to_owned(),
         message: e.to_string(),
     })?;
     let mut crates = Vec::new();
+    let mut problems = Vec::new();
     for package in &lockfile.packages {
-        if let Some(krate) = registry_crate(file, package)? {
-            crates.push(krate);
+        match registry_crate(package) {
+            Ok(Some(krate)) => crates.push(krate),
+            Ok(None) => {}
+            Err(kind) => problems.push(PackageProblem {
+                line: lines
+                    .get(&(
+                        package.name.as_str().to_owned(),
+                        package.version.to_string(),
+                    ))
+                    .copied(),
+                package: format!("{} v{}", shown(package.name.as_str()), package.version),
+                kind,
+            }),
         }
+    }
+    if !problems.is_empty() {
+        return Err(LockError::Packages {
+            file: file.to_owned(),
+            problems,
+        });
     }
     crates.sort();
     crates.dedup();
     Ok(crates)
 }
 
-fn registry_crate(file: &str, package: &Package) -> Result<Option<RegistryCrate>, LockError> {
-    let name = package.name.as_str().to_owned();
+/// One `[[package]]` as written, with positions; other keys are `cargo-lock`'s to read.
+#[derive(Deserialize)]
+struct RawLockfile {
+    #[serde(default)]
+    package: Vec<RawPackage>,
+}
+
+#[derive(Deserialize)]
+struct RawPackage {
+    name: Spanned<String>,
+    version: Spanned<String>,
+    source: Option<Spanned<String>>,
+    checksum: Option<Spanned<String>>,
+}
+
+/// Checks every entry as written; returns the line of each `(name, version)`.
+fn checked_entries(file: &str, text: &str) -> Result<BTreeMap<(String, String), usize>, LockError> {
+    let raw: RawLockfile = toml::from_str(text).map_err(|e| LockError::Parse {
+        file: file.to_owned(),
+        message: e.message().to_owned()
+            + &e.span()
+                .map(|span| {
+                    let at = Location::from_span(file, text, span);
+                    format!(" (line {}, column {})", at.line, at.column)
+                })
+                .unwrap_or_default(),
+    })?;
+    let line_of = |span: std::ops::Range<usize>| Location::from_span(file, text, span).line;
+    let mut lines = BTreeMap::new();
+    let mut problems = Vec::new();
+    for package in &raw.package {
+        let fields = PackageFields {
+            name: package.name.get_ref(),
+            version: package.version.get_ref(),
+            source: package.source.as_ref().map(|s| s.get_ref().as_str()),
+            checksum: package.checksum.as_ref().map(|c| c.get_ref().as_str()),
+        };
+        let name_line = line_of(package.name.span());
+        if let Err((field, kind)) = check_package(&fields) {
+            let span = match field {
+                "version" => Some(package.version.span()),
+                "source" => package.source.as_ref().map(Spanned::span),
+                "checksum" => package.checksum.as_ref().map(Spanned::span),
+                _ => None,
+            };
+            problems.push(PackageProblem {
+                line: Some(span.map_or(name_line, line_of)),
+                package: format!("{} v{}", shown(fields.name), shown(fields.version)),
+                kind,
+            });
+        }
+        lines.insert(
+            (fields.name.to_owned(), fields.version.to_owned()),
+            name_line,
+        );
+    }
+    if problems.is_empty() {
+        Ok(lines)
+    } else {
+        Err(LockError::Packages {
+            file: file.to_owned(),
+            problems,
+        })
+    }
+}
+
+/// The fields of one entry that reach LLB.
+struct PackageFields<'a> {
+    name: &'a str,
+    version: &'a str,
+    source: Option<&'a str>,
+    checksum: Option<&'a str>,
+}
+
+/// cargo's rules for each field, strictest where the value reaches LLB: a crates.io package's
+/// name follows crates.io's rules, since it becomes a url path and a directory name.
+fn check_package(fields: &PackageFields) -> Result<(), (&'static str, ProblemKind)> {
+    let invalid = |field, value: &str, rule| {
+        (
+            field,
+            ProblemKind::InvalidField {
+                field,
+                value: value.to_owned(),
+                rule,
+            },
+        )
+    };
+    let crates_io = fields
+        .source
+        .is_some_and(|s| CRATES_IO_SOURCES.contains(&s));
+    let name_rule = if crates_io {
+        crates_io_name_problem(fields.name)
+    } else {
+        cargo_name_problem(fields.name)
+    };
+    if let Some(rule) = name_rule {
+        return Err(invalid("name", fields.name, rule));
+    }
+    match semver::Version::parse(fields.version) {
+        Ok(version) if version.to_string() == fields.version => {}
+        _ => {
+            return Err(invalid(
+                "version",
+                fields.version,
+                "a version is semver, like `1.0.15` or `0.3.0-beta.1+build.5`",
+            ));
+        }
+    }
+    if let Some(checksum) = fields.checksum
+        && !(checksum.len() == 64
+            && checksum
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+    {
+        return Err(invalid(
+            "checksum",
+            checksum,
+            "a checksum is 64 lowercase hex digits (a sha256)",
+        ));
+    }
+    if let Some(source) = fields.source
+        && source.contains(|c: char| c.is_control() || c.is_whitespace())
+    {
+        return Err(invalid(
+            "source",
+            source,
+            "a source has no spaces or control characters",
+        ));
+    }
+    Ok(())
+}
+
+/// crates.io's rule: 1 to 64 ASCII letters, digits, `-` and `_`, starting with a letter.
+fn crates_io_name_problem(name: &str) -> Option<&'static str> {
+    let valid = name.len() <= MAX_CRATES_IO_NAME
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    (!valid).then_some(
+        "a crates.io package name is 1 to 64 ASCII letters, digits, `-` and `_`, starting with a letter",
+    )
+}
+
+/// cargo's rule for any package name: a Unicode identifier start (or `_`) followed by identifier
+/// characters and `-`.
+fn cargo_name_problem(name: &str) -> Option<&'static str> {
+    let mut chars = name.chars();
+    let valid = chars
+        .next()
+        .is_some_and(|c| unicode_ident::is_xid_start(c) || c == '_')
+        && chars.all(|c| unicode_ident::is_xid_continue(c) || c == '-');
+    (!valid)
+        .then_some("a package name is letters, digits, `-` and `_`, starting with a letter or `_`")
+}
+
+/// The crates.io download of a package, `None` for a path package, or what is wrong with it.
+/// Its fields are checked again here: these are the values that reach LLB.
+fn registry_crate(package: &Package) -> Result<Option<RegistryCrate>, ProblemKind> {
+    let name = package.name.as_str();
     let version = package.version.to_string();
     let Some(source) = &package.source else {
         // A path package: its sources come from the build context.
         return Ok(None);
     };
-    if !source.is_default_registry() {
-        let source_desc = if source.is_git() {
-            format!("git ({})", source.url())
-        } else {
-            format!("the registry {}", source.url())
-        };
-        return Err(LockError::UnsupportedSource {
-            file: file.to_owned(),
-            name,
-            version,
-            source_desc,
-        });
-    }
     let sha256 = package
         .checksum
         .as_ref()
         .filter(|c| c.is_sha256())
-        .map(|c| c.to_string())
-        .ok_or_else(|| LockError::MissingChecksum {
-            file: file.to_owned(),
-            name: name.clone(),
-            version: version.clone(),
-        })?;
-    Ok(Some(RegistryCrate {
+        .map(|c| c.to_string());
+    let source_text = source.to_string();
+    let fields = PackageFields {
         name,
+        version: &version,
+        source: Some(if source.is_default_registry() {
+            CRATES_IO_SOURCES[0]
+        } else {
+            &source_text
+        }),
+        checksum: sha256.as_deref(),
+    };
+    check_package(&fields).map_err(|(_, kind)| kind)?;
+    if !source.is_default_registry() {
+        let source_desc = if source.is_git() {
+            format!("git ({})", shown(source.url().as_str()))
+        } else {
+            format!("the registry {}", shown(source.url().as_str()))
+        };
+        return Err(ProblemKind::UnsupportedSource { source_desc });
+    }
+    let sha256 = sha256.ok_or(ProblemKind::MissingChecksum)?;
+    Ok(Some(RegistryCrate {
+        name: name.to_owned(),
         version,
         sha256,
     }))
@@ -132,20 +421,143 @@ version = "1.0.15"
 source = "registry+https://github.com/rust-lang/crates.io-index"
 checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
 "#;
+    const CHECKSUM: &str = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c";
+
+    fn one_crate(name: &str, version: &str) -> String {
+        let quoted = |s: &str| toml::Value::String(s.to_owned()).to_string();
+        let (name, version) = (quoted(name), quoted(version));
+        format!(
+            "version = 4\n\n[[package]]\nname = {name}\nversion = {version}\n\
+             source = \"registry+https://github.com/rust-lang/crates.io-index\"\n\
+             checksum = \"{CHECKSUM}\"\n"
+        )
+    }
+
+    fn error_of(text: &str) -> String {
+        registry_crates("Cargo.lock", text.as_bytes())
+            .unwrap_err()
+            .to_string()
+    }
 
     #[test]
     fn lists_crates_io_packages_with_urls() {
-        let crates = registry_crates("Cargo.lock", LOCK).unwrap();
+        let crates = registry_crates("Cargo.lock", LOCK.as_bytes()).unwrap();
         assert_eq!(crates.len(), 1);
         assert_eq!(
             crates[0].url(),
             "https://static.crates.io/crates/itoa/itoa-1.0.15.crate"
         );
         assert_eq!(crates[0].dir_name(), "itoa-1.0.15");
+        assert_eq!(crates[0].sha256, CHECKSUM);
+    }
+
+    #[test]
+    fn build_metadata_stays_in_the_url() {
+        let lock = one_crate("zstd-sys", "2.0.15+zstd.1.5.7");
+        let crates = registry_crates("Cargo.lock", lock.as_bytes()).unwrap();
         assert_eq!(
-            crates[0].sha256,
-            "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
+            crates[0].url(),
+            "https://static.crates.io/crates/zstd-sys/zstd-sys-2.0.15+zstd.1.5.7.crate"
         );
+    }
+
+    #[test]
+    fn traversal_and_url_tricks_in_names_are_refused_with_their_line() {
+        let traversal = format!("{}tmp/pwned", "../".repeat(24));
+        for name in [
+            traversal.as_str(),
+            "/tmp/pwned",
+            "itoa?x=",
+            "itoa#x",
+            "a/b",
+            "a\\b",
+            "itoa\0",
+            "itoa\n",
+            "",
+            "1abc",
+            "ab c",
+            "é",
+            &"a".repeat(65),
+        ] {
+            let err = error_of(&one_crate(name, "1.0.0"));
+            assert!(
+                err.starts_with("Cargo.lock:4: package `"),
+                "{name:?}: {err}"
+            );
+            assert!(err.contains("invalid name"), "{name:?}: {err}");
+            assert!(err.contains("cargo generate-lockfile"), "{name:?}: {err}");
+            assert!(!err.contains('\0') && !err.contains("itoa\n"), "{err:?}");
+        }
+    }
+
+    #[test]
+    fn versions_must_be_semver_as_cargo_writes_it() {
+        for version in [
+            "1.0",
+            "1.0.0/../../x",
+            "1.0.0?",
+            "01.0.0",
+            "1.0.0 ",
+            "v1.0.0",
+            "",
+        ] {
+            let err = error_of(&one_crate("itoa", version));
+            assert!(
+                err.starts_with("Cargo.lock:5: package `itoa"),
+                "{version:?}: {err}"
+            );
+            assert!(err.contains("invalid version"), "{version:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn checksums_must_be_a_sha256() {
+        for checksum in [
+            "abc",
+            &CHECKSUM.to_uppercase(),
+            &format!("{CHECKSUM}0"),
+            "../x",
+        ] {
+            let lock = one_crate("itoa", "1.0.15").replace(CHECKSUM, checksum);
+            let err = error_of(&lock);
+            assert!(
+                err.starts_with("Cargo.lock:7: package `itoa v1.0.15`"),
+                "{err}"
+            );
+            assert!(err.contains("invalid checksum"), "{err}");
+        }
+    }
+
+    #[test]
+    fn path_packages_may_have_unicode_names_but_no_paths() {
+        let lock = "version = 4\n[[package]]\nname = \"größe\"\nversion = \"0.1.0\"\n";
+        assert_eq!(registry_crates("Cargo.lock", lock.as_bytes()).unwrap(), []);
+        let lock = "version = 4\n[[package]]\nname = \"../x\"\nversion = \"0.1.0\"\n";
+        assert!(
+            error_of(lock).starts_with("Cargo.lock:3: package `../x v0.1.0` has an invalid name")
+        );
+    }
+
+    #[test]
+    fn every_bad_entry_is_reported() {
+        let lock = format!(
+            "{}\n[[package]]\nname = \"../b\"\nversion = \"x\"\n",
+            one_crate("../a", "1.0.0")
+        );
+        let err = error_of(&lock);
+        assert!(err.starts_with("Cargo.lock has 2 problems:\n"), "{err}");
+        assert!(err.contains("Cargo.lock:4: package `../a v1.0.0`"), "{err}");
+        assert!(err.contains("Cargo.lock:10: package `../b vx`"), "{err}");
+    }
+
+    #[test]
+    fn non_utf8_is_refused_with_its_position() {
+        let mut bytes = LOCK.as_bytes().to_vec();
+        bytes.splice(5..5, [0xff]);
+        let err = registry_crates("Cargo.lock", &bytes)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 2, column 5: not UTF-8"), "{err}");
     }
 
     #[test]
@@ -157,9 +569,11 @@ name = "foo"
 version = "0.2.0"
 source = "git+https://github.com/acme/foo?branch=main#0123456789abcdef0123456789abcdef01234567"
 "#;
-        let err = registry_crates("Cargo.lock", lock).unwrap_err();
-        let text = err.to_string();
-        assert!(text.contains("`foo v0.2.0`"), "{text}");
+        let text = error_of(lock);
+        assert!(
+            text.starts_with("Cargo.lock:4: package `foo v0.2.0`"),
+            "{text}"
+        );
         assert!(text.contains("git (https://github.com/acme/foo"), "{text}");
     }
 
@@ -173,18 +587,29 @@ version = "0.2.0"
 source = "sparse+https://my.registry.example/index/"
 checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
 "#;
+        let err = registry_crates("Cargo.lock", lock.as_bytes()).unwrap_err();
+        let LockError::Packages { problems, .. } = err else {
+            panic!("{err:?}")
+        };
         assert!(matches!(
-            registry_crates("Cargo.lock", lock),
-            Err(LockError::UnsupportedSource { .. })
+            problems[0].kind,
+            ProblemKind::UnsupportedSource { .. }
         ));
     }
 
     #[test]
-    fn garbage_is_a_parse_error_naming_the_file() {
-        let err = registry_crates("Cargo.lock", "[[package]\n").unwrap_err();
+    fn a_crates_io_package_without_checksum_is_named() {
+        let lock = one_crate("itoa", "1.0.15").replace(&format!("checksum = \"{CHECKSUM}\"\n"), "");
+        let err = error_of(&lock);
         assert!(
-            err.to_string().starts_with("Cargo.lock: cannot parse"),
+            err.starts_with("Cargo.lock:4: package `itoa v1.0.15` has no checksum"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn garbage_is_a_parse_error_naming_the_file() {
+        let err = error_of("[[package]\n");
+        assert!(err.starts_with("Cargo.lock: cannot parse"), "{err}");
     }
 }
