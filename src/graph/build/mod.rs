@@ -3,6 +3,7 @@
 use super::UnitGraph;
 use super::unit::{PackageId, PackageSource, Unit, UnitId, UnitKind};
 use crate::layout::{VENDOR_DIR, WORKSPACE_DIR};
+use crate::llb;
 use crate::rustc_args::Compilation;
 use crate::wire::{Invocation, LinkInputs, LinksDep, Process};
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,6 +32,15 @@ pub enum GraphError {
     OrphanBuildScript { program: String },
     #[error("the recorded plan has a dependency cycle through `{0}`")]
     Cycle(String),
+    #[error(
+        "the recorded plan (plan.json) has {what} `{}`, which {reason}; cargo never records that, so the builder image's cargo or a setup command wrote it",
+        .value.escape_debug()
+    )]
+    Forged {
+        what: &'static str,
+        value: String,
+        reason: &'static str,
+    },
 }
 
 /// Turns the recorded invocations into a unit graph in dependency order.
@@ -153,14 +163,18 @@ fn new_unit(invocation: &Invocation) -> Result<Unit, GraphError> {
     } else {
         "rustc call".to_owned()
     };
-    let name = env(process, "CARGO_PKG_NAME", &what)?.to_owned();
-    let version = env(process, "CARGO_PKG_VERSION", &what)?.to_owned();
+    let name = printable("a package name", env(process, "CARGO_PKG_NAME", &what)?)?;
+    let version = printable(
+        "a package version",
+        env(process, "CARGO_PKG_VERSION", &what)?,
+    )?;
     let manifest_dir = env(process, "CARGO_MANIFEST_DIR", &what)?;
     let source = package_source(manifest_dir).ok_or_else(|| GraphError::OutsideContext {
         name: name.clone(),
         version: version.clone(),
         dir: manifest_dir.to_owned(),
     })?;
+    source_path_checked(&source)?;
     let package = PackageId {
         name,
         version,
@@ -191,6 +205,8 @@ fn new_unit(invocation: &Invocation) -> Result<Unit, GraphError> {
                 .get("CARGO_BIN_NAME")
                 .cloned()
                 .unwrap_or_else(|| rustc.crate_name.clone());
+            // The name becomes the binary's file name in the image.
+            component("a binary name", &bin)?;
             UnitKind::Bin(bin)
         } else {
             UnitKind::Lib
@@ -198,6 +214,8 @@ fn new_unit(invocation: &Invocation) -> Result<Unit, GraphError> {
         let label = rustc.stem();
         (kind, Some(rustc), None, label)
     };
+    // The label is the directory a unit's output is mounted at in its dependents.
+    component("a unit label", &label)?;
     Ok(Unit {
         kind,
         package,
@@ -210,6 +228,48 @@ fn new_unit(invocation: &Invocation) -> Result<Unit, GraphError> {
         links_deps: Vec::new(),
         label,
     })
+}
+
+/// `value`, if it has no control characters: names and versions are shown in progress output,
+/// where an escape sequence would reach the user's terminal.
+fn printable(what: &'static str, value: &str) -> Result<String, GraphError> {
+    match value.contains(char::is_control) {
+        false => Ok(value.to_owned()),
+        true => Err(GraphError::Forged {
+            what,
+            value: value.to_owned(),
+            reason: "has control characters",
+        }),
+    }
+}
+
+/// Checks a recorded string that becomes one path component of a mount, selector or file.
+fn component(what: &'static str, value: &str) -> Result<(), GraphError> {
+    match llb::component_problem(value) {
+        None => Ok(()),
+        Some(reason) => Err(GraphError::Forged {
+            what,
+            value: value.to_owned(),
+            reason,
+        }),
+    }
+}
+
+/// Checks a package's directory, which becomes mount targets and copy selectors: every part
+/// of it must be a plain path component.
+fn source_path_checked(source: &PackageSource) -> Result<(), GraphError> {
+    match source {
+        PackageSource::Registry { dir_name } => component("a vendored package directory", dir_name),
+        PackageSource::Local { dir } if dir.is_empty() => Ok(()),
+        PackageSource::Local { dir } => dir
+            .split('/')
+            .try_for_each(|part| component("a workspace member directory", part))
+            .map_err(|_| GraphError::Forged {
+                what: "a workspace member directory",
+                value: dir.clone(),
+                reason: "is not a plain relative path",
+            }),
+    }
 }
 
 fn package_source(manifest_dir: &str) -> Option<PackageSource> {

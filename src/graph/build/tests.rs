@@ -305,3 +305,30 @@ fn vertices_have_the_sources_of_the_code_they_run() {
     assert_eq!(in_use("run-zwrap-r2"), ["zsys-1.0.0", "zwrap-1.0.0"]);
     assert_eq!(in_use("run-zsys-r1"), ["zsys-1.0.0"]);
 }
+
+#[test]
+fn forged_paths_and_names_in_the_plan_are_refused() {
+    let forged = |name: &str, dir: &str, args: String, env: &[(&str, &str)]| {
+        let mut plan = plan();
+        plan.push(rustc(name, dir, args, env));
+        build_graph(&plan).map(|_| ()).unwrap_err()
+    };
+    let lib = |extra: &str| format!("--crate-name x --crate-type lib --out-dir {DEPS} {extra}");
+    let cases = [
+        forged("x", "/workspace/a/../../etc", lib(""), &[]),
+        forged("x", "/workspace//a", lib(""), &[]),
+        forged("x", "/cargo-frontend/vendor/..", lib(""), &[]),
+        forged("x\u{1b}[2J", "/workspace/x", lib(""), &[]),
+        forged("x", "/workspace/x", lib("-C extra-filename=/../../y"), &[]),
+        forged(
+            "x",
+            "/workspace/x",
+            format!("--crate-name x --crate-type bin --out-dir {DEPS}"),
+            &[("CARGO_BIN_NAME", "../../sbin/init")],
+        ),
+    ];
+    for err in cases {
+        assert!(matches!(err, GraphError::Forged { .. }), "{err:?}");
+        assert!(err.to_string().contains("plan.json"), "{err}");
+    }
+}
