@@ -53,6 +53,8 @@ pub enum OptsError {
     Malformed(String),
     #[error("cannot parse the `cache-imports` option: {0}")]
     CacheImports(#[source] serde_json::Error),
+    #[error("the build spec's file name `{}` {reason}; pass a plain path with `-f`", .name.escape_debug())]
+    Filename { name: String, reason: &'static str },
 }
 
 impl FrontendOpts {
@@ -84,9 +86,16 @@ impl FrontendOpts {
             Some(json) => serde_json::from_str(&json).map_err(OptsError::CacheImports)?,
             None => Vec::new(),
         };
+        let filename = non_empty("filename").unwrap_or_else(|| "Dockerfile".to_owned());
+        if let Some(reason) = crate::llb::path_problem(&filename) {
+            return Err(OptsError::Filename {
+                name: filename,
+                reason,
+            });
+        }
         Ok(Self {
             session_id,
-            filename: non_empty("filename").unwrap_or_else(|| "Dockerfile".to_owned()),
+            filename,
             target: non_empty("target"),
             build_args: prefixed(BUILD_ARG_PREFIX),
             labels: prefixed(LABEL_PREFIX),
@@ -139,6 +148,16 @@ mod tests {
         assert_eq!(o.target, None);
         assert!(!o.no_cache);
         assert!(o.cache_imports.is_empty());
+    }
+
+    #[test]
+    fn a_spec_file_name_climbing_out_is_refused() {
+        for bad in ["../../etc/passwd", "a\0b", "Dockerfile\n"] {
+            let vars = [(format!("{OPT_PREFIX}0"), format!("filename={bad}"))];
+            let err = FrontendOpts::from_env(vars).unwrap_err();
+            assert!(matches!(err, OptsError::Filename { .. }), "{bad:?}: {err}");
+        }
+        assert_eq!(opts(&["filename=ci/cargo.toml"]).filename, "ci/cargo.toml");
     }
 
     #[test]
