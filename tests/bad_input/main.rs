@@ -83,6 +83,17 @@ impl Failure {
         self
     }
 
+    /// Asserts that no vertex whose name starts with `prefix` was even sent to BuildKit.
+    pub fn assert_no_vertex(&self, prefix: &str) -> &Self {
+        let json_name = format!("\"name\":\"{prefix}");
+        assert!(
+            !self.everything.contains(&json_name),
+            "a `{prefix}...` vertex was solved:\n{}",
+            self.everything
+        );
+        self
+    }
+
     pub fn message(&self) -> &str {
         &self.message
     }
