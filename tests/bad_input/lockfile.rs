@@ -70,7 +70,11 @@ fn a_name_that_would_turn_the_url_into_a_query_is_refused() {
     // `itoa?` made the rest of the url a query string: crates.io served itoa itself, its
     // checksum matched, and the bytes landed under the crafted file name.
     let dir = host_target("lock-query");
-    let name = format!("\"itoa?{}\"", "../".repeat(24));
+    let name = format!(
+        "\"itoa/itoa-1.0.15.crate?{}{}/pwned\"",
+        "../".repeat(24),
+        &dir.display().to_string()[1..]
+    );
     let (example, line) = with_entry(&name, "\"1.0.15\"", CRATES_IO, CHECKSUM);
     assert_refused(&build(&example), line, "name");
     assert_empty(&dir);
