@@ -173,12 +173,12 @@ impl Build {
 
     /// Runs a build that must fail; returns what the user would read.
     pub fn run_expecting_failure(&self) -> String {
-        let (stderr, log) = self.run_failing();
-        format!("{stderr}\n{log}")
+        let (stderr, progress) = self.run_failing();
+        format!("{stderr}\n{}", progress.readable_log())
     }
 
-    /// Runs a build that must fail; returns its stderr and the readable log of its vertices.
-    pub fn run_failing(&self) -> (String, String) {
+    /// Runs a build that must fail; returns its stderr and its progress.
+    pub fn run_failing(&self) -> (String, Progress) {
         let output = self.command().output().expect("docker runs");
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         let progress = Progress::parse(&stderr);
@@ -188,7 +188,7 @@ impl Build {
             self.context.display(),
             progress.readable_log()
         );
-        (stderr, progress.readable_log())
+        (stderr, progress)
     }
 }
 
@@ -301,6 +301,8 @@ impl Vertex {
 pub struct Progress {
     vertices: BTreeMap<String, Vertex>,
     logs: Vec<String>,
+    /// What buildx printed after the JSON stream: its own messages, the final error.
+    text: String,
 }
 
 #[derive(Deserialize)]
@@ -346,9 +348,8 @@ impl Progress {
             let status = match statuses.next() {
                 Some(Ok(status)) => status,
                 Some(Err(_)) => {
-                    progress
-                        .logs
-                        .push(stream[statuses.byte_offset()..].to_owned());
+                    progress.text = stream[statuses.byte_offset()..].to_owned();
+                    progress.logs.push(progress.text.clone());
                     break;
                 }
                 None => break,
@@ -386,6 +387,18 @@ impl Progress {
             }
         }
         progress
+    }
+
+    /// What buildx printed after the JSON stream: its own messages, the final error.
+    pub fn buildx_text(&self) -> &str {
+        &self.text
+    }
+
+    /// Every vertex's name, sorted.
+    pub fn vertex_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.vertices.values().map(|v| v.name.clone()).collect();
+        names.sort();
+        names
     }
 
     fn units(&self) -> impl Iterator<Item = &Vertex> {
