@@ -9,7 +9,7 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum LlbError {
-    #[error("invalid image reference `{reference}`: {reason}")]
+    #[error("invalid image reference `{}`: {reason}", .reference.escape_debug())]
     InvalidImageRef { reference: String, reason: String },
 
     #[error("invalid http source url `{}`: {reason}", .url.escape_debug())]
