@@ -12,9 +12,13 @@ COPY proto proto
 COPY src src
 # Static binaries: the helper runs inside any builder image the user picks, so it must not depend
 # on that image's libc. An explicit --target keeps +crt-static off proc-macros and build scripts.
+# The target cache is shared by every checkout built on the daemon, and cargo trusts file times:
+# a checkout whose sources are older than another's artifacts would get the other's binaries. So
+# the sources are touched first; this step runs only when they changed anyway.
 RUN --mount=type=cache,id=cargo-frontend-registry,target=/usr/local/cargo/registry \
     --mount=type=cache,id=cargo-frontend-target,target=/src/target \
     set -eu; \
+    find build.rs proto src -exec touch {} +; \
     host=$(rustc -vV | sed -n 's/^host: //p'); \
     RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked --target "$host" --bins; \
     mkdir -p /out/bin /out/helper; \
