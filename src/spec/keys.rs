@@ -97,7 +97,8 @@ pub(crate) fn table_name(path: &[&str]) -> String {
 
 pub(crate) fn unknown_key(table: &'static [Key], path: &[&str], name: &str) -> ErrorKind {
     ErrorKind::UnknownKey {
-        key: name.to_owned(),
+        // Escaped: a quoted key can hold terminal escapes, and this reaches the user's terminal.
+        key: name.escape_debug().to_string(),
         table: table_name(path),
         valid: table.iter().map(|k| k.name).collect(),
         suggestion: suggest(table, name),
@@ -147,7 +148,7 @@ fn check_table(
                         problems.push((
                             target.span(),
                             ErrorKind::InvalidValue {
-                                key: format!("targets.{}", target.get_ref()),
+                                key: format!("targets.{}", target.get_ref().escape_debug()),
                                 message: "target names may only use letters, digits, `-` and `_`"
                                     .to_owned(),
                             },

@@ -259,7 +259,10 @@ impl Spec {
                 source.origin(Some(default.span())),
                 ErrorKind::InvalidValue {
                     key: "default-target".to_owned(),
-                    message: format!("no target named `{}`; {valid}", default.get_ref()),
+                    message: format!(
+                        "no target named `{}`; {valid}",
+                        default.get_ref().escape_debug()
+                    ),
                 },
             )
         })

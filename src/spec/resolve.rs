@@ -454,7 +454,8 @@ fn port(s: &str) -> Result<String, String> {
     match (number, proto.as_str()) {
         (Some(n), "tcp" | "udp" | "sctp") => Ok(format!("{n}/{proto}")),
         _ => Err(format!(
-            "invalid port `{s}`: expected a number 1-65535 with an optional /tcp, /udp or /sctp, like `8080` or `53/udp`"
+            "invalid port `{}`: expected a number 1-65535 with an optional /tcp, /udp or /sctp, like `8080` or `53/udp`",
+            s.escape_debug()
         )),
     }
 }

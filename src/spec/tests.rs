@@ -719,6 +719,19 @@ fn unknown_keys_and_bad_values_are_reported_together() {
 }
 
 #[test]
+fn keys_are_shown_escaped() {
+    check(
+        "\"\\u001b[31mred\" = 1\n[targets.\"a\\u0007\"]\n",
+        None,
+        &[],
+        r#"
+        error: Dockerfile:1:1: unknown key `\u{1b}[31mred` in the top level; valid keys: default-target, targets, package, bins, builder, build, runtime
+        error: Dockerfile:2:10: `targets.a\u{7}`: target names may only use letters, digits, `-` and `_`
+    "#,
+    );
+}
+
+#[test]
 fn duplicate_keys_are_named() {
     check(
         "[build]\nprofile = \"a\"\nprofile = \"b\"\n",
