@@ -368,19 +368,14 @@ async fn load_target(
         )));
     }
     let data = gateway.read_file(&spec_ref, &opts.filename).await?;
-    let text = String::from_utf8_lossy(&data).into_owned();
     let with_source = |errors: SpecErrors| {
         let source = errors
             .iter()
             .find_map(|e| e.location())
-            .map(|location| ErrorSource {
-                filename: opts.filename.clone(),
-                data: data.clone(),
-                line: u32::try_from(location.line).unwrap_or(u32::MAX),
-            });
+            .and_then(|location| ErrorSource::window(&opts.filename, &data, location.line));
         FrontendError::Spec(errors, source)
     };
-    let spec = spec::parse(&opts.filename, &text).map_err(with_source)?;
+    let spec = spec::parse_bytes(&opts.filename, &data).map_err(with_source)?;
     spec.resolve(opts.target.as_deref(), &opts.build_args)
         .map_err(with_source)
 }
@@ -438,6 +433,8 @@ fn image_env(config: &[u8]) -> Result<BTreeMap<String, String>, FrontendError> {
         .map(|list| {
             list.iter()
                 .filter_map(|entry| entry.as_str()?.split_once('='))
+                // `=x` and `A\0B=x` are no variables: an ExecOp would pass them on as garbage.
+                .filter(|(k, v)| !k.is_empty() && !k.contains('\0') && !v.contains('\0'))
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect()
         })

@@ -114,6 +114,10 @@ fn merge_settings(
     }
     if !settings.expose.is_empty() {
         let ports = config.entry("ExposedPorts").or_insert_with(|| json!({}));
+        // Images written by Go tools often say `"ExposedPorts": null` for "none".
+        if !ports.is_object() {
+            *ports = json!({});
+        }
         if let Some(ports) = ports.as_object_mut() {
             for port in &settings.expose {
                 ports.insert(port.clone(), json!({}));
@@ -219,6 +223,27 @@ mod tests {
         };
         let v = merged(Some(r#"{"config":{"Cmd":["bash"]}}"#), &settings);
         assert_eq!(v["config"]["Cmd"], json!(["--serve"]));
+    }
+
+    #[test]
+    fn null_maps_of_the_base_are_replaced_not_kept() {
+        let settings = RuntimeSettings {
+            expose: vec!["8080/tcp".into()],
+            env: [("A".to_owned(), "1".to_owned())].into(),
+            ..runtime()
+        };
+        let base = r#"{"config":{"ExposedPorts":null,"Labels":null,"Env":null}}"#;
+        let v = merged(Some(base), &settings);
+        assert_eq!(v["config"]["ExposedPorts"], json!({"8080/tcp": {}}));
+        assert_eq!(v["config"]["Labels"], json!({"from-cli": "yes"}));
+        assert_eq!(v["config"]["Env"], json!(["A=1"]));
+        // Ports of the base are kept beside the spec's.
+        let base = r#"{"config":{"ExposedPorts":{"22/tcp":{}}}}"#;
+        let v = merged(Some(base), &settings);
+        assert_eq!(
+            v["config"]["ExposedPorts"],
+            json!({"22/tcp": {}, "8080/tcp": {}})
+        );
     }
 
     #[test]

@@ -28,10 +28,14 @@ impl Location {
     pub fn from_span(file: &str, text: &str, span: Range<usize>) -> Location {
         let start = floor_char_boundary(text, span.start.min(text.len()));
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        // Editors don't show a byte-order mark: it is not a column.
+        let bom = usize::from(line_start == 0 && text.starts_with('\u{feff}'));
         Location {
             file: file.to_owned(),
             line: text[..start].matches('\n').count() + 1,
-            column: text[line_start..start].chars().count() + 1,
+            column: (text[line_start..start].chars().count() + 1)
+                .saturating_sub(bom)
+                .max(1),
             span,
         }
     }
@@ -80,9 +84,15 @@ pub struct SpecError {
 
 impl fmt::Display for SpecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.origin {
-            Some(origin) => write!(f, "{origin}: {}", self.kind),
-            None => self.kind.fmt(f),
+        match (&self.origin, &self.kind) {
+            // `build arg `runtime.workdir`: `runtime.workdir`: ...` says the key twice.
+            (Some(Origin::BuildArg(name)), ErrorKind::InvalidValue { key, message })
+                if key == name =>
+            {
+                write!(f, "build arg `{name}`: {message}")
+            }
+            (Some(origin), kind) => write!(f, "{origin}: {kind}"),
+            (None, kind) => kind.fmt(f),
         }
     }
 }
@@ -127,9 +137,16 @@ pub enum ErrorKind {
     /// A value of the wrong type or an invalid value; `key` is its dotted path.
     #[error("`{key}`: {message}")]
     InvalidValue { key: String, message: String },
-    /// `--target NAME` (or an override `targets.NAME...`) names no target of the spec.
-    #[error("unknown target `{name}`; {}", target_list(valid))]
-    UnknownTarget { name: String, valid: Vec<String> },
+    /// `--target NAME` (`by_option`), or an override `targets.NAME...`, names no target of the spec.
+    #[error("unknown target `{name}`; {}", target_list(valid, *by_option))]
+    UnknownTarget {
+        name: String,
+        valid: Vec<String>,
+        by_option: bool,
+    },
+    /// The file is not UTF-8; `byte` is the first byte that is not.
+    #[error("the spec is not valid UTF-8 (byte 0x{byte:02x}); save it as UTF-8")]
+    NotUtf8 { byte: u8 },
     /// Several targets, no `--target` and no `default-target`.
     #[error(
         "the spec defines several targets ({}); choose one with `--target NAME` or set `default-target`",
@@ -138,9 +155,12 @@ pub enum ErrorKind {
     NoTargetChosen { valid: Vec<String> },
 }
 
-fn target_list(valid: &[String]) -> String {
-    if valid.is_empty() {
+fn target_list(valid: &[String], by_option: bool) -> String {
+    if valid.is_empty() && by_option {
         "the spec defines no targets (remove `--target`, or add a [targets.NAME] table)".to_owned()
+    } else if valid.is_empty() {
+        "the spec defines no targets (set the key without `targets.NAME.`, or add a [targets.NAME] table)"
+            .to_owned()
     } else {
         format!("valid targets: {}", valid.join(", "))
     }

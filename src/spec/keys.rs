@@ -1,7 +1,7 @@
 //! The key schema of the spec: which tables have which keys, and of what kind.
 //!
-//! It is the one list of key names. [`check_keys`] walks a parsed TOML document with it and
-//! reports every unknown key (with its span) before serde sees the document; the `overrides`
+//! It is the one list of key names. [`take_unknown_keys`] walks a parsed TOML document with it,
+//! reports every unknown key (with its span) and removes it before serde sees the document; the `overrides`
 //! module walks `--build-arg` names with it. The serde structs in `raw` must agree with it (a
 //! test checks every key here deserializes).
 
@@ -97,7 +97,8 @@ pub(crate) fn table_name(path: &[&str]) -> String {
 
 pub(crate) fn unknown_key(table: &'static [Key], path: &[&str], name: &str) -> ErrorKind {
     ErrorKind::UnknownKey {
-        key: name.to_owned(),
+        // Escaped: a quoted key can hold terminal escapes, and this reaches the user's terminal.
+        key: name.escape_debug().to_string(),
         table: table_name(path),
         valid: table.iter().map(|k| k.name).collect(),
         suggestion: suggest(table, name),
@@ -113,44 +114,48 @@ pub(crate) fn is_valid_target_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-/// Reports every unknown key and invalid target name in `root`, with the key's span.
-pub(crate) fn check_keys(root: &DeTable<'_>) -> Vec<(Range<usize>, ErrorKind)> {
+/// Reports every unknown key and invalid target name in `root`, with the key's span, and
+/// removes the unknown keys, so that the rest can still be deserialized and checked.
+pub(crate) fn take_unknown_keys(root: &mut DeTable<'_>) -> Vec<(Range<usize>, ErrorKind)> {
     let mut problems = Vec::new();
     check_table(root, TOP, &mut Vec::new(), &mut problems);
     problems
 }
 
-fn check_table<'a>(
-    table: &'a DeTable<'_>,
+fn check_table(
+    table: &mut DeTable<'_>,
     schema: &'static [Key],
-    path: &mut Vec<&'a str>,
+    path: &mut Vec<String>,
     problems: &mut Vec<(Range<usize>, ErrorKind)>,
 ) {
-    for (name, value) in table.iter() {
+    let mut unknown = Vec::new();
+    for (name, value) in table.iter_mut() {
         let Some(key) = lookup(schema, name.get_ref()) else {
-            problems.push((name.span(), unknown_key(schema, path, name.get_ref())));
+            let path_refs: Vec<&str> = path.iter().map(String::as_str).collect();
+            problems.push((name.span(), unknown_key(schema, &path_refs, name.get_ref())));
+            unknown.push(name.get_ref().to_string());
             continue;
         };
-        let DeValue::Table(sub) = value.get_ref() else {
+        let DeValue::Table(sub) = value.get_mut() else {
             continue; // type errors are serde's job
         };
-        path.push(name.get_ref());
+        path.push(name.get_ref().to_string());
         match key.kind {
             Kind::Table(sub_schema) => check_table(sub, sub_schema, path, problems),
             Kind::Targets => {
-                for (target, body) in sub.iter() {
+                for (target, body) in sub.iter_mut() {
                     if !is_valid_target_name(target.get_ref()) {
                         problems.push((
                             target.span(),
                             ErrorKind::InvalidValue {
-                                key: format!("targets.{}", target.get_ref()),
+                                key: format!("targets.{}", target.get_ref().escape_debug()),
                                 message: "target names may only use letters, digits, `-` and `_`"
                                     .to_owned(),
                             },
                         ));
                     }
-                    if let DeValue::Table(body) = body.get_ref() {
-                        path.push(target.get_ref());
+                    if let DeValue::Table(body) = body.get_mut() {
+                        path.push(target.get_ref().to_string());
                         check_table(body, TARGET, path, problems);
                         path.pop();
                     }
@@ -159,6 +164,9 @@ fn check_table<'a>(
             _ => {}
         }
         path.pop();
+    }
+    for name in unknown {
+        table.remove(name.as_str());
     }
 }
 

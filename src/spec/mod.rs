@@ -43,29 +43,51 @@ pub struct Spec {
     raw: RawSpec,
 }
 
+/// Decodes, parses and checks the spec file's bytes: [`parse`] after [`decode`].
+pub fn parse_bytes(file_name: &str, data: &[u8]) -> Result<Spec, SpecErrors> {
+    parse(file_name, decode(file_name, data)?)
+}
+
+/// The spec's text. It must be UTF-8, as TOML requires: other bytes are refused at their line
+/// and column, never replaced (a replacement character would reach cargo's argv). A leading
+/// byte-order mark is allowed (TOML parsers skip it).
+pub fn decode<'a>(file_name: &str, data: &'a [u8]) -> Result<&'a str, SpecErrors> {
+    std::str::from_utf8(data).map_err(|e| {
+        let valid = e.valid_up_to();
+        // The valid prefix is UTF-8 by definition; locate the first bad byte within it.
+        let prefix = std::str::from_utf8(&data[..valid]).unwrap_or_default();
+        let mut location = Location::from_span(file_name, prefix, valid..valid);
+        location.span = valid..valid + e.error_len().unwrap_or(data.len() - valid);
+        SpecErrors::from_vec(vec![SpecError::new(
+            Some(Origin::File(location)),
+            ErrorKind::NotUtf8 { byte: data[valid] },
+        )])
+    })
+}
+
 /// Parses and checks the spec `text`; `file_name` is used in error locations.
 ///
-/// Reports every unknown key, the first value of a wrong type, and otherwise every invalid
-/// value of every target (not only the one that will be built).
+/// Reports every unknown key, the first value of a wrong type, and every invalid value of every
+/// target (not only the one that will be built), all together.
 pub fn parse(file_name: &str, text: &str) -> Result<Spec, SpecErrors> {
-    let raw = raw::parse_document(text).map_err(|problems| {
-        let source = Source::File {
-            name: file_name,
-            text,
-        };
-        SpecErrors::from_vec(
-            problems
-                .into_iter()
-                .map(|(span, kind)| SpecError::new(source.origin(span), kind))
-                .collect(),
-        )
-    })?;
+    let source = Source::File {
+        name: file_name,
+        text,
+    };
+    let parsed = raw::parse_document(text);
+    let mut errors: Vec<SpecError> = parsed
+        .problems
+        .into_iter()
+        .map(|(span, kind)| SpecError::new(source.origin(span), kind))
+        .collect();
+    let Some(raw) = parsed.raw else {
+        return Err(SpecErrors::from_vec(errors));
+    };
     let spec = Spec {
         file: file_name.to_owned(),
         text: text.to_owned(),
         raw,
     };
-    let mut errors = Vec::new();
     if let Some(default) = &spec.raw.default_target {
         errors.extend(spec.check_default_target(spec.file_source(), default));
     }
@@ -151,6 +173,7 @@ impl Spec {
                     ErrorKind::UnknownTarget {
                         name: t.to_owned(),
                         valid: names.iter().map(|n| n.to_string()).collect(),
+                        by_option: true,
                     },
                 ));
                 None
@@ -236,7 +259,10 @@ impl Spec {
                 source.origin(Some(default.span())),
                 ErrorKind::InvalidValue {
                     key: "default-target".to_owned(),
-                    message: format!("no target named `{}`; {valid}", default.get_ref()),
+                    message: format!(
+                        "no target named `{}`; {valid}",
+                        default.get_ref().escape_debug()
+                    ),
                 },
             )
         })

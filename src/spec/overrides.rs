@@ -44,16 +44,18 @@ pub(crate) fn parse_overrides(
                 continue;
             }
         };
-        match raw::parse_document(&document) {
-            Ok(raw) => overrides.push(Override {
+        let parsed = raw::parse_document(&document);
+        errors.extend(
+            parsed
+                .problems
+                .into_iter()
+                .map(|(_, kind)| SpecError::new(origin(), kind)),
+        );
+        if let Some(raw) = parsed.raw {
+            overrides.push(Override {
                 name: name.clone(),
                 raw,
-            }),
-            Err(problems) => errors.extend(
-                problems
-                    .into_iter()
-                    .map(|(_, kind)| SpecError::new(origin(), kind)),
-            ),
+            });
         }
     }
     (overrides, errors)
@@ -61,11 +63,32 @@ pub(crate) fn parse_overrides(
 
 /// `a.b.c` + value → the TOML text `[a.b]\nc = value`.
 fn to_document(name: &str, value: &str, targets: &[&str]) -> Result<String, ErrorKind> {
-    let table = nest(keys::TOP, &mut Vec::new(), name, value, targets)?;
+    let table = nest(keys::TOP, &mut Vec::new(), name, value, targets).map_err(|e| match e {
+        LeafError::NotAnArray(message) => ErrorKind::InvalidValue {
+            key: name.to_owned(),
+            message: format!(
+                "a value starting with `[` must be a TOML array ({message}); quote each entry, like `[\"apt-get update\", \"make\"]`"
+            ),
+        },
+        LeafError::Kind(kind) => kind,
+    })?;
     toml::to_string(&table).map_err(|e| ErrorKind::InvalidValue {
         key: name.to_owned(),
         message: format!("cannot be written as toml: {e}"),
     })
+}
+
+/// Why a build arg could not be turned into a document.
+enum LeafError {
+    /// The value starts with `[` but is not a TOML array; toml's message.
+    NotAnArray(String),
+    Kind(ErrorKind),
+}
+
+impl From<ErrorKind> for LeafError {
+    fn from(kind: ErrorKind) -> Self {
+        LeafError::Kind(kind)
+    }
 }
 
 fn nest(
@@ -74,7 +97,7 @@ fn nest(
     name: &str,
     value: &str,
     targets: &[&str],
-) -> Result<Table, ErrorKind> {
+) -> Result<Table, LeafError> {
     let (head, tail) = match name.split_once('.') {
         Some((head, tail)) => (head, Some(tail)),
         None => (name, None),
@@ -83,20 +106,20 @@ fn nest(
     let key =
         keys::lookup(schema, head).ok_or_else(|| keys::unknown_key(schema, &path_refs, head))?;
     if key.kind == Kind::Targets && tail.is_none() {
-        return Err(ErrorKind::InvalidValue {
+        return Err(LeafError::Kind(ErrorKind::InvalidValue {
             key: "targets".to_owned(),
             message: "set one target's keys at a time, like `targets.NAME.build.profile=dev`"
                 .to_owned(),
-        });
+        }));
     }
     path.push(head.to_owned());
     let inner = match (key.kind, tail) {
-        (kind, None) => leaf(kind, value),
+        (kind, None) => leaf(kind, value)?,
         (Kind::Table(sub), Some(tail)) => Value::Table(nest(sub, path, tail, value, targets)?),
         // Everything after `env.` / `labels.` is the map key, dots included.
         (Kind::Map, Some(map_key)) => Value::Table(Table::from_iter([(
             map_key.to_owned(),
-            leaf(Kind::Text, value),
+            leaf(Kind::Text, value)?,
         )])),
         (Kind::Targets, Some(tail)) => {
             let (target, rest) = match tail.split_once('.') {
@@ -104,23 +127,24 @@ fn nest(
                 None => (tail, None),
             };
             if !targets.contains(&target) {
-                return Err(ErrorKind::UnknownTarget {
+                return Err(LeafError::Kind(ErrorKind::UnknownTarget {
                     name: target.to_owned(),
                     valid: targets.iter().map(|t| t.to_string()).collect(),
-                });
+                    by_option: false,
+                }));
             }
             path.push(target.to_owned());
             let body = match rest {
                 Some(rest) => Value::Table(nest(keys::TARGET, path, rest, value, targets)?),
-                None => leaf(Kind::Table(keys::TARGET), value),
+                None => leaf(Kind::Table(keys::TARGET), value)?,
             };
             Value::Table(Table::from_iter([(target.to_owned(), body)]))
         }
         (_, Some(tail)) => {
-            return Err(ErrorKind::InvalidValue {
+            return Err(LeafError::Kind(ErrorKind::InvalidValue {
                 key: format!("{}.{tail}", path.join(".")),
                 message: format!("`{}` is not a table", path.join(".")),
-            });
+            }));
         }
     };
     Ok(Table::from_iter([(head.to_owned(), inner)]))
@@ -132,15 +156,32 @@ fn nest(
 /// - commands: a TOML array as is, else the (unquoted) text is one command (commas and all);
 /// - features: a TOML array as is, else the text (split later like the file's string form);
 /// - booleans and tables: the TOML value, else the text (so serde reports the type error).
-fn leaf(kind: Kind, text: &str) -> Value {
-    let parsed = text.trim().parse::<Value>().ok();
+///
+/// For the three list kinds, a value starting with `[` is a TOML array or an error: a broken
+/// array (`["apt-get update", `) must not become a shell command or a binary name. A command
+/// that starts with `[` (the shell's test) is written as an array: `["[ -f x ] && make"]`.
+fn leaf(kind: Kind, text: &str) -> Result<Value, LeafError> {
+    let parsed = text.trim().parse::<Value>();
+    let is_list = matches!(kind, Kind::List | Kind::Features | Kind::Commands);
+    if is_list && text.trim_start().starts_with('[') {
+        return match parsed {
+            Ok(array @ Value::Array(_)) => Ok(array),
+            Ok(other) => Err(LeafError::NotAnArray(format!(
+                "found a {}",
+                other.type_str()
+            ))),
+            Err(e) => Err(LeafError::NotAnArray(
+                e.message().trim_end().replace('\n', " "),
+            )),
+        };
+    }
+    let parsed = parsed.ok();
     let unquoted = match &parsed {
         Some(Value::String(s)) => s.clone(),
         _ => text.to_owned(),
     };
-    match (kind, parsed) {
+    Ok(match (kind, parsed) {
         (Kind::Text, _) => Value::String(unquoted),
-        (Kind::List | Kind::Features | Kind::Commands, Some(array @ Value::Array(_))) => array,
         (Kind::Commands, _) => Value::Array(vec![Value::String(unquoted)]),
         (Kind::List, _) => Value::Array(
             unquoted
@@ -153,5 +194,5 @@ fn leaf(kind: Kind, text: &str) -> Value {
         (Kind::Features, _) => Value::String(unquoted),
         (_, Some(value)) => value,
         (_, None) => Value::String(text.to_owned()),
-    }
+    })
 }

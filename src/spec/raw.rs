@@ -75,8 +75,8 @@ pub(crate) struct RawBuild {
 pub(crate) struct RawRuntime {
     pub image: Option<Spanned<String>>,
     pub bin_dir: Option<Spanned<String>>,
-    pub entrypoint: Option<Vec<String>>,
-    pub cmd: Option<Vec<String>>,
+    pub entrypoint: Option<Vec<Spanned<String>>>,
+    pub cmd: Option<Vec<Spanned<String>>>,
     pub env: Option<Spanned<BTreeMap<String, Scalar>>>,
     pub workdir: Option<Spanned<String>>,
     pub user: Option<Spanned<Scalar>>,
@@ -104,17 +104,31 @@ impl<'de> Deserialize<'de> for Features {
                 f.write_str("a list of feature names or a comma-separated string")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Features, E> {
+                no_control_in_features(v)?;
                 Ok(Features(split_features(v).collect()))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Features, A::Error> {
                 let mut out = Vec::new();
                 while let Some(item) = seq.next_element::<String>()? {
+                    no_control_in_features(&item)?;
                     out.extend(split_features(&item));
                 }
                 Ok(Features(out))
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+/// Feature names reach cargo's argv: whitespace separates them, other control characters
+/// (NUL above all) are refused.
+fn no_control_in_features<E: de::Error>(text: &str) -> Result<(), E> {
+    match text.chars().find(|c| c.is_control() && !c.is_whitespace()) {
+        Some(c) => Err(E::custom(format!(
+            "feature names cannot hold a control character (`{}`)",
+            c.escape_debug()
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -154,40 +168,80 @@ impl<'de> Deserialize<'de> for Scalar {
 /// A problem found while parsing a document; the span is into that document's text.
 pub(crate) type Problem = (Option<Range<usize>>, ErrorKind);
 
+/// A parsed document: the settings that could be read, and every problem found on the way.
+#[derive(Debug, Default)]
+pub(crate) struct Parsed {
+    /// `None` when the text is not TOML or a value has the wrong type.
+    pub raw: Option<RawSpec>,
+    pub problems: Vec<Problem>,
+}
+
 /// Parses a spec document: syntax, then every unknown key, then types.
-pub(crate) fn parse_document(text: &str) -> Result<RawSpec, Vec<Problem>> {
-    let root = DeTable::parse(text).map_err(|e| {
-        let hint = looks_like_dockerfile(text).then_some(
-            "this looks like a Dockerfile; a cargo-frontend spec is TOML (see the build spec section of the README)",
-        );
-        vec![(
-            e.span(),
-            ErrorKind::Syntax {
-                message: e.message().trim_end().to_owned(),
-                hint,
-            },
-        )]
-    })?;
-    let unknown = keys::check_keys(root.get_ref());
-    if !unknown.is_empty() {
-        return Err(unknown
-            .into_iter()
-            .map(|(span, kind)| (Some(span), kind))
-            .collect());
+///
+/// Unknown keys are reported and left out, so the rest of the document is still read and its
+/// values can be checked too: a typo and a bad value in one file are reported together.
+pub(crate) fn parse_document(text: &str) -> Parsed {
+    let mut root = match DeTable::parse(text) {
+        Ok(root) => root,
+        Err(e) => {
+            let hint = looks_like_dockerfile(text).then_some(
+                "this looks like a Dockerfile; a cargo-frontend spec is TOML (see the build spec section of the README)",
+            );
+            return Parsed {
+                raw: None,
+                problems: vec![(
+                    e.span(),
+                    ErrorKind::Syntax {
+                        message: syntax_message(text, &e),
+                        hint,
+                    },
+                )],
+            };
+        }
+    };
+    let mut problems: Vec<Problem> = keys::take_unknown_keys(root.get_mut())
+        .into_iter()
+        .map(|(span, kind)| (Some(span), kind))
+        .collect();
+    let raw = match RawSpec::deserialize(toml::de::Deserializer::from(root.clone())) {
+        Ok(raw) => Some(raw),
+        Err(e) => {
+            let key = e
+                .span()
+                .and_then(|span| keys::path_at(root.get_ref(), span.start))
+                .unwrap_or_else(|| "spec".to_owned());
+            problems.push((
+                e.span(),
+                ErrorKind::InvalidValue {
+                    key,
+                    message: e.message().to_owned(),
+                },
+            ));
+            None
+        }
+    };
+    Parsed { raw, problems }
+}
+
+/// toml's message, with the key named where toml only says `duplicate key`.
+fn syntax_message(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim_end();
+    let key = e
+        .span()
+        .and_then(|span| text.get(span))
+        .map(str::trim)
+        .filter(|key| !key.is_empty() && !key.contains('\n'));
+    match key {
+        Some(key) if message.starts_with("duplicate key") => {
+            let rest = message["duplicate key".len()..].trim_start();
+            if rest.is_empty() {
+                format!("duplicate key `{key}`")
+            } else {
+                format!("duplicate key `{key}` {rest}")
+            }
+        }
+        _ => message.to_owned(),
     }
-    RawSpec::deserialize(toml::de::Deserializer::from(root.clone())).map_err(|e| {
-        let key = e
-            .span()
-            .and_then(|span| keys::path_at(root.get_ref(), span.start))
-            .unwrap_or_else(|| "spec".to_owned());
-        vec![(
-            e.span(),
-            ErrorKind::InvalidValue {
-                key,
-                message: e.message().to_owned(),
-            },
-        )]
-    })
 }
 
 fn looks_like_dockerfile(text: &str) -> bool {

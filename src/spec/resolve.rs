@@ -95,9 +95,9 @@ pub(crate) fn resolve(name: Option<&str>, layers: &[Layer<'_>]) -> Result<Target
         .and_then(|(l, v)| check(l, v, "build.profile", profile))
         .unwrap_or_else(|| DEFAULT_PROFILE.to_owned());
     let package =
-        last(layers, |r| r.package.as_ref()).and_then(|(l, v)| check(l, v, "package", word));
+        last(layers, |r| r.package.as_ref()).and_then(|(l, v)| check(l, v, "package", package));
     let bins = last(layers, |r| r.bins.as_ref())
-        .map(|(l, bins)| dedup(bins.iter().filter_map(|b| check(l, b, "bins", word))))
+        .map(|(l, bins)| dedup(bins.iter().filter_map(|b| check(l, b, "bins", bin_name))))
         .unwrap_or_default();
     let image = last(layers, |r| r.runtime.as_ref()?.image.as_ref())
         .and_then(|(l, v)| check(l, v, "runtime.image", image))
@@ -118,7 +118,7 @@ pub(crate) fn resolve(name: Option<&str>, layers: &[Layer<'_>]) -> Result<Target
         .and_then(|(l, v)| check(l, v, "runtime.workdir", absolute_dir));
     let user = last(layers, |r| r.runtime.as_ref()?.user.as_ref()).and_then(|(l, v)| {
         let text = Spanned::new(v.span(), v.get_ref().0.clone());
-        check(l, &text, "runtime.user", non_empty)
+        check(l, &text, "runtime.user", user)
     });
     let expose = last(layers, |r| r.runtime.as_ref()?.expose.as_ref())
         .map(|(l, ports)| {
@@ -134,7 +134,6 @@ pub(crate) fn resolve(name: Option<&str>, layers: &[Layer<'_>]) -> Result<Target
         .unwrap_or_default();
 
     let build = |r: &RawTarget| r.build.clone().unwrap_or_default();
-    let runtime = |r: &RawTarget| r.runtime.clone().unwrap_or_default();
     let features = layers
         .iter()
         .rev()
@@ -151,21 +150,30 @@ pub(crate) fn resolve(name: Option<&str>, layers: &[Layer<'_>]) -> Result<Target
         .rev()
         .find_map(|l| build(&l.raw).all_features)
         .unwrap_or(false);
-    let mut entrypoint = layers.iter().rev().find_map(|l| runtime(&l.raw).entrypoint);
-    let cmd = layers.iter().rev().find_map(|l| runtime(&l.raw).cmd);
+    let mut entrypoint =
+        last(layers, |r| r.runtime.as_ref()?.entrypoint.as_ref()).map(|(l, args)| {
+            args.iter()
+                .filter_map(|a| check(l, a, "runtime.entrypoint", argument))
+                .collect::<Vec<_>>()
+        });
+    let cmd = last(layers, |r| r.runtime.as_ref()?.cmd.as_ref()).map(|(l, args)| {
+        args.iter()
+            .filter_map(|a| check(l, a, "runtime.cmd", argument))
+            .collect::<Vec<_>>()
+    });
 
     let env = merge_maps(
         layers,
         |r| r.runtime.as_ref()?.env.as_ref(),
         "runtime.env",
-        env_name,
+        (env_name, no_nul),
         &mut errors,
     );
     let labels = merge_maps(
         layers,
         |r| r.runtime.as_ref()?.labels.as_ref(),
         "runtime.labels",
-        non_empty,
+        (label_name, no_nul),
         &mut errors,
     );
 
@@ -203,21 +211,29 @@ pub(crate) fn resolve(name: Option<&str>, layers: &[Layer<'_>]) -> Result<Target
     })
 }
 
-/// Merges a string map over all layers, later layers winning per key; checks each key.
+type Check = fn(&str) -> Result<String, String>;
+
+/// Merges a string map over all layers, later layers winning per key; checks each name and
+/// value with `(check_name, check_value)`.
 fn merge_maps<'l>(
     layers: &'l [Layer<'_>],
     get: impl Fn(&'l RawTarget) -> Option<&'l Spanned<BTreeMap<String, Scalar>>>,
     key: &str,
-    check_key: fn(&str) -> Result<String, String>,
+    (check_name, check_value): (Check, Check),
     errors: &mut Vec<SpecError>,
 ) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for layer in layers {
         let Some(map) = get(&layer.raw) else { continue };
         for (name, value) in map.get_ref() {
-            match check_key(name) {
-                Ok(name) => {
-                    out.insert(name, value.0.clone());
+            let checked = check_name(name).and_then(|name| {
+                check_value(&value.0)
+                    .map(|value| (name.clone(), value))
+                    .map_err(|m| format!("`{}`: {m}", name.escape_debug()))
+            });
+            match checked {
+                Ok((name, value)) => {
+                    out.insert(name, value);
                 }
                 Err(m) => errors.push(layer.error(Some(map.span()), key, m)),
             }
@@ -237,38 +253,123 @@ fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
     out
 }
 
-fn non_empty(s: &str) -> Result<String, String> {
+/// The first NUL or other control character of `s`, for refusing it: such characters end
+/// strings early in C, break argv and config JSON readers, and are never meant.
+fn control_char(s: &str) -> Option<char> {
+    s.chars().find(|c| c.is_control())
+}
+
+fn has_control(s: &str) -> Option<String> {
+    control_char(s).map(|c| {
+        format!(
+            "`{}` holds a control character (`{}`)",
+            s.escape_debug(),
+            c.escape_debug()
+        )
+    })
+}
+
+/// Values that may hold newlines and tabs (env and label values) but never NUL.
+fn no_nul(s: &str) -> Result<String, String> {
+    if s.contains('\0') {
+        Err(format!("`{}` holds a NUL character", s.escape_debug()))
+    } else {
+        Ok(s.to_owned())
+    }
+}
+
+/// An argument of `entrypoint` or `cmd`: anything but NUL (execve cannot pass it).
+fn argument(s: &str) -> Result<String, String> {
+    no_nul(s)
+}
+
+/// `user`: `NAME`, `UID`, `NAME:GROUP`...: no whitespace or control characters.
+fn user(s: &str) -> Result<String, String> {
     if s.trim().is_empty() {
-        Err("must not be empty".to_owned())
-    } else {
-        Ok(s.to_owned())
+        return Err("must not be empty".to_owned());
     }
+    if let Some(m) = has_control(s) {
+        return Err(m);
+    }
+    if s.contains(char::is_whitespace) {
+        return Err(format!(
+            "invalid user `{s}`: no whitespace; write a name or id, like `1000` or `app:app`"
+        ));
+    }
+    Ok(s.to_owned())
 }
 
-/// A package or binary name: non-empty, no whitespace.
-fn word(s: &str) -> Result<String, String> {
-    if s.is_empty() || s.contains(char::is_whitespace) {
+/// A `--bin` name: cargo's target-name rules. It becomes a copy selector and the file
+/// `bin-dir/NAME`, so it must be one path component.
+fn bin_name(s: &str) -> Result<String, String> {
+    let fix = "use a `[[bin]]` name from Cargo.toml, like `api`";
+    if s.is_empty() {
+        return Err(format!("a binary name cannot be empty; {fix}"));
+    }
+    if let Some(m) = has_control(s) {
+        return Err(format!("{m}; {fix}"));
+    }
+    if s.contains(['/', '\\']) || s.contains("..") || s == "." || s.contains(char::is_whitespace) {
+        return Err(format!(
+            "invalid binary name `{s}`: a cargo target name has no `/`, `\\`, `..` or whitespace; {fix}"
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+/// `package`: cargo's package-name rules (letters, digits, `-`, `_`, not starting with a
+/// digit), optionally with `@VERSION` (a pkgid spec's `name@version` form). Other pkgid forms
+/// (URLs, paths) are refused: a workspace member is named by its name.
+fn package(s: &str) -> Result<String, String> {
+    let (name, version) = match s.split_once('@') {
+        Some((name, version)) => (name, Some(version)),
+        None => (s, None),
+    };
+    let name_ok = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+    let version_ok = version.is_none_or(|v| {
+        v.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
+    });
+    if name_ok && version_ok {
+        Ok(s.to_owned())
+    } else {
         Err(format!(
-            "invalid name `{s}`: must be non-empty with no whitespace"
+            "invalid package `{}`: use the package's name from Cargo.toml (letters, digits, `-` and `_`), optionally with `@VERSION`, like `api` or `api@0.2.0`",
+            s.escape_debug()
         ))
-    } else {
-        Ok(s.to_owned())
     }
 }
 
+/// An image reference: `docker pull`'s rules (src/llb/image_ref.rs), so a bad one is reported
+/// at its line rather than when the image is loaded. `scratch` is not a reference but allowed.
 fn image(s: &str) -> Result<String, String> {
-    if s.is_empty() || s.contains(char::is_whitespace) {
-        Err(format!(
-            "invalid image reference `{s}`: expected a name like `docker.io/library/debian:bookworm-slim`"
-        ))
-    } else {
-        Ok(s.to_owned())
+    if s == "scratch" {
+        return Ok(s.to_owned());
     }
+    crate::llb::normalize_image_ref(s)
+        .map(|_| s.to_owned())
+        .map_err(|e| {
+            format!(
+                "{}; expected a name like `docker.io/library/debian:bookworm-slim`",
+                e.to_string().replace(s, &s.escape_debug().to_string())
+            )
+        })
 }
 
+/// A `builder.setup` command is a shell command by design (like a Dockerfile's `RUN`); only
+/// NUL, which no shell can receive in `-c`, is refused.
 fn command(s: &str) -> Result<String, String> {
     if s.trim().is_empty() {
         Err("a setup command cannot be empty; remove it, or write the command to run".to_owned())
+    } else if s.contains('\0') {
+        Err("a setup command cannot hold a NUL character".to_owned())
     } else {
         Ok(s.to_owned())
     }
@@ -291,28 +392,52 @@ fn profile(s: &str) -> Result<String, String> {
         Ok(s.to_owned())
     } else {
         Err(format!(
-            "invalid profile name `{s}`: use letters, digits, `-` and `_`, like `release`"
+            "invalid profile name `{}`: use letters, digits, `-` and `_`, like `release`",
+            s.escape_debug()
         ))
     }
 }
 
+/// `bin-dir` and `workdir`: absolute, no `..` component, no control characters. Empty and `.`
+/// components are dropped (`/usr//local/./bin/` is `/usr/local/bin`), as the kernel reads them.
 fn absolute_dir(s: &str) -> Result<String, String> {
+    if let Some(m) = has_control(s) {
+        return Err(m);
+    }
     if !s.starts_with('/') {
         return Err(format!("`{s}` is not an absolute path; start it with `/`"));
     }
-    let trimmed = s.trim_end_matches('/');
-    Ok(if trimmed.is_empty() {
-        "/".to_owned()
-    } else {
-        trimmed.to_owned()
-    })
+    let mut parts = Vec::new();
+    for part in s.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                return Err(format!(
+                    "`{s}` has a `..` component; write the directory it means without `..`"
+                ));
+            }
+            part => parts.push(part),
+        }
+    }
+    Ok(format!("/{}", parts.join("/")))
 }
 
 fn env_name(s: &str) -> Result<String, String> {
-    if s.is_empty() || s.contains('=') {
+    if s.is_empty() || s.contains('=') || control_char(s).is_some() {
         Err(format!(
-            "invalid variable name `{s}`: must be non-empty with no `=`"
+            "invalid variable name `{}`: must be non-empty with no `=` or control characters",
+            s.escape_debug()
         ))
+    } else {
+        Ok(s.to_owned())
+    }
+}
+
+fn label_name(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        Err("a label name must not be empty".to_owned())
+    } else if let Some(m) = has_control(s) {
+        Err(m)
     } else {
         Ok(s.to_owned())
     }
@@ -329,7 +454,8 @@ fn port(s: &str) -> Result<String, String> {
     match (number, proto.as_str()) {
         (Some(n), "tcp" | "udp" | "sctp") => Ok(format!("{n}/{proto}")),
         _ => Err(format!(
-            "invalid port `{s}`: expected a number 1-65535 with an optional /tcp, /udp or /sctp, like `8080` or `53/udp`"
+            "invalid port `{}`: expected a number 1-65535 with an optional /tcp, /udp or /sctp, like `8080` or `53/udp`",
+            s.escape_debug()
         )),
     }
 }

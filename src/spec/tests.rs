@@ -371,12 +371,12 @@ runtime = { workdir = "app", user = "" }
 "#, Some("api"), &[], "
         error: Dockerfile:3:9: `builder.image`: the builder image cannot be `scratch`: cargo needs a Rust toolchain
         error: Dockerfile:5:11: `build.profile`: invalid profile name `my profile`: use letters, digits, `-` and `_`, like `release`
-        error: Dockerfile:7:9: `runtime.image`: invalid image reference ``: expected a name like `docker.io/library/debian:bookworm-slim`
+        error: Dockerfile:7:9: `runtime.image`: invalid image reference ``: empty reference; expected a name like `docker.io/library/debian:bookworm-slim`
         error: Dockerfile:8:11: `runtime.bin-dir`: `bin` is not an absolute path; start it with `/`
         error: Dockerfile:9:17: `runtime.expose`: invalid port `http`: expected a number 1-65535 with an optional /tcp, /udp or /sctp, like `8080` or `53/udp`
         error: Dockerfile:9:25: `runtime.expose`: invalid port `70000/tcp`: expected a number 1-65535 with an optional /tcp, /udp or /sctp, like `8080` or `53/udp`
-        error: Dockerfile:10:7: `runtime.env`: invalid variable name `A=B`: must be non-empty with no `=`
-        error: Dockerfile:12:9: `targets.api.bins`: invalid name `my bin`: must be non-empty with no whitespace
+        error: Dockerfile:10:7: `runtime.env`: invalid variable name `A=B`: must be non-empty with no `=` or control characters
+        error: Dockerfile:12:9: `targets.api.bins`: invalid binary name `my bin`: a cargo target name has no `/`, `\\`, `..` or whitespace; use a `[[bin]]` name from Cargo.toml, like `api`
         error: Dockerfile:13:23: `targets.api.runtime.workdir`: `app` is not an absolute path; start it with `/`
         error: Dockerfile:13:37: `targets.api.runtime.user`: must not be empty
     ");
@@ -521,15 +521,15 @@ fn override_errors_name_the_build_arg() {
         ],
         r#"
         error: build arg `build.featurs`: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features; did you mean `features`?
-        error: build arg `build.no-default-features`: `build.no-default-features`: invalid type: string "maybe", expected a boolean
-        error: build arg `build.profile.x`: `build.profile.x`: `build.profile` is not a table
-        error: build arg `default-target`: `default-target`: no target named `nope`; valid targets: api, worker
+        error: build arg `build.no-default-features`: invalid type: string "maybe", expected a boolean
+        error: build arg `build.profile.x`: `build.profile` is not a table
+        error: build arg `default-target`: no target named `nope`; valid targets: api, worker
         error: build arg `my.setting`: unknown key `my` in the top level; valid keys: default-target, targets, package, bins, builder, build, runtime
         error: build arg `runtime`: `runtime.entrypoint`: invalid type: integer `1`, expected a sequence
-        error: build arg `runtime.expose`: `runtime.expose`: invalid port `http`: expected a number 1-65535 with an optional /tcp, /udp or /sctp, like `8080` or `53/udp`
-        error: build arg `targets`: `targets`: set one target's keys at a time, like `targets.NAME.build.profile=dev`
+        error: build arg `runtime.expose`: invalid port `http`: expected a number 1-65535 with an optional /tcp, /udp or /sctp, like `8080` or `53/udp`
+        error: build arg `targets`: set one target's keys at a time, like `targets.NAME.build.profile=dev`
         error: build arg `targets.web.package`: unknown target `web`; valid targets: api, worker
-        error: build arg `targets.worker.builder.image`: `targets.worker.builder.image`: the builder image cannot be `scratch`: cargo needs a Rust toolchain
+        error: build arg `targets.worker.builder.image`: the builder image cannot be `scratch`: cargo needs a Rust toolchain
     "#,
     );
 }
@@ -629,7 +629,11 @@ fn every_schema_key_deserializes() {
         for key in table {
             let doc = format!("{prefix}{} = {}", key.name, sample(key.kind));
             let parsed = raw::parse_document(&doc);
-            assert!(parsed.is_ok(), "{doc}: {:?}", parsed.err());
+            assert!(
+                parsed.raw.is_some() && parsed.problems.is_empty(),
+                "{doc}: {:?}",
+                parsed.problems
+            );
             if let keys::Kind::Table(sub) = key.kind {
                 walk(sub, &format!("{prefix}{}.", key.name));
             }
@@ -684,6 +688,325 @@ fn doc_examples_resolve() {
         env: PORT=8080, RUST_LOG=info
         expose: 8080/tcp
         labels: org.opencontainers.image.source=https://github.com/acme/shop
+    "#,
+    );
+}
+
+// --- issue 13: bad input ---
+
+#[test]
+fn unknown_keys_and_bad_values_are_reported_together() {
+    check(
+        "[build]\nfeaturs = [\"a\"]\nprofile = \"my profile\"\n[runtime]\nbin-dir = \"bin\"\n",
+        None,
+        &[],
+        r#"
+        error: Dockerfile:2:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features; did you mean `features`?
+        error: Dockerfile:3:11: `build.profile`: invalid profile name `my profile`: use letters, digits, `-` and `_`, like `release`
+        error: Dockerfile:5:11: `runtime.bin-dir`: `bin` is not an absolute path; start it with `/`
+    "#,
+    );
+    // A wrong type too; only the first type error (serde stops there).
+    check(
+        "[build]\nfeaturs = [\"a\"]\nall-features = \"yes\"\n[runtime]\nbin-dir = \"bin\"\n",
+        None,
+        &[],
+        r#"
+        error: Dockerfile:2:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features; did you mean `features`?
+        error: Dockerfile:3:16: `build.all-features`: invalid type: string "yes", expected a boolean
+    "#,
+    );
+}
+
+#[test]
+fn keys_are_shown_escaped() {
+    check(
+        "\"\\u001b[31mred\" = 1\n[targets.\"a\\u0007\"]\n",
+        None,
+        &[],
+        r#"
+        error: Dockerfile:1:1: unknown key `\u{1b}[31mred` in the top level; valid keys: default-target, targets, package, bins, builder, build, runtime
+        error: Dockerfile:2:10: `targets.a\u{7}`: target names may only use letters, digits, `-` and `_`
+    "#,
+    );
+}
+
+#[test]
+fn duplicate_keys_are_named() {
+    check(
+        "[build]\nprofile = \"a\"\nprofile = \"b\"\n",
+        None,
+        &[],
+        r#"
+        error: Dockerfile:3:1: invalid toml: duplicate key `profile`
+    "#,
+    );
+    check(
+        "[build]\n[build]\n",
+        None,
+        &[],
+        r#"
+        error: Dockerfile:2:2: invalid toml: duplicate key `build`
+    "#,
+    );
+}
+
+#[test]
+fn a_build_arg_for_a_target_of_a_spec_without_targets_does_not_mention_the_option() {
+    check(
+        "",
+        None,
+        &[("targets.web.package", "web")],
+        r#"
+        error: build arg `targets.web.package`: unknown target `web`; the spec defines no targets (set the key without `targets.NAME.`, or add a [targets.NAME] table)
+    "#,
+    );
+}
+
+#[test]
+fn a_build_arg_list_starting_with_a_bracket_must_be_an_array() {
+    check(
+        "",
+        None,
+        &[
+            ("builder.setup", r#"["apt-get update", "#),
+            ("bins", "[api"),
+            ("runtime.cmd", "[\"a\"] x"),
+            ("build.features", "[1]"),
+        ],
+        r#"
+        error: build arg `bins`: a value starting with `[` must be a TOML array (unclosed array, expected `]`); quote each entry, like `["apt-get update", "make"]`
+        error: build arg `build.features`: invalid type: integer `1`, expected a string
+        error: build arg `builder.setup`: a value starting with `[` must be a TOML array (unclosed array, expected `]`); quote each entry, like `["apt-get update", "make"]`
+        error: build arg `runtime.cmd`: a value starting with `[` must be a TOML array (unexpected content, expected nothing); quote each entry, like `["apt-get update", "make"]`
+    "#,
+    );
+    // The shell's `[`, written as an array, is a command like any other.
+    check(
+        "",
+        None,
+        &[("builder.setup", r#"["[ -f x ] || true"]"#)],
+        r#"
+        target: (implicit)
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        setup: ["[ -f x ] || true"]
+        cargo: --release
+        runtime: docker.io/library/debian:bookworm-slim
+        bin-dir: /usr/local/bin
+    "#,
+    );
+}
+
+/// `parse_bytes` + `resolve` with no target or build args, rendered like [`check`].
+#[track_caller]
+fn check_bytes(data: &[u8], expect: &str) {
+    let actual =
+        match parse_bytes("Dockerfile", data).and_then(|s| s.resolve(None, &BTreeMap::new())) {
+            Ok(target) => render(&target),
+            Err(errors) => errors.iter().map(|e| format!("error: {e}\n")).collect(),
+        };
+    let expect: String = expect
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(actual, expect, "\n--- actual ---\n{actual}");
+}
+
+#[test]
+fn non_utf8_is_refused_at_its_line_and_column() {
+    check_bytes(
+        b"# syntax=x\n[build]\nprofile = \"d\xffev\"\n",
+        r#"
+        error: Dockerfile:3:13: the spec is not valid UTF-8 (byte 0xff); save it as UTF-8
+    "#,
+    );
+    check_bytes(
+        b"\xfe",
+        r#"
+        error: Dockerfile:1:1: the spec is not valid UTF-8 (byte 0xfe); save it as UTF-8
+    "#,
+    );
+    // A truncated multi-byte character at the end.
+    check_bytes(
+        "[build]\nprofile = \"é".as_bytes().split_last().unwrap().1,
+        r#"
+        error: Dockerfile:2:12: the spec is not valid UTF-8 (byte 0xc3); save it as UTF-8
+    "#,
+    );
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted_and_not_a_column() {
+    check_bytes(
+        b"\xef\xbb\xbf# syntax=x\n[build]\nprofile = \"ci\"\n",
+        r#"
+        target: (implicit)
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        cargo: --profile ci
+        runtime: docker.io/library/debian:bookworm-slim
+        bin-dir: /usr/local/bin
+    "#,
+    );
+    check_bytes(
+        b"\xef\xbb\xbffeaturs = 1\n",
+        r#"
+        error: Dockerfile:1:1: unknown key `featurs` in the top level; valid keys: default-target, targets, package, bins, builder, build, runtime
+    "#,
+    );
+}
+
+#[test]
+fn names_that_become_paths_or_argv_are_cargo_names() {
+    check(
+        r#"
+bins = ["../../etc/x", "a/b", "..", 'a\b', "x\u0000", "ok-bin_2"]
+package = "../a"
+[targets.a]
+package = "https://github.com/x/y#z"
+[targets.b]
+package = "api@0.2.0"
+[targets.c]
+package = "api@x y"
+[targets.d]
+package = "9lives"
+"#,
+        Some("b"),
+        &[],
+        r#"
+        error: Dockerfile:2:9: `bins`: invalid binary name `../../etc/x`: a cargo target name has no `/`, `\`, `..` or whitespace; use a `[[bin]]` name from Cargo.toml, like `api`
+        error: Dockerfile:2:24: `bins`: invalid binary name `a/b`: a cargo target name has no `/`, `\`, `..` or whitespace; use a `[[bin]]` name from Cargo.toml, like `api`
+        error: Dockerfile:2:31: `bins`: invalid binary name `..`: a cargo target name has no `/`, `\`, `..` or whitespace; use a `[[bin]]` name from Cargo.toml, like `api`
+        error: Dockerfile:2:37: `bins`: invalid binary name `a\b`: a cargo target name has no `/`, `\`, `..` or whitespace; use a `[[bin]]` name from Cargo.toml, like `api`
+        error: Dockerfile:2:44: `bins`: `x\0` holds a control character (`\0`); use a `[[bin]]` name from Cargo.toml, like `api`
+        error: Dockerfile:3:11: `package`: invalid package `../a`: use the package's name from Cargo.toml (letters, digits, `-` and `_`), optionally with `@VERSION`, like `api` or `api@0.2.0`
+        error: Dockerfile:5:11: `targets.a.package`: invalid package `https://github.com/x/y#z`: use the package's name from Cargo.toml (letters, digits, `-` and `_`), optionally with `@VERSION`, like `api` or `api@0.2.0`
+        error: Dockerfile:9:11: `targets.c.package`: invalid package `api@x y`: use the package's name from Cargo.toml (letters, digits, `-` and `_`), optionally with `@VERSION`, like `api` or `api@0.2.0`
+        error: Dockerfile:11:11: `targets.d.package`: invalid package `9lives`: use the package's name from Cargo.toml (letters, digits, `-` and `_`), optionally with `@VERSION`, like `api` or `api@0.2.0`
+    "#,
+    );
+}
+
+#[test]
+fn directories_are_absolute_without_dot_dot_and_cleaned() {
+    check(
+        "[runtime]\nbin-dir = \"/usr//local/./bin/\"\nworkdir = \"/./srv//app/.\"\n",
+        None,
+        &[],
+        r#"
+        target: (implicit)
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        cargo: --release
+        runtime: docker.io/library/debian:bookworm-slim
+        bin-dir: /usr/local/bin
+        workdir: /srv/app
+    "#,
+    );
+    check(
+        "[runtime]\nbin-dir = \"/usr/local/../../etc\"\nworkdir = \"/srv\\u0000x\"\n",
+        None,
+        &[],
+        r#"
+        error: Dockerfile:2:11: `runtime.bin-dir`: `/usr/local/../../etc` has a `..` component; write the directory it means without `..`
+        error: Dockerfile:3:11: `runtime.workdir`: `/srv\0x` holds a control character (`\0`)
+    "#,
+    );
+}
+
+#[test]
+fn config_strings_refuse_nul_and_control_characters() {
+    check(
+        r#"
+[builder]
+setup = ["echo \u0000"]
+[runtime]
+env = { "A\u0001" = "1", B = "x\u0000", C = "two\nlines" }
+labels = { "\u0007" = "x", d = "\u0000" }
+user = "root\u0000"
+entrypoint = ["/app\u0000"]
+cmd = ["--x\u0000"]
+"#,
+        None,
+        &[],
+        r#"
+        error: Dockerfile:3:10: `builder.setup`: a setup command cannot hold a NUL character
+        error: Dockerfile:5:7: `runtime.env`: invalid variable name `A\u{1}`: must be non-empty with no `=` or control characters
+        error: Dockerfile:5:7: `runtime.env`: `B`: `x\0` holds a NUL character
+        error: Dockerfile:6:10: `runtime.labels`: `\u{7}` holds a control character (`\u{7}`)
+        error: Dockerfile:6:10: `runtime.labels`: `d`: `\0` holds a NUL character
+        error: Dockerfile:7:8: `runtime.user`: `root\0` holds a control character (`\0`)
+        error: Dockerfile:8:15: `runtime.entrypoint`: `/app\0` holds a NUL character
+        error: Dockerfile:9:8: `runtime.cmd`: `--x\0` holds a NUL character
+    "#,
+    );
+    check(
+        "[runtime]\nuser = \"app user\"\nenv = { C = \"two\\nlines\" }\nlabels = { \"a.b\" = \"tab\\there\" }\n",
+        None,
+        &[],
+        r#"
+        error: Dockerfile:2:8: `runtime.user`: invalid user `app user`: no whitespace; write a name or id, like `1000` or `app:app`
+    "#,
+    );
+    // Newlines and tabs are fine in env and label values.
+    check(
+        "[runtime]\nenv = { C = \"two\\nlines\" }\nlabels = { \"a.b\" = \"tab\\there\" }\n",
+        None,
+        &[],
+        r#"
+        target: (implicit)
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        cargo: --release
+        runtime: docker.io/library/debian:bookworm-slim
+        bin-dir: /usr/local/bin
+        env: C=two
+        lines
+        labels: a.b=tab	here
+    "#,
+    );
+    check(
+        "[build]\nfeatures = [\"a\\u0000\"]\n",
+        None,
+        &[],
+        r#"
+        error: Dockerfile:2:12: `build.features`: feature names cannot hold a control character (`\0`)
+    "#,
+    );
+}
+
+#[test]
+fn image_references_follow_docker_pull() {
+    check(
+        "[builder]\nimage = \"Rust:1\"\n[runtime]\nimage = \"debian\\n:x\"\n",
+        None,
+        &[],
+        r#"
+        error: Dockerfile:2:9: `builder.image`: invalid image reference `Rust:1`: repository name must be lowercase; expected a name like `docker.io/library/debian:bookworm-slim`
+        error: Dockerfile:4:9: `runtime.image`: invalid image reference `debian\n:x`: invalid repository path component; expected a name like `docker.io/library/debian:bookworm-slim`
+    "#,
+    );
+    check(
+        "",
+        None,
+        &[("runtime.image", "debian:bookworm\u{7f}")],
+        r#"
+        error: build arg `runtime.image`: invalid image reference `debian:bookworm\u{7f}`: invalid tag; expected a name like `docker.io/library/debian:bookworm-slim`
+    "#,
+    );
+}
+
+#[test]
+fn an_empty_spec_with_only_the_syntax_line_builds() {
+    check(
+        "# syntax=ghcr.io/acme/cargo-frontend:1\n",
+        None,
+        &[],
+        r#"
+        target: (implicit)
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        cargo: --release
+        runtime: docker.io/library/debian:bookworm-slim
+        bin-dir: /usr/local/bin
     "#,
     );
 }
