@@ -2,6 +2,7 @@
 //!
 //! See ARCHITECTURE.md for the map of modules and the data flow.
 
+pub mod cargo_names;
 pub mod context;
 pub mod frontend;
 pub mod gateway;

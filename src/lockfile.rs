@@ -18,6 +18,7 @@ use std::fmt;
 use std::str::FromStr;
 use toml::Spanned;
 
+use crate::cargo_names;
 use crate::spec::Location;
 
 /// The `source` of a crates.io package, as cargo writes it: the git index, or the sparse one.
@@ -27,8 +28,6 @@ const CRATES_IO_SOURCES: [&str; 2] = [
 ];
 /// Where crates.io serves archives: `<base>/<name>/<name>-<version>.crate`.
 const CRATES_IO_DOWNLOADS: &str = "https://static.crates.io/crates/";
-/// crates.io's longest package name.
-const MAX_CRATES_IO_NAME: usize = 64;
 /// How many problems one error lists before it says how many more there are.
 const MAX_LISTED: usize = 10;
 
@@ -296,9 +295,9 @@ fn check_package(fields: &PackageFields) -> Result<(), (&'static str, ProblemKin
         .source
         .is_some_and(|s| CRATES_IO_SOURCES.contains(&s));
     let name_rule = if crates_io {
-        crates_io_name_problem(fields.name)
+        cargo_names::crates_io_name_problem(fields.name)
     } else {
-        cargo_name_problem(fields.name)
+        cargo_names::package_name_problem(fields.name)
     };
     if let Some(rule) = name_rule {
         return Err(invalid("name", fields.name, rule));
@@ -335,30 +334,6 @@ fn check_package(fields: &PackageFields) -> Result<(), (&'static str, ProblemKin
         ));
     }
     Ok(())
-}
-
-/// crates.io's rule: 1 to 64 ASCII letters, digits, `-` and `_`, starting with a letter.
-fn crates_io_name_problem(name: &str) -> Option<&'static str> {
-    let valid = name.len() <= MAX_CRATES_IO_NAME
-        && name.starts_with(|c: char| c.is_ascii_alphabetic())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    (!valid).then_some(
-        "a crates.io package name is 1 to 64 ASCII letters, digits, `-` and `_`, starting with a letter",
-    )
-}
-
-/// cargo's rule for any package name: a Unicode identifier start (or `_`) followed by identifier
-/// characters and `-`.
-fn cargo_name_problem(name: &str) -> Option<&'static str> {
-    let mut chars = name.chars();
-    let valid = chars
-        .next()
-        .is_some_and(|c| unicode_ident::is_xid_start(c) || c == '_')
-        && chars.all(|c| unicode_ident::is_xid_continue(c) || c == '-');
-    (!valid)
-        .then_some("a package name is letters, digits, `-` and `_`, starting with a letter or `_`")
 }
 
 /// The crates.io download of a package, `None` for a path package, or what is wrong with it.

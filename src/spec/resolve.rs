@@ -325,13 +325,7 @@ fn package(s: &str) -> Result<String, String> {
         Some((name, version)) => (name, Some(version)),
         None => (s, None),
     };
-    let name_ok = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_alphabetic() || c == '_')
-        && name
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+    let name_ok = crate::cargo_names::package_name_problem(name).is_none();
     let version_ok = version.is_none_or(|v| {
         v.chars().next().is_some_and(|c| c.is_ascii_digit())
             && v.chars()

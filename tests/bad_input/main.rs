@@ -88,7 +88,10 @@ impl Failure {
             .iter()
             .filter(|name| name.starts_with(prefix))
             .collect();
-        assert!(solved.is_empty(), "`{prefix}...` vertices were solved: {solved:?}");
+        assert!(
+            solved.is_empty(),
+            "`{prefix}...` vertices were solved: {solved:?}"
+        );
         self
     }
 
