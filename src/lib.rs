@@ -3,6 +3,7 @@
 //! See ARCHITECTURE.md for the map of modules and the data flow.
 
 pub mod context;
+pub mod dockerignore;
 pub mod frontend;
 pub mod gateway;
 pub mod graph;
