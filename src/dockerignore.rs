@@ -141,7 +141,8 @@ struct Compiled {
 enum MatchKind {
     Exact(String),
     Prefix(String),
-    Suffix(String),
+    /// Bytes: patternmatcher cuts two bytes off the pattern, which may split a character.
+    Suffix(Vec<u8>),
     Regex(regex::Regex),
 }
 
@@ -238,8 +239,10 @@ impl Compiled {
             MatchKind::Exact(text) => path == text,
             MatchKind::Prefix(prefix) => path.starts_with(prefix.as_str()),
             MatchKind::Suffix(suffix) => {
-                path.ends_with(suffix.as_str())
-                    || suffix.strip_prefix('/').is_some_and(|rest| path == rest)
+                path.as_bytes().ends_with(suffix)
+                    || suffix
+                        .strip_prefix(b"/")
+                        .is_some_and(|rest| path.as_bytes() == rest)
             }
             MatchKind::Regex(regex) => regex.is_match(path),
         }
@@ -263,7 +266,9 @@ fn compile(glob: &str) -> Option<MatchKind> {
     let chars: Vec<char> = glob.chars().collect();
     let mut go_regex = String::from("^");
     let mut kind = Kind::Exact;
-    let mut at = 0;
+    // Go's text/scanner, which patternmatcher reads the pattern with, drops a leading BOM (the
+    // exact, prefix and suffix kinds still compare the whole pattern).
+    let mut at = usize::from(chars.first() == Some(&'\u{feff}'));
     let mut token = 0;
     while at < chars.len() {
         let ch = chars[at];
@@ -321,7 +326,7 @@ fn compile(glob: &str) -> Option<MatchKind> {
     Some(match kind {
         Kind::Exact => MatchKind::Exact(glob.to_owned()),
         Kind::Prefix => MatchKind::Prefix(glob[..glob.len() - 2].to_owned()),
-        Kind::Suffix => MatchKind::Suffix(glob[2..].to_owned()),
+        Kind::Suffix => MatchKind::Suffix(glob.as_bytes()[2..].to_vec()),
         Kind::Regex => {
             go_regex.push('$');
             MatchKind::Regex(regex::Regex::new(&go_to_rust_regex(&go_regex)).ok()?)
@@ -776,6 +781,17 @@ mod tests {
         // `^` is not escaped by patternmatcher: in a regex pattern it anchors, so never matches.
         assert!(!excluded(&["a^b*"], "a^bc"));
         assert!(excluded(&["a^b"], "a^b"));
+    }
+
+    #[test]
+    fn a_leading_bom_in_a_pattern_is_skipped_as_go_scanner_does() {
+        // `\u{feff}a*` compiles to `^a[^/]*$`; `\u{feff}**` is a suffix test on the bytes left
+        // after cutting two bytes off the pattern, which split the BOM.
+        assert!(excluded(&["\u{feff}a*"], "ab"));
+        assert!(!excluded(&["\u{feff}a"], "a"));
+        assert!(excluded(&["\u{feff}a"], "\u{feff}a"));
+        assert!(excluded(&["\u{feff}**"], "x\u{feff}**"));
+        assert!(!excluded(&["\u{feff}**"], "x"));
     }
 
     #[test]
