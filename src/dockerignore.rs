@@ -110,7 +110,7 @@ impl fmt::Display for PatternProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             PatternProblem::LoneExclamation => {
-                "is a `!` with no pattern after it: remove the line or name what to keep"
+                "is an exception with no pattern: remove the line, or name what to keep after the `!`"
             }
             PatternProblem::Malformed => {
                 "is not a valid pattern (an unclosed `[`, an empty `[]`, a `-` at either end of a range or a trailing `\\`): escape the character with `\\` or fix the brackets"

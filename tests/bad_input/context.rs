@@ -131,3 +131,32 @@ fn a_dockerignore_symlink_out_of_the_context_is_refused() {
         "cp --remove-destination",
     ]);
 }
+
+/// A `.dockerignore` saved by a Windows editor: a BOM before line 1 and CRLF line ends are not
+/// part of any pattern, so line numbers and the pattern shown stay what the user wrote.
+#[test]
+fn a_bom_and_crlf_dockerignore_reads_as_written() {
+    let example = hello();
+    example.write(
+        ".dockerignore",
+        "\u{feff}target\r\n  # lockfiles\r\n /*.lock \r\n",
+    );
+    // `  # lockfiles` is a pattern, not a comment (only a `#` in the first column starts one),
+    // so the lockfile pattern is on line 3.
+    Failure::of(&Build::new(&example, TAG)).assert_ends_with_all(&[
+        ".dockerignore:3: `*.lock` excludes Cargo.lock",
+        "add `!Cargo.lock` on a line after it",
+    ]);
+}
+
+#[test]
+fn a_lone_exclamation_mark_is_named_with_its_line() {
+    let example = hello();
+    example.write(".dockerignore", "target\n!\n");
+    Failure::of(&Build::new(&example, TAG))
+        .assert_ends_with_all(&[
+            ".dockerignore:2: `!` is an exception with no pattern",
+            "remove the line, or name what to keep after the `!`",
+        ])
+        .assert_never_shows("illegal exclusion pattern");
+}
