@@ -293,10 +293,11 @@ async fn solve(gateway: &mut Gateway, head: &Output, caps: &Caps) -> Result<RefI
 }
 
 /// Gateway RPCs this frontend calls; each must be an enabled cap of the daemon.
-const REQUIRED_GATEWAY_CAPS: [&str; 5] = [
+const REQUIRED_GATEWAY_CAPS: [&str; 6] = [
     "solve.base",
     "resolveimage",
     "readfile",
+    "readdir",
     "statfile",
     "return",
 ];
@@ -537,11 +538,12 @@ mod tests {
             "solve.base",
             "resolveimage",
             "readfile",
+            "readdir",
             "statfile",
             "return",
         ];
         assert!(check_gateway_caps(&daemon(&all), &opts).is_ok());
-        let err = check_gateway_caps(&daemon(&all[..3]), &opts)
+        let err = check_gateway_caps(&daemon(&all[..4]), &opts)
             .unwrap_err()
             .to_string();
         assert!(err.contains("`statfile`"), "{err}");
@@ -560,6 +562,7 @@ mod tests {
             "solve.base",
             "resolveimage",
             "readfile",
+            "readdir",
             "statfile",
             "return",
         ];
