@@ -325,8 +325,9 @@ fn compile(glob: &str) -> Option<MatchKind> {
     }
     Some(match kind {
         Kind::Exact => MatchKind::Exact(glob.to_owned()),
-        Kind::Prefix => MatchKind::Prefix(glob[..glob.len() - 2].to_owned()),
-        Kind::Suffix => MatchKind::Suffix(glob.as_bytes()[2..].to_vec()),
+        // Both kinds come from a `**` at the end or start of the pattern: two bytes to cut.
+        Kind::Prefix => MatchKind::Prefix(glob.strip_suffix("**").unwrap_or(glob).to_owned()),
+        Kind::Suffix => MatchKind::Suffix(glob.as_bytes().get(2..).unwrap_or_default().to_vec()),
         Kind::Regex => {
             go_regex.push('$');
             MatchKind::Regex(regex::Regex::new(&go_to_rust_regex(&go_regex)).ok()?)
