@@ -3,8 +3,10 @@
 //!
 //! This is the only module that sequences I/O with BuildKit; each stage it calls is pure.
 
+use crate::context::{ContextError, DOCKERIGNORE, Found, LOCKFILE};
+use crate::dockerignore::{self, Matcher};
 use crate::gateway::{
-    DaemonInfo, ErrorSource, FrontendOpts, Gateway, GatewayError, RefId, to_status,
+    DaemonInfo, DirEntry, ErrorSource, FrontendOpts, Gateway, GatewayError, RefId, to_status,
 };
 use crate::graph::{self, GraphError, UnitGraph};
 use crate::image_config::{ImageConfigError, ImagePlatform, image_config};
@@ -22,8 +24,6 @@ use std::process::ExitCode;
 
 /// Where BuildKit (0.10+) puts the definition that loaded this frontend's image.
 const FRONTEND_DEFINITION_PATH: &str = "/run/config/buildkit/metadata/frontend.bin";
-const LOCKFILE: &str = "Cargo.lock";
-const DOCKERIGNORE: &str = ".dockerignore";
 
 /// Everything that can end a build, with what the user needs to see.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +34,8 @@ pub enum FrontendError {
     Gateway(#[from] GatewayError),
     #[error("{}", format_spec_errors(.0))]
     Spec(SpecErrors, Option<ErrorSource>),
+    #[error(transparent)]
+    Context(#[from] ContextError),
     #[error(transparent)]
     Lock(#[from] LockError),
     #[error(transparent)]
@@ -57,6 +59,7 @@ impl FrontendError {
             self,
             FrontendError::Opts(_)
                 | FrontendError::Spec(..)
+                | FrontendError::Context(_)
                 | FrontendError::Lock(_)
                 | FrontendError::Graph(GraphError::OutsideContext { .. })
                 | FrontendError::Lower(LowerError::MissingBinary { .. })
@@ -158,7 +161,8 @@ async fn build(
     clock.lap("spec");
     let resolve_mode = resolve_mode(opts);
 
-    // Cargo.lock and .dockerignore first, in a small transfer of just those two files.
+    // Cargo.lock and .dockerignore first, in a small transfer of just those two files (and,
+    // for a symlink, the file it leads to inside the context).
     let context_files = llb::local("context")
         .with_session(opts.session_for("context"))
         .with_follow_paths([LOCKFILE, DOCKERIGNORE])
@@ -166,23 +170,19 @@ async fn build(
         .with_name("[internal] load Cargo.lock and .dockerignore")
         .output();
     let context_files = solve(gateway, &context_files, &caps).await?;
-    let excludes = match gateway.exists(&context_files, DOCKERIGNORE).await? {
-        true => context::dockerignore_patterns(&String::from_utf8_lossy(
+    let entries = gateway.read_dir(&context_files, "").await?;
+    let lockfile_found = found(gateway, &context_files, &entries, LOCKFILE).await?;
+    let dockerignore_found = found(gateway, &context_files, &entries, DOCKERIGNORE).await?;
+    context::check_link(DOCKERIGNORE, &dockerignore_found)?;
+    let ignore_patterns = match dockerignore_found {
+        Found::Missing => Vec::new(),
+        _ => dockerignore::read_patterns(&String::from_utf8_lossy(
             &gateway.read_file(&context_files, DOCKERIGNORE).await?,
         )),
-        false => Vec::new(),
     };
-    if !gateway.exists(&context_files, LOCKFILE).await? {
-        return Err(FrontendError::Usage(format!(
-            "{LOCKFILE} not found in the build context: cargo-frontend builds with --locked, so run \
-             `cargo generate-lockfile` in the workspace root and commit {LOCKFILE}{}",
-            if excludes.iter().any(|p| p.contains("Cargo.lock")) {
-                " (and remove it from .dockerignore)"
-            } else {
-                ""
-            }
-        )));
-    }
+    let matcher = Matcher::new(&ignore_patterns).map_err(ContextError::from)?;
+    context::check_needed_files(&matcher, &lockfile_found)?;
+    let excludes = dockerignore::excludepatterns(&ignore_patterns);
     let lock_bytes = gateway.read_file(&context_files, LOCKFILE).await?;
     let crates = lockfile::registry_crates(LOCKFILE, &lock_bytes)?;
     let crate_archives = sources::crate_archives(&crates)?;
@@ -263,6 +263,27 @@ async fn build(
     })
 }
 
+/// What the first transfer holds for `name` at the top of the context: `read_dir` tells a
+/// symlink from a file, `exists` (which follows links) whether its target came along.
+async fn found(
+    gateway: &mut Gateway,
+    reference: &RefId,
+    entries: &[DirEntry],
+    name: &str,
+) -> Result<Found, FrontendError> {
+    match entries
+        .iter()
+        .find(|entry| entry.path.trim_start_matches('/') == name)
+    {
+        None => Ok(Found::Missing),
+        Some(entry) if !entry.symlink => Ok(Found::File),
+        Some(entry) => Ok(Found::Symlink {
+            linkname: entry.linkname.clone(),
+            target_sent: gateway.exists(reference, name).await?,
+        }),
+    }
+}
+
 /// Marshals, checks caps, and solves.
 async fn solve(gateway: &mut Gateway, head: &Output, caps: &Caps) -> Result<RefId, FrontendError> {
     let definition = Definition::marshal(head)?;
@@ -271,10 +292,11 @@ async fn solve(gateway: &mut Gateway, head: &Output, caps: &Caps) -> Result<RefI
 }
 
 /// Gateway RPCs this frontend calls; each must be an enabled cap of the daemon.
-const REQUIRED_GATEWAY_CAPS: [&str; 5] = [
+const REQUIRED_GATEWAY_CAPS: [&str; 6] = [
     "solve.base",
     "resolveimage",
     "readfile",
+    "readdir",
     "statfile",
     "return",
 ];
@@ -512,11 +534,12 @@ mod tests {
             "solve.base",
             "resolveimage",
             "readfile",
+            "readdir",
             "statfile",
             "return",
         ];
         assert!(check_gateway_caps(&daemon(&all), &opts).is_ok());
-        let err = check_gateway_caps(&daemon(&all[..3]), &opts)
+        let err = check_gateway_caps(&daemon(&all[..4]), &opts)
             .unwrap_err()
             .to_string();
         assert!(err.contains("`statfile`"), "{err}");
@@ -535,6 +558,7 @@ mod tests {
             "solve.base",
             "resolveimage",
             "readfile",
+            "readdir",
             "statfile",
             "return",
         ];

@@ -4,6 +4,7 @@
 
 pub mod cargo_names;
 pub mod context;
+pub mod dockerignore;
 pub mod frontend;
 pub mod gateway;
 pub mod graph;

@@ -45,6 +45,18 @@ pub struct DaemonInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefId(pub String);
 
+/// Go's `os.ModeSymlink`: fsutil's `Stat.mode` is a Go `os.FileMode`, not a Unix `st_mode`.
+const GO_MODE_SYMLINK: u32 = 1 << 27;
+
+/// One entry of a `ReadDir` answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirEntry {
+    pub path: String,
+    pub symlink: bool,
+    /// The link's target as stored (`readlink`), for a symlink.
+    pub linkname: String,
+}
+
 /// The image a `ResolveImageConfig` call found.
 #[derive(Debug, Clone)]
 pub struct ResolvedImage {
@@ -152,6 +164,34 @@ impl Gateway {
                 return Ok(data);
             }
         }
+    }
+
+    /// The entries directly in `dir` of a solved result, as stored: a symlink is reported as a
+    /// link (with its target), where `read_file` and `exists` follow it.
+    pub async fn read_dir(
+        &mut self,
+        reference: &RefId,
+        dir: &str,
+    ) -> Result<Vec<DirEntry>, GatewayError> {
+        let entries = self
+            .client
+            .read_dir(gw::ReadDirRequest {
+                r#ref: reference.0.clone(),
+                dir_path: dir.to_owned(),
+                include_pattern: String::new(),
+            })
+            .await
+            .map_err(rpc(format!("listing {dir:?}")))?
+            .into_inner()
+            .entries;
+        Ok(entries
+            .into_iter()
+            .map(|stat| DirEntry {
+                symlink: stat.mode & GO_MODE_SYMLINK != 0,
+                path: stat.path,
+                linkname: stat.linkname,
+            })
+            .collect())
     }
 
     /// Whether `path` exists in a solved result.

@@ -8,6 +8,6 @@ pub mod opts;
 mod status;
 mod stdio;
 
-pub use client::{DaemonInfo, Gateway, GatewayError, RefId, ResolvedImage};
+pub use client::{DaemonInfo, DirEntry, Gateway, GatewayError, RefId, ResolvedImage};
 pub use opts::{CacheImport, FrontendOpts};
 pub use status::{ErrorSource, to_status};

@@ -86,6 +86,15 @@ fn copy_tree(from_root: &Path, to_root: &Path, relative: &Path) -> Result<(), Sk
             std::fs::create_dir_all(&dest).map_err(write_err(&dest))?;
             copy_tree(from_root, to_root, &relative)?;
         } else if meta.file_type().is_symlink() {
+            // A kept file that is a link (`Cargo.lock -> ci/Cargo.lock`) becomes the file it
+            // leads to: the link's target may be a file whose content the skeleton empties.
+            if keeps_content(&relative)
+                && let Some(target) = resolve_in(from_root, &relative)
+                && target.is_file()
+            {
+                std::fs::copy(&target, &dest).map_err(write_err(&dest))?;
+                continue;
+            }
             let target = std::fs::read_link(&source).map_err(read_err(&source))?;
             std::os::unix::fs::symlink(target, &dest).map_err(write_err(&dest))?;
             continue;
@@ -102,6 +111,47 @@ fn copy_tree(from_root: &Path, to_root: &Path, relative: &Path) -> Result<(), Sk
         std::fs::set_permissions(&dest, meta.permissions()).map_err(write_err(&dest))?;
     }
     Ok(())
+}
+
+/// Where `relative` leads inside `root`, following every link as BuildKit does for the context:
+/// an absolute target counts from `root`, and `..` stops there. `None` for a dangling path or
+/// a loop.
+fn resolve_in(root: &Path, relative: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let mut resolved = PathBuf::new();
+    let mut pending: Vec<std::ffi::OsString> = relative
+        .components()
+        .rev()
+        .map(|c| c.as_os_str().to_owned())
+        .collect();
+    let mut hops = 0;
+    while let Some(name) = pending.pop() {
+        match Path::new(&name).components().next() {
+            Some(Component::Normal(_)) => {}
+            Some(Component::ParentDir) => {
+                resolved.pop();
+                continue;
+            }
+            _ => continue,
+        }
+        let candidate = resolved.join(&name);
+        let meta = std::fs::symlink_metadata(root.join(&candidate)).ok()?;
+        if !meta.file_type().is_symlink() {
+            resolved = candidate;
+            continue;
+        }
+        // Linux's own limit on links followed in one lookup.
+        hops += 1;
+        if hops > 40 {
+            return None;
+        }
+        let link = std::fs::read_link(root.join(&candidate)).ok()?;
+        if link.is_absolute() {
+            resolved = PathBuf::new();
+        }
+        pending.extend(link.components().rev().map(|c| c.as_os_str().to_owned()));
+    }
+    Some(root.join(resolved))
 }
 
 #[cfg(test)]
@@ -190,6 +240,41 @@ mod tests {
                 "{path}"
             );
         }
+    }
+
+    #[test]
+    fn a_kept_file_that_is_a_link_becomes_the_file_it_leads_to() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (from, to) = (tmp.path().join("ws"), tmp.path().join("skeleton"));
+        write(&from, "Cargo.toml", "[workspace]\n");
+        write(&from, "ci/lock.txt", "version = 4\n");
+        write(&from, "crates/a/manifest.toml", "[package]\n");
+        write(
+            &tmp.path().join("outside"),
+            "Cargo.toml",
+            "not in the context\n",
+        );
+        std::os::unix::fs::symlink("ci/lock.txt", from.join("Cargo.lock")).unwrap();
+        // An absolute target counts from the context's root, as BuildKit resolves it.
+        std::os::unix::fs::symlink("/crates/a/manifest.toml", from.join("crates/a/Cargo.toml"))
+            .unwrap();
+        std::fs::create_dir_all(from.join("crates/b")).unwrap();
+        std::os::unix::fs::symlink(
+            "../../../outside/Cargo.toml",
+            from.join("crates/b/Cargo.toml"),
+        )
+        .unwrap();
+
+        run(&from, &to);
+
+        let read = |p: &str| std::fs::read_to_string(to.join(p)).unwrap();
+        assert_eq!(read("Cargo.lock"), "version = 4\n");
+        assert!(!to.join("Cargo.lock").is_symlink());
+        assert_eq!(read("crates/a/Cargo.toml"), "[package]\n");
+        // `..` stops at the root: this link leads to the context's own (missing) file, so it
+        // stays a link and cargo reports it.
+        assert!(to.join("crates/b/Cargo.toml").is_symlink());
+        assert_eq!(read("ci/lock.txt"), "");
     }
 
     #[test]
