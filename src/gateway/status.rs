@@ -7,12 +7,15 @@ use crate::pb::rpc::Status;
 use base64::Engine;
 use serde_json::json;
 
-/// gRPC code for errors the user can fix (BuildKit shows the message either way).
-const INVALID_ARGUMENT: i32 = 3;
-/// gRPC code for everything else.
+/// The gRPC code of every error the frontend returns. BuildKit prints any other code's name in
+/// front of the message each time the error crosses a gRPC hop (`grpcerrors.grpcStatusError`
+/// makes `InvalidArgument: ` of code 3), and a build error crosses four hops on its way to
+/// buildx; only `Unknown` (and `OK`) are printed bare.
 const UNKNOWN: i32 = 2;
 /// BuildKit revives details of this type as a source snippet.
 const SOURCE_TYPE_URL: &str = "github.com/moby/buildkit/errdefs.Source+json";
+/// BuildKit's solver attaches this detail to the error of a failed vertex: `{"digest": …}`.
+const VERTEX_TYPE_URL: &str = "github.com/moby/buildkit/errdefs.Vertex+json";
 
 /// A file and line an error points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,8 +26,8 @@ pub struct ErrorSource {
     pub line: u32,
 }
 
-/// Builds the status for an error. `user_error` chooses the code; `source` adds a snippet.
-pub fn to_status(message: String, user_error: bool, source: Option<&ErrorSource>) -> Status {
+/// Builds the status for an error; `source` adds a snippet.
+pub fn to_status(message: String, source: Option<&ErrorSource>) -> Status {
     let details = source
         .map(|source| {
             let value = json!({
@@ -43,19 +46,62 @@ pub fn to_status(message: String, user_error: bool, source: Option<&ErrorSource>
         .into_iter()
         .collect();
     Status {
-        code: if user_error {
-            INVALID_ARGUMENT
-        } else {
-            UNKNOWN
-        },
+        code: UNKNOWN,
         message,
         details,
     }
 }
 
+/// The digest of the vertex that failed, from an error status BuildKit sent (its details, as
+/// gRPC carries them in `grpc-status-details-bin`). BuildKit wraps the error of the op that failed
+/// with its digest; the first such detail is taken.
+pub fn failed_vertex(status_details: &[u8]) -> Option<String> {
+    use prost::Message;
+    #[derive(serde::Deserialize)]
+    struct Vertex {
+        digest: String,
+    }
+    let status = Status::decode(status_details).ok()?;
+    status
+        .details
+        .iter()
+        .filter(|detail| detail.type_url == VERTEX_TYPE_URL)
+        .find_map(|detail| serde_json::from_slice::<Vertex>(&detail.value).ok())
+        .map(|vertex| vertex.digest)
+        .filter(|digest| !digest.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_failed_vertex_is_read_from_the_details() {
+        use prost::Message;
+        let detail = |type_url: &str, value: &str| prost_types::Any {
+            type_url: type_url.to_owned(),
+            value: value.as_bytes().to_vec(),
+        };
+        let status = Status {
+            code: UNKNOWN,
+            message: "process \"x\" did not complete successfully: exit code: 1".into(),
+            details: vec![
+                detail("github.com/moby/buildkit/errdefs.Solve+json", "{}"),
+                detail(VERTEX_TYPE_URL, r#"{"digest":"sha256:ab"}"#),
+                detail(VERTEX_TYPE_URL, r#"{"digest":"sha256:cd"}"#),
+            ],
+        };
+        assert_eq!(
+            failed_vertex(&status.encode_to_vec()).as_deref(),
+            Some("sha256:ab")
+        );
+        let none = Status {
+            details: vec![],
+            ..status
+        };
+        assert_eq!(failed_vertex(&none.encode_to_vec()), None);
+        assert_eq!(failed_vertex(b"\xff\xff"), None);
+    }
 
     #[test]
     fn source_detail_is_buildkit_json() {
@@ -64,8 +110,8 @@ mod tests {
             data: b"x = 1\n".to_vec(),
             line: 1,
         };
-        let status = to_status("bad".into(), true, Some(&source));
-        assert_eq!(status.code, INVALID_ARGUMENT);
+        let status = to_status("bad".into(), Some(&source));
+        assert_eq!(status.code, UNKNOWN);
         let detail: serde_json::Value = serde_json::from_slice(&status.details[0].value).unwrap();
         assert_eq!(detail["info"]["filename"], "Dockerfile");
         assert_eq!(detail["info"]["data"], "eCA9IDEK");
@@ -74,7 +120,7 @@ mod tests {
 
     #[test]
     fn no_source_no_detail() {
-        let status = to_status("boom".into(), false, None);
+        let status = to_status("boom".into(), None);
         assert!(status.details.is_empty());
         assert_eq!(status.code, UNKNOWN);
     }

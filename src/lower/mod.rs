@@ -9,7 +9,7 @@ mod image;
 mod planning;
 mod units;
 
-pub use builder::builder_root;
+pub use builder::{SETUP_VERTEX_PREFIX, builder_root};
 pub use image::{OutputImage, image_vertex};
 pub use planning::planning_vertex;
 pub use units::{UnitSources, member_dirs, unit_vertices};
