@@ -270,12 +270,18 @@ async fn solve(gateway: &mut Gateway, head: &Output, caps: &Caps) -> Result<RefI
         .map(|op| (op.digest.to_string(), op.name.clone()))
         .collect();
     gateway.solve(definition.into_pb()).await.map_err(|error| {
-        let explained = error
-            .failed_vertex()
-            .and_then(|(digest, message)| explain_vertex_failure(names.get(&digest)?, message));
+        let explained = error.failed_vertices().and_then(|(digests, message)| {
+            digests
+                .iter()
+                .find_map(|digest| explain_vertex_failure(names.get(digest)?, message))
+        });
         match explained {
             Some(text) => FrontendError::Vertex(text),
-            None => FrontendError::Gateway(error),
+            None => {
+                let failed = error.failed_vertices().map(|(d, _)| d).unwrap_or_default();
+                tracing::info!(?failed, "no vertex explains the solve failure");
+                FrontendError::Gateway(error)
+            }
         }
     })
 }

@@ -28,12 +28,14 @@ pub enum GatewayError {
 }
 
 impl GatewayError {
-    /// For an RPC that failed because a vertex failed: that vertex's digest and BuildKit's message.
-    pub fn failed_vertex(&self) -> Option<(String, &str)> {
+    /// For an RPC that failed because a vertex failed: the digests of the vertices it names,
+    /// innermost (the one that failed) first, and BuildKit's message.
+    pub fn failed_vertices(&self) -> Option<(Vec<String>, &str)> {
         match self {
-            GatewayError::Rpc { source, .. } => {
-                super::status::failed_vertex(source.details()).map(|d| (d, source.message()))
-            }
+            GatewayError::Rpc { source, .. } => Some((
+                super::status::failed_vertices(source.details()),
+                source.message(),
+            )),
             GatewayError::Connect(_) => None,
         }
     }

@@ -52,23 +52,30 @@ pub fn to_status(message: String, source: Option<&ErrorSource>) -> Status {
     }
 }
 
-/// The digest of the vertex that failed, from an error status BuildKit sent (its details, as
-/// gRPC carries them in `grpc-status-details-bin`). BuildKit wraps the error of the op that failed
-/// with its digest; the first such detail is taken.
-pub fn failed_vertex(status_details: &[u8]) -> Option<String> {
+/// The digests of the vertices an error status BuildKit sent names (from its details, as gRPC
+/// carries them in `grpc-status-details-bin`), innermost first: the vertex that failed, then
+/// those whose work failed because of it. BuildKit wraps an op's error with the op's digest, and
+/// an op whose input failed wraps the input's error again (a `copy` computing its input's
+/// content key, say); its `grpcerrors.ToGRPC` lists the outermost wrapper first.
+pub fn failed_vertices(status_details: &[u8]) -> Vec<String> {
     use prost::Message;
     #[derive(serde::Deserialize)]
     struct Vertex {
         digest: String,
     }
-    let status = Status::decode(status_details).ok()?;
-    status
+    let Ok(status) = Status::decode(status_details) else {
+        return Vec::new();
+    };
+    let mut digests: Vec<String> = status
         .details
         .iter()
         .filter(|detail| detail.type_url == VERTEX_TYPE_URL)
-        .find_map(|detail| serde_json::from_slice::<Vertex>(&detail.value).ok())
+        .filter_map(|detail| serde_json::from_slice::<Vertex>(&detail.value).ok())
         .map(|vertex| vertex.digest)
         .filter(|digest| !digest.is_empty())
+        .collect();
+    digests.reverse();
+    digests
 }
 
 #[cfg(test)]
@@ -76,7 +83,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_failed_vertex_is_read_from_the_details() {
+    fn the_failed_vertices_are_read_from_the_details_innermost_first() {
         use prost::Message;
         let detail = |type_url: &str, value: &str| prost_types::Any {
             type_url: type_url.to_owned(),
@@ -92,15 +99,15 @@ mod tests {
             ],
         };
         assert_eq!(
-            failed_vertex(&status.encode_to_vec()).as_deref(),
-            Some("sha256:ab")
+            failed_vertices(&status.encode_to_vec()),
+            ["sha256:cd", "sha256:ab"]
         );
         let none = Status {
             details: vec![],
             ..status
         };
-        assert_eq!(failed_vertex(&none.encode_to_vec()), None);
-        assert_eq!(failed_vertex(b"\xff\xff"), None);
+        assert!(failed_vertices(&none.encode_to_vec()).is_empty());
+        assert!(failed_vertices(b"\xff\xff").is_empty());
     }
 
     #[test]
