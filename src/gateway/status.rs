@@ -43,12 +43,24 @@ pub fn to_status(message: String, source: Option<&ErrorSource>) -> Status {
                 value: value.to_string().into_bytes(),
             }
         })
-        .into_iter()
-        .collect();
+        .unwrap_or_else(no_source);
     Status {
         code: UNKNOWN,
         message,
-        details,
+        details: vec![details],
+    }
+}
+
+/// A source detail without a line, for errors that point at none. BuildKit's Dockerfile frontend,
+/// which forwards a `# syntax=` build to this one, adds its own snippet of that `# syntax=` line
+/// to any error that has no source detail (`frontend/dockerfile/builder/build.go`); buildx prints
+/// a detail without ranges as nothing at all, so this one keeps the message alone.
+fn no_source() -> prost_types::Any {
+    prost_types::Any {
+        type_url: SOURCE_TYPE_URL.to_owned(),
+        value: json!({ "info": { "filename": "" } })
+            .to_string()
+            .into_bytes(),
     }
 }
 
@@ -126,9 +138,12 @@ mod tests {
     }
 
     #[test]
-    fn no_source_no_detail() {
+    fn no_source_is_a_detail_without_lines() {
         let status = to_status("boom".into(), None);
-        assert!(status.details.is_empty());
         assert_eq!(status.code, UNKNOWN);
+        assert_eq!(status.details.len(), 1);
+        assert_eq!(status.details[0].type_url, SOURCE_TYPE_URL);
+        let detail: serde_json::Value = serde_json::from_slice(&status.details[0].value).unwrap();
+        assert!(detail.get("ranges").is_none(), "{detail}");
     }
 }

@@ -284,8 +284,9 @@ fn run_rustc(
     )
     .map_err(pipe_err)?;
     let status = child.wait().map_err(pipe_err)?;
+    // Like cargo without `-v`: rustc's diagnostics, then (in `replay`) one line naming the unit;
+    // not the command line, which the plan records.
     if !status.success() {
-        eprintln!("rustc ran as: {}", shell_line(program, &args, &dynamic.env));
         return Ok(failure_code(status));
     }
     uplift(&compilation, &unit)?;

@@ -6,6 +6,10 @@ use crate::support::Build;
 
 /// The replay step's JSON: it must never reach what the user reads.
 const STEP_JSON: [&str; 2] = ["\"version\":", "replay {"];
+/// What BuildKit's Dockerfile frontend adds to an error of the frontend it forwarded to when the
+/// error has no source detail (with a `# syntax=` line: a snippet of that line), and the RPC's
+/// name the gateway client would put first.
+const WRAPPERS: [&str; 2] = ["failed with build-arg:BUILDKIT_SYNTAX", "Solve failed"];
 
 #[test]
 fn a_unit_that_fails_to_compile_is_named() {
@@ -72,6 +76,9 @@ fn a_stale_lock_says_to_update_it() {
     ]);
     failure.assert_never_shows("reading plan.json failed");
     failure.assert_never_shows("exit code: 101");
+    for noise in WRAPPERS {
+        failure.assert_never_shows(noise);
+    }
 }
 
 #[test]
