@@ -318,6 +318,16 @@ fn explain_vertex_failure(name: &str, message: &str) -> Option<String> {
             "the `[builder] setup` command `{command}` {how}; fix it or remove it from `builder.setup` in the build spec"
         ));
     }
+    if name.starts_with(lower::PLANNING_VERTEX_PREFIX) {
+        // cargo's own errors come back as a report instead; this is the helper failing, or cargo
+        // killed (by the OOM killer, say), and the vertex's log says which.
+        return Some(match exit_code {
+            Some(code) => {
+                format!("{name} failed: the helper exited with {code} (its log above says why)")
+            }
+            None => format!("{name} failed: {message}"),
+        });
+    }
     if let Some(package) = name.strip_prefix(DOWNLOAD_VERTEX_PREFIX) {
         return Some(match message.contains("digest mismatch") {
             true => format!(
@@ -625,14 +635,19 @@ mod tests {
     }
 
     #[test]
-    fn other_vertices_keep_buildkits_message() {
+    fn a_failed_planning_vertex_points_at_its_log() {
+        let message = "process \"/h plan\" did not complete successfully: exit code: 137";
         assert_eq!(
-            explain_vertex_failure(
-                "cargo plan (record rustc and build-script calls)",
-                EXEC_FAILED
-            ),
-            None
+            explain_vertex_failure("cargo plan (record rustc and build-script calls)", message)
+                .as_deref(),
+            Some(
+                "cargo plan (record rustc and build-script calls) failed: the helper exited with 137 (its log above says why)"
+            )
         );
+    }
+
+    #[test]
+    fn other_vertices_keep_buildkits_message() {
         assert_eq!(
             explain_vertex_failure("[internal] load build context", "no such file"),
             None
