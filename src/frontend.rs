@@ -18,6 +18,7 @@ use crate::pb;
 use crate::phase_clock::PhaseClock;
 use crate::plan::{self, PlanError};
 use crate::spec::{self, BaseImage, SpecErrors, Target};
+use crate::wire::PLAN_FAILURE_FILE;
 use crate::{context, sources};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -50,23 +51,15 @@ pub enum FrontendError {
     ImageConfig(#[from] ImageConfigError),
     #[error("{0}")]
     Usage(String),
+    /// Planning's cargo failed: its error and the driver's verdict ([`PLAN_FAILURE_FILE`]).
+    #[error("{0}")]
+    Planning(String),
+    /// A vertex failed: which one, in words (`explain_vertex_failure`).
+    #[error("{0}")]
+    Vertex(String),
 }
 
 impl FrontendError {
-    /// Whether the user can fix this in their input (spec, lockfile, options).
-    fn is_user_error(&self) -> bool {
-        matches!(
-            self,
-            FrontendError::Opts(_)
-                | FrontendError::Spec(..)
-                | FrontendError::Context(_)
-                | FrontendError::Lock(_)
-                | FrontendError::Graph(GraphError::OutsideContext { .. })
-                | FrontendError::Lower(LowerError::MissingBinary { .. })
-                | FrontendError::Usage(_)
-        )
-    }
-
     fn error_source(&self) -> Option<&ErrorSource> {
         match self {
             FrontendError::Spec(_, source) => source.as_ref(),
@@ -116,11 +109,7 @@ pub async fn main() -> ExitCode {
         }
         Err(error) => {
             tracing::error!("{error}");
-            let status = to_status(
-                error.to_string(),
-                error.is_user_error(),
-                error.error_source(),
-            );
+            let status = to_status(error.to_string(), error.error_source());
             gateway.return_error(status).await
         }
     };
@@ -218,6 +207,10 @@ async fn build(
         &target.build.cargo_args(),
     )?;
     let plan_ref = solve(gateway, &planning, &caps).await?;
+    if gateway.exists(&plan_ref, PLAN_FAILURE_FILE).await? {
+        let report = gateway.read_file(&plan_ref, PLAN_FAILURE_FILE).await?;
+        return Err(FrontendError::Planning(plan_failure_message(&report)));
+    }
     clock.lap("planning solve");
     let plan_bytes = gateway.read_file(&plan_ref, PLAN_FILE).await?;
     clock.lap("plan read");
@@ -284,11 +277,98 @@ async fn found(
     }
 }
 
-/// Marshals, checks caps, and solves.
+/// Marshals, checks caps, and solves. A failure of one of the definition's vertices is told in
+/// words that name it ([`explain_vertex_failure`]); the frontend knows each vertex's name
+/// because it marshalled them.
 async fn solve(gateway: &mut Gateway, head: &Output, caps: &Caps) -> Result<RefId, FrontendError> {
     let definition = Definition::marshal(head)?;
     caps.check(&definition)?;
-    Ok(gateway.solve(definition.into_pb()).await?)
+    let names: BTreeMap<String, String> = definition
+        .ops()
+        .iter()
+        .map(|op| (op.digest.to_string(), op.name.clone()))
+        .collect();
+    gateway.solve(definition.into_pb()).await.map_err(|error| {
+        let explained = error.failed_vertices().and_then(|(digests, message)| {
+            digests
+                .iter()
+                .find_map(|digest| explain_vertex_failure(names.get(digest)?, message))
+        });
+        match explained {
+            Some(text) => FrontendError::Vertex(text),
+            None => {
+                let failed = error.failed_vertices().map(|(d, _)| d).unwrap_or_default();
+                tracing::info!(?failed, "no vertex explains the solve failure");
+                FrontendError::Gateway(error)
+            }
+        }
+    })
+}
+
+/// How unit vertices are named (`Unit::display_name`, README "What you see") and crate downloads
+/// (`sources::crate_archives`).
+const BUILD_VERTEX_PREFIX: &str = "cargo build ";
+const RUN_BUILD_SCRIPT_VERTEX_PREFIX: &str = "cargo run-build-script ";
+const DOWNLOAD_VERTEX_PREFIX: &str = "[source] download ";
+
+/// What the user reads when the vertex named `name` failed with BuildKit's `message`, for the
+/// vertices a user's input can make fail; `None` leaves BuildKit's message as it is.
+fn explain_vertex_failure(name: &str, message: &str) -> Option<String> {
+    // BuildKit's message for a failed exec ends in `exit code: N`; the argv before it is ours.
+    let exit_code = message
+        .rsplit_once("exit code: ")
+        .and_then(|(_, code)| code.trim().parse::<i32>().ok());
+    let exited = |what: &str| match exit_code {
+        Some(code) => format!("{name} failed: {what} exited with {code}"),
+        None => format!("{name} failed: {message}"),
+    };
+    if name.starts_with(RUN_BUILD_SCRIPT_VERTEX_PREFIX) {
+        return Some(exited("the build script"));
+    }
+    if name.starts_with(BUILD_VERTEX_PREFIX) {
+        return Some(exited("rustc"));
+    }
+    if let Some(command) = name.strip_prefix(lower::SETUP_VERTEX_PREFIX) {
+        let how = match exit_code {
+            Some(code) => format!("exited with {code}"),
+            None => format!("failed: {message}"),
+        };
+        return Some(format!(
+            "the `[builder] setup` command `{command}` {how}; fix it or remove it from `builder.setup` in the build spec"
+        ));
+    }
+    if name.starts_with(lower::PLANNING_VERTEX_PREFIX) {
+        // cargo's own errors come back as a report instead; this is the helper failing, or cargo
+        // killed (by the OOM killer, say), and the vertex's log says which.
+        return Some(match exit_code {
+            Some(code) => {
+                format!("{name} failed: the helper exited with {code} (its log above says why)")
+            }
+            None => format!("{name} failed: {message}"),
+        });
+    }
+    if let Some(package) = name.strip_prefix(DOWNLOAD_VERTEX_PREFIX) {
+        return Some(match message.contains("digest mismatch") {
+            true => format!(
+                "the download of `{package}` does not match the Cargo.lock checksum: restore that package's `checksum` line in Cargo.lock from version control (cargo writes the one crates.io publishes)"
+            ),
+            false => format!("downloading `{package}` from crates.io failed: {message}"),
+        });
+    }
+    None
+}
+
+/// The most of a planning failure report the frontend shows.
+const PLAN_FAILURE_MAX_BYTES: usize = 16 << 10;
+
+/// The planning driver's report as the build's error: text only, bounded, because the planning
+/// vertex (which runs cargo on the user's manifests) wrote it.
+fn plan_failure_message(report: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&report[..report.len().min(PLAN_FAILURE_MAX_BYTES)])
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .collect::<String>();
+    text.trim_end().to_owned()
 }
 
 /// Gateway RPCs this frontend calls; each must be an enabled cap of the daemon.
@@ -525,6 +605,81 @@ mod tests {
             frontend_caps: caps.iter().map(|c| c.to_string()).collect(),
             ..Default::default()
         }
+    }
+
+    const EXEC_FAILED: &str = "process \"/cargo-frontend/helper/cargo-frontend-helper replay cargo build lib-b v0.1.0 (lib)\" did not complete successfully: exit code: 1";
+
+    #[test]
+    fn a_failed_unit_is_named() {
+        assert_eq!(
+            explain_vertex_failure("cargo build lib-b v0.1.0 (lib)", EXEC_FAILED).as_deref(),
+            Some("cargo build lib-b v0.1.0 (lib) failed: rustc exited with 1")
+        );
+        assert_eq!(
+            explain_vertex_failure(
+                "cargo run-build-script ring v0.17.14",
+                "process \"x\" did not complete successfully: exit code: 101"
+            )
+            .as_deref(),
+            Some("cargo run-build-script ring v0.17.14 failed: the build script exited with 101")
+        );
+        // Killed, say: BuildKit's words stay, after the unit's name.
+        assert_eq!(
+            explain_vertex_failure("cargo build a v1.0.0 (lib)", "signal: killed").as_deref(),
+            Some("cargo build a v1.0.0 (lib) failed: signal: killed")
+        );
+    }
+
+    #[test]
+    fn a_failed_setup_command_is_named() {
+        let message = "process \"/bin/sh -c exit 3\" did not complete successfully: exit code: 3";
+        let text = explain_vertex_failure("[builder] RUN exit 3", message).unwrap();
+        assert!(
+            text.starts_with("the `[builder] setup` command `exit 3` exited with 3;"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_checksum_mismatch_names_the_crate_and_the_lock() {
+        let message = "digest mismatch sha256:8f42: sha256:0000";
+        let text = explain_vertex_failure("[source] download itoa v1.0.18", message).unwrap();
+        assert!(text.contains("`itoa v1.0.18`"), "{text}");
+        assert!(text.contains("the Cargo.lock checksum"), "{text}");
+        let offline =
+            explain_vertex_failure("[source] download itoa v1.0.18", "dial tcp: timeout").unwrap();
+        assert!(offline.ends_with("failed: dial tcp: timeout"), "{offline}");
+    }
+
+    #[test]
+    fn a_failed_planning_vertex_points_at_its_log() {
+        let message = "process \"/h plan\" did not complete successfully: exit code: 137";
+        assert_eq!(
+            explain_vertex_failure("cargo plan (record rustc and build-script calls)", message)
+                .as_deref(),
+            Some(
+                "cargo plan (record rustc and build-script calls) failed: the helper exited with 137 (its log above says why)"
+            )
+        );
+    }
+
+    #[test]
+    fn other_vertices_keep_buildkits_message() {
+        assert_eq!(
+            explain_vertex_failure("[internal] load build context", "no such file"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_planning_report_is_plain_bounded_text() {
+        let report = b"error: boom\x1b[0m\r\ncargo plan failed: x\n\n";
+        assert_eq!(
+            plan_failure_message(report),
+            "error: boom[0m\ncargo plan failed: x"
+        );
+        let huge = vec![b'a'; PLAN_FAILURE_MAX_BYTES * 2];
+        assert_eq!(plan_failure_message(&huge).len(), PLAN_FAILURE_MAX_BYTES);
     }
 
     #[test]

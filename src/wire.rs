@@ -1,7 +1,9 @@
 //! Serde types that cross a process boundary between the frontend and its helper.
 //!
 //! The helper records a [`Plan`] inside the planning vertex; the frontend reads it back with
-//! `ReadFile`. The frontend then hands each replay vertex a [`ReplayStep`] as one JSON argument.
+//! `ReadFile`. The frontend then hands each replay vertex a [`ReplayStep`] as JSON in the
+//! environment variable [`REPLAY_STEP_ENV`], and the unit's name as its argument: BuildKit
+//! prints a failed exec's whole argv, and a name reads better there than 3 KB of JSON.
 //! Both sides are built from this one module, so the formats cannot drift apart; the version
 //! numbers still guard against a frontend reading a plan written by another release.
 //!
@@ -14,6 +16,13 @@ use std::collections::BTreeMap;
 pub const PLAN_VERSION: u32 = 1;
 /// Version of the [`ReplayStep`] format.
 pub const STEP_VERSION: u32 = 2;
+/// The environment variable that carries a replay vertex's [`ReplayStep`]. Its prefix is
+/// [`crate::layout::ENV_PREFIX`], so the helper keeps it from the processes it starts.
+pub const REPLAY_STEP_ENV: &str = "CARGO_FRONTEND_REPLAY_STEP";
+/// Written into the planning vertex's output instead of the plan when cargo itself failed:
+/// cargo's own error, then one line saying what failed and how to fix it. The frontend shows
+/// it as the build's error (`crate::helper::plan_driver`).
+pub const PLAN_FAILURE_FILE: &str = "plan-failure.txt";
 
 /// Every process cargo started during the planning run, in a deterministic order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,7 +54,8 @@ pub struct Process {
     pub cwd: String,
 }
 
-/// What one replay vertex does. Passed to `cargo-frontend-helper replay <json>`.
+/// What one replay vertex does. Passed to `cargo-frontend-helper replay <unit name>` in
+/// [`REPLAY_STEP_ENV`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplayStep {
     pub version: u32,
@@ -99,4 +109,12 @@ pub struct LinksDep {
     pub links: String,
     /// Run dir of the dependency's build script.
     pub run_dir: String,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_step_variable_is_kept_from_what_the_helper_starts() {
+        assert!(crate::layout::is_planning_only_var(super::REPLAY_STEP_ENV));
+    }
 }

@@ -5,7 +5,8 @@
 //! Offline and path-only, so it needs no network; it takes a few seconds.
 
 use cargo_frontend::wire::{
-    Invocation, LinkInputs, LinksDep, Plan, Process, ReplayAction, ReplayStep, STEP_VERSION,
+    Invocation, LinkInputs, LinksDep, Plan, Process, REPLAY_STEP_ENV, ReplayAction, ReplayStep,
+    STEP_VERSION,
 };
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -299,10 +300,13 @@ fn plan_then_replay_the_fixture_workspace() {
         // The vertex gets the recorded env, and starts in the output dir as a vertex does; the
         // helper enters the recorded cwd and strips what must not leak.
         let status = Command::new(HELPER)
-            .arg("replay")
-            .arg(serde_json::to_string(&step).expect("serialize step"))
+            .args(["replay", &format!("unit {i}")])
             .env_clear()
             .envs(&process.env)
+            .env(
+                REPLAY_STEP_ENV,
+                serde_json::to_string(&step).expect("serialize step"),
+            )
             .current_dir(&scratch)
             .status()
             .expect("run replay");

@@ -12,6 +12,8 @@ use super::opts::CacheImport;
 const MAX_MESSAGE_BYTES: usize = 16 << 20;
 /// ReadFile answers must fit in one message, so large files are read in chunks of this size.
 const READ_CHUNK_BYTES: i64 = 8 << 20;
+/// The gateway capability of eager solves (`SolveRequest.evaluate`).
+const EVALUATE_CAP: &str = "gateway.solve.evaluate";
 
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
@@ -23,6 +25,20 @@ pub enum GatewayError {
         #[source]
         source: tonic::Status,
     },
+}
+
+impl GatewayError {
+    /// For an RPC that failed because a vertex failed: the digests of the vertices it names,
+    /// innermost (the one that failed) first, and BuildKit's message.
+    pub fn failed_vertices(&self) -> Option<(Vec<String>, &str)> {
+        match self {
+            GatewayError::Rpc { source, .. } => Some((
+                super::status::failed_vertices(source.details()),
+                source.message(),
+            )),
+            GatewayError::Connect(_) => None,
+        }
+    }
 }
 
 fn rpc(what: impl Into<String>) -> impl FnOnce(tonic::Status) -> GatewayError {
@@ -70,6 +86,8 @@ pub struct ResolvedImage {
 pub struct Gateway {
     client: LlbBridgeClient<Channel>,
     cache_imports: Vec<CacheOptionsEntry>,
+    /// Whether solves are eager: the daemon has `gateway.solve.evaluate` (BuildKit 0.11+).
+    evaluate: bool,
 }
 
 impl Gateway {
@@ -88,6 +106,7 @@ impl Gateway {
         Ok(Self {
             client,
             cache_imports,
+            evaluate: false,
         })
     }
 
@@ -104,8 +123,10 @@ impl Gateway {
                 .map(|c| c.id.clone())
                 .collect()
         };
+        let frontend_caps: BTreeSet<String> = enabled(&pong.frontend_api_caps);
+        self.evaluate = frontend_caps.contains(EVALUATE_CAP);
         Ok(DaemonInfo {
-            frontend_caps: enabled(&pong.frontend_api_caps),
+            frontend_caps,
             llb_caps: enabled(&pong.llb_caps),
             platform: pong
                 .workers
@@ -114,7 +135,10 @@ impl Gateway {
         })
     }
 
-    /// Solves a definition lazily; `--cache-from` imports go with every solve.
+    /// Solves a definition; `--cache-from` imports go with every solve. Where the daemon can
+    /// (`gateway.solve.evaluate`, learned in [`Gateway::ping`]), the solve is eager, so that a
+    /// failing vertex fails this call, where the frontend can still say what failed; a lazy
+    /// result's failure would surface only after `Return`, in BuildKit's own words.
     pub async fn solve(&mut self, definition: Definition) -> Result<RefId, GatewayError> {
         let response = self
             .client
@@ -123,6 +147,7 @@ impl Gateway {
                 allow_result_return: true,
                 allow_result_array_ref: true,
                 cache_imports: self.cache_imports.clone(),
+                evaluate: self.evaluate,
                 ..Default::default()
             })
             .await

@@ -10,4 +10,4 @@ mod stdio;
 
 pub use client::{DaemonInfo, DirEntry, Gateway, GatewayError, RefId, ResolvedImage};
 pub use opts::{CacheImport, FrontendOpts};
-pub use status::{ErrorSource, to_status};
+pub use status::{ErrorSource, failed_vertices, to_status};

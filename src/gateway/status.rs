@@ -7,12 +7,15 @@ use crate::pb::rpc::Status;
 use base64::Engine;
 use serde_json::json;
 
-/// gRPC code for errors the user can fix (BuildKit shows the message either way).
-const INVALID_ARGUMENT: i32 = 3;
-/// gRPC code for everything else.
+/// The gRPC code of every error the frontend returns. BuildKit prints any other code's name in
+/// front of the message each time the error crosses a gRPC hop (`grpcerrors.grpcStatusError`
+/// makes `InvalidArgument: ` of code 3), and a build error crosses four hops on its way to
+/// buildx; only `Unknown` (and `OK`) are printed bare.
 const UNKNOWN: i32 = 2;
 /// BuildKit revives details of this type as a source snippet.
 const SOURCE_TYPE_URL: &str = "github.com/moby/buildkit/errdefs.Source+json";
+/// BuildKit's solver attaches this detail to the error of a failed vertex: `{"digest": …}`.
+const VERTEX_TYPE_URL: &str = "github.com/moby/buildkit/errdefs.Vertex+json";
 
 /// A file and line an error points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,8 +75,8 @@ impl ErrorSource {
     }
 }
 
-/// Builds the status for an error. `user_error` chooses the code; `source` adds a snippet.
-pub fn to_status(message: String, user_error: bool, source: Option<&ErrorSource>) -> Status {
+/// Builds the status for an error; `source` adds a snippet.
+pub fn to_status(message: String, source: Option<&ErrorSource>) -> Status {
     let details = source
         .map(|source| {
             let value = json!({
@@ -89,22 +92,84 @@ pub fn to_status(message: String, user_error: bool, source: Option<&ErrorSource>
                 value: value.to_string().into_bytes(),
             }
         })
-        .into_iter()
-        .collect();
+        .unwrap_or_else(no_source);
     Status {
-        code: if user_error {
-            INVALID_ARGUMENT
-        } else {
-            UNKNOWN
-        },
+        code: UNKNOWN,
         message,
-        details,
+        details: vec![details],
     }
+}
+
+/// A source detail without a line, for errors that point at none. BuildKit's Dockerfile frontend,
+/// which forwards a `# syntax=` build to this one, adds its own snippet of that `# syntax=` line
+/// to any error that has no source detail (`frontend/dockerfile/builder/build.go`); buildx prints
+/// a detail without ranges as nothing at all, so this one keeps the message alone.
+fn no_source() -> prost_types::Any {
+    prost_types::Any {
+        type_url: SOURCE_TYPE_URL.to_owned(),
+        value: json!({ "info": { "filename": "" } })
+            .to_string()
+            .into_bytes(),
+    }
+}
+
+/// The digests of the vertices an error status BuildKit sent names (from its details, as gRPC
+/// carries them in `grpc-status-details-bin`), innermost first: the vertex that failed, then
+/// those whose work failed because of it. BuildKit wraps an op's error with the op's digest, and
+/// an op whose input failed wraps the input's error again (a `copy` computing its input's
+/// content key, say); its `grpcerrors.ToGRPC` lists the outermost wrapper first.
+pub fn failed_vertices(status_details: &[u8]) -> Vec<String> {
+    use prost::Message;
+    #[derive(serde::Deserialize)]
+    struct Vertex {
+        digest: String,
+    }
+    let Ok(status) = Status::decode(status_details) else {
+        return Vec::new();
+    };
+    let mut digests: Vec<String> = status
+        .details
+        .iter()
+        .filter(|detail| detail.type_url == VERTEX_TYPE_URL)
+        .filter_map(|detail| serde_json::from_slice::<Vertex>(&detail.value).ok())
+        .map(|vertex| vertex.digest)
+        .filter(|digest| !digest.is_empty())
+        .collect();
+    digests.reverse();
+    digests
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_failed_vertices_are_read_from_the_details_innermost_first() {
+        use prost::Message;
+        let detail = |type_url: &str, value: &str| prost_types::Any {
+            type_url: type_url.to_owned(),
+            value: value.as_bytes().to_vec(),
+        };
+        let status = Status {
+            code: UNKNOWN,
+            message: "process \"x\" did not complete successfully: exit code: 1".into(),
+            details: vec![
+                detail("github.com/moby/buildkit/errdefs.Solve+json", "{}"),
+                detail(VERTEX_TYPE_URL, r#"{"digest":"sha256:ab"}"#),
+                detail(VERTEX_TYPE_URL, r#"{"digest":"sha256:cd"}"#),
+            ],
+        };
+        assert_eq!(
+            failed_vertices(&status.encode_to_vec()),
+            ["sha256:cd", "sha256:ab"]
+        );
+        let none = Status {
+            details: vec![],
+            ..status
+        };
+        assert!(failed_vertices(&none.encode_to_vec()).is_empty());
+        assert!(failed_vertices(b"\xff\xff").is_empty());
+    }
 
     #[test]
     fn source_detail_is_buildkit_json() {
@@ -113,8 +178,8 @@ mod tests {
             data: b"x = 1\n".to_vec(),
             line: 1,
         };
-        let status = to_status("bad".into(), true, Some(&source));
-        assert_eq!(status.code, INVALID_ARGUMENT);
+        let status = to_status("bad".into(), Some(&source));
+        assert_eq!(status.code, UNKNOWN);
         let detail: serde_json::Value = serde_json::from_slice(&status.details[0].value).unwrap();
         assert_eq!(detail["info"]["filename"], "Dockerfile");
         assert_eq!(detail["info"]["data"], "eCA9IDEK");
@@ -165,9 +230,12 @@ mod tests {
     }
 
     #[test]
-    fn no_source_no_detail() {
-        let status = to_status("boom".into(), false, None);
-        assert!(status.details.is_empty());
+    fn no_source_is_a_detail_without_lines() {
+        let status = to_status("boom".into(), None);
         assert_eq!(status.code, UNKNOWN);
+        assert_eq!(status.details.len(), 1);
+        assert_eq!(status.details[0].type_url, SOURCE_TYPE_URL);
+        let detail: serde_json::Value = serde_json::from_slice(&status.details[0].value).unwrap();
+        assert!(detail.get("ranges").is_none(), "{detail}");
     }
 }

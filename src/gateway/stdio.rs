@@ -13,6 +13,12 @@ use tonic::transport::{Channel, Endpoint, Uri};
 /// The one stdin/stdout pair, as a single byte stream.
 type StdioStream = Join<Stdin, Stdout>;
 
+/// The largest header block we accept, as HTTP/2 settings tell BuildKit. An error's typed
+/// details travel in the `grpc-status-details-bin` trailer, and a failed exec's details hold
+/// its whole op and stack traces: tens of kilobytes, over hyper's 16 KiB default, past which
+/// the trailer arrives without them and the frontend cannot tell which vertex failed.
+const MAX_HEADER_LIST_BYTES: u32 = 4 << 20;
+
 /// Opens the channel to BuildKit. Nothing may be printed to stdout after this: it is the wire.
 pub async fn connect() -> Result<Channel, tonic::transport::Error> {
     let stream = Arc::new(Mutex::new(Some(tokio::io::join(
@@ -32,6 +38,7 @@ pub async fn connect() -> Result<Channel, tonic::transport::Error> {
     });
     // The authority is irrelevant on a pipe; BuildKit's Go client uses "localhost" too.
     Endpoint::from_static("http://localhost")
+        .http2_max_header_list_size(MAX_HEADER_LIST_BYTES)
         .connect_with_connector(connector)
         .await
 }

@@ -5,7 +5,8 @@
 //!   `RUSTC_WRAPPER` and writes the [`crate::wire::Plan`];
 //! - the recording rustc wrapper ([`record::rustc_wrapper`]) and build-script stub
 //!   ([`record::build_script_stub`]) that cargo starts during planning;
-//! - `replay '<ReplayStep json>'` ([`replay`]): one replay vertex;
+//! - `replay <unit name>` with the [`crate::wire::ReplayStep`] JSON in
+//!   [`crate::wire::REPLAY_STEP_ENV`] ([`replay`]): one replay vertex;
 //! - `skeleton --from <workspace> --to <dir>` ([`skeleton`]): the workspace as planning sees it.
 //!
 //! The pure parts ([`build_output`], [`rustc_args`], [`link_args`], [`fake_outputs`]'s naming,
@@ -28,6 +29,7 @@ pub mod replay;
 pub mod skeleton;
 pub mod symlink_farm;
 
+use crate::wire::REPLAY_STEP_ENV;
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -79,16 +81,16 @@ pub fn run(argv: Vec<OsString>) -> Result<i32, HelperError> {
             role_env.as_deref(),
         )?),
         dispatch::Role::Plan => Ok(plan_driver::plan(&self_path(&argv0), &rest[1..])?),
-        dispatch::Role::Replay => match &rest[1..] {
-            [json] => Ok(replay::replay(json)?),
-            _ => Err(HelperError::Usage(
-                "usage: cargo-frontend-helper replay '<ReplayStep json>'".into(),
-            )),
+        dispatch::Role::Replay => match (&rest[1..], std::env::var(REPLAY_STEP_ENV)) {
+            ([unit], Ok(json)) => Ok(replay::replay(unit, &json)?),
+            _ => Err(HelperError::Usage(format!(
+                "usage: {REPLAY_STEP_ENV}='<ReplayStep json>' cargo-frontend-helper replay <unit name>"
+            ))),
         },
         dispatch::Role::Skeleton => Ok(skeleton::skeleton(&rest[1..])?),
         dispatch::Role::RustcWrapper => Ok(record::rustc_wrapper(&self_path(&argv0), rest)?),
         dispatch::Role::Unknown => Err(HelperError::Usage(format!(
-            "usage: cargo-frontend-helper plan --out <file> -- <cargo> <args>…\n       cargo-frontend-helper replay '<ReplayStep json>'\n       cargo-frontend-helper skeleton --from <workspace> --to <dir>\n(as a rustc wrapper it needs {ENV_ROLE}={ROLE_RECORD}, which `plan` sets)"
+            "usage: cargo-frontend-helper plan --out <file> -- <cargo> <args>…\n       {REPLAY_STEP_ENV}='<ReplayStep json>' cargo-frontend-helper replay <unit name>\n       cargo-frontend-helper skeleton --from <workspace> --to <dir>\n(as a rustc wrapper it needs {ENV_ROLE}={ROLE_RECORD}, which `plan` sets)"
         ))),
     }
 }

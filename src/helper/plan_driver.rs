@@ -3,10 +3,19 @@
 //!
 //! Architecture invariant: the plan file is written only when cargo succeeded, and it is
 //! deterministic: records are sorted, never in the order cargo's parallel jobs finished.
+//!
+//! When cargo exits with an error of its own (a stale lock, a path dependency outside the
+//! context, a bad manifest), the driver writes [`PLAN_FAILURE_FILE`] instead: cargo's error and
+//! one line saying what failed and the fix ([`failure_report`]), and exits 0, so that the
+//! frontend can read the report and show it as the build's error. BuildKit keeps no output of a
+//! failed vertex, and its own error for one is only the argv and the exit code. Such a failure
+//! is cached like a plan: cargo runs offline, so the same skeleton fails the same way until the
+//! user changes it. A cargo killed by a signal still fails the vertex, so it is never cached.
 
 use super::{ENV_RECORD_DIR, ENV_ROLE, ROLE_RECORD};
-use crate::layout::{ARCHIVES_DIR, VENDOR_DIR};
-use crate::wire::{Invocation, PLAN_VERSION, Plan};
+use crate::layout::{ARCHIVES_DIR, VENDOR_DIR, WORKSPACE_DIR};
+use crate::wire::{Invocation, PLAN_FAILURE_FILE, PLAN_VERSION, Plan};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +49,8 @@ pub enum PlanError {
     },
     #[error(transparent)]
     Archive(#[from] super::crate_archives::ArchiveError),
+    #[error("failed to read cargo's stderr")]
+    Pipe(#[source] std::io::Error),
     #[error("failed to write the plan to `{path}`")]
     WritePlan {
         path: PathBuf,
@@ -105,23 +116,36 @@ fn run_and_collect(
     out: &Path,
 ) -> Result<i32, PlanError> {
     let (program, rest) = command.split_first().ok_or(PlanError::Usage)?;
-    let status = std::process::Command::new(program)
+    let mut child = std::process::Command::new(program)
         .args(rest)
         .env("RUSTC_WRAPPER", helper)
         .env(ENV_ROLE, ROLE_RECORD)
         .env(ENV_RECORD_DIR, record_dir)
-        .status()
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .map_err(|source| PlanError::Spawn {
             program: program.clone(),
             source,
         })?;
+    let stderr = child.stderr.take().expect("invariant: stderr is piped");
+    let stderr = tee_tail(stderr).map_err(PlanError::Pipe)?;
+    let status = child.wait().map_err(PlanError::Pipe)?;
     if !status.success() {
-        let code = super::exit_code(status);
-        eprintln!(
-            "error: planning command `{}` failed ({status}); no plan was written",
-            command.join(" ")
-        );
-        return Ok(if code == 0 { 1 } else { code });
+        let report = status
+            .code()
+            .map(|code| failure_report(&String::from_utf8_lossy(&stderr), code));
+        let Some(report) = report else {
+            eprintln!(
+                "error: planning command `{}` was killed ({status}); no plan was written",
+                command.join(" ")
+            );
+            return Ok(super::exit_code(status));
+        };
+        let last_line = report.lines().last().unwrap_or_default();
+        eprintln!("{last_line}");
+        let path = out.with_file_name(PLAN_FAILURE_FILE);
+        std::fs::write(&path, report).map_err(|source| PlanError::WritePlan { path, source })?;
+        return Ok(0);
     }
     let invocations = read_records(record_dir)?;
     let plan = Plan {
@@ -137,6 +161,94 @@ fn run_and_collect(
             source,
         })?;
     Ok(0)
+}
+
+/// The most of cargo's stderr the driver keeps for the report.
+const KEPT_STDERR_BYTES: usize = 64 << 10;
+/// The most lines of cargo's error a report quotes.
+const REPORT_LINES: usize = 30;
+
+/// Copies cargo's stderr to ours as it arrives (the planning vertex's log) and returns its tail.
+fn tee_tail(mut from: impl Read) -> std::io::Result<Vec<u8>> {
+    let mut kept = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) => return Ok(kept),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        // Losing log output must not fail the build.
+        let _ = std::io::stderr().write_all(&buf[..n]);
+        kept.extend_from_slice(&buf[..n]);
+        if kept.len() > KEPT_STDERR_BYTES {
+            kept.drain(..kept.len() - KEPT_STDERR_BYTES);
+        }
+    }
+}
+
+/// What the user reads when planning's cargo failed with `code`: cargo's error (from its first
+/// `error` line, without colour escapes, at most [`REPORT_LINES`] lines), then one line that says
+/// what failed and, where the error is one we know, how to fix it.
+pub fn failure_report(stderr: &str, code: i32) -> String {
+    let plain = String::from_utf8_lossy(&strip_ansi_escapes::strip(stderr)).into_owned();
+    let lines: Vec<&str> = plain.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.starts_with("error"))
+        .unwrap_or(0);
+    let mut quoted: Vec<&str> = lines[start..].to_vec();
+    while quoted.last().is_some_and(|l| l.trim().is_empty()) {
+        quoted.pop();
+    }
+    if quoted.len() > REPORT_LINES {
+        quoted.truncate(REPORT_LINES);
+        quoted.push("…");
+    }
+    let verdict = match diagnose(&plain) {
+        Some(fix) => format!("cargo plan failed: {fix}"),
+        None => format!(
+            "cargo plan failed: `cargo build --locked --offline` exited with {code} (its error is above)"
+        ),
+    };
+    quoted.push(&verdict);
+    quoted.join("\n")
+}
+
+/// The fix for a planning failure we recognise in cargo's stderr.
+pub fn diagnose(stderr: &str) -> Option<String> {
+    // cargo 1.80+: "cannot update the lock file … because --locked was passed"; older: "the lock
+    // file … needs to be updated but --locked was passed".
+    if stderr.contains("because --locked was passed") || stderr.contains("but --locked was passed")
+    {
+        return Some("Cargo.toml changed: run `cargo update -w` and commit Cargo.lock".to_owned());
+    }
+    outside_context(stderr)
+}
+
+/// A path dependency outside the build context: the skeleton has nothing there, so cargo fails
+/// to read `<dir>/Cargo.toml`. Worded like `GraphError::OutsideContext`, which catches the same
+/// mistake when cargo's own plan succeeds.
+fn outside_context(stderr: &str) -> Option<String> {
+    let between = |line: &str, before: &str, after: &str| -> Option<String> {
+        let rest = &line[line.find(before)? + before.len()..];
+        Some(rest[..rest.find(after)?].to_owned())
+    };
+    let manifest = stderr
+        .lines()
+        .find_map(|l| between(l, "failed to read `", "/Cargo.toml`"))
+        .filter(|dir| !dir.starts_with(&format!("{WORKSPACE_DIR}/")))?;
+    // `/workspace` is one level deep, so `..` + the absolute path is the path from the root.
+    let dir = format!("..{manifest}");
+    let dependency = stderr
+        .lines()
+        .find_map(|l| between(l, "failed to get `", "` as a dependency"))
+        .map(|name| format!("path dependency `{name}`"))
+        .unwrap_or_else(|| "a path dependency".to_owned());
+    Some(format!(
+        "{dependency} lives at `{dir}` (from the workspace root), outside the build context; path dependencies must be inside the directory you pass to `docker buildx build` (move it in, or build from a parent directory)"
+    ))
 }
 
 fn read_records(dir: &Path) -> Result<Vec<Invocation>, PlanError> {
@@ -173,6 +285,69 @@ mod tests {
 
     fn args(s: &str) -> Vec<String> {
         s.split_whitespace().map(str::to_owned).collect()
+    }
+
+    const STALE_LOCK: &str = "error: cannot update the lock file /workspace/Cargo.lock because --locked was passed to prevent this\nhelp: to generate the lock file without accessing the network, remove the --locked flag and use --offline instead.\n";
+
+    const OUTSIDE: &str = "error: failed to get `x` as a dependency of package `hello v0.1.0 (/workspace)`\n\nCaused by:\n  failed to load source for dependency `x`\n\nCaused by:\n  unable to update /outside-dep\n\nCaused by:\n  failed to read `/outside-dep/Cargo.toml`\n\nCaused by:\n  No such file or directory (os error 2)\n";
+
+    #[test]
+    fn a_stale_lock_says_to_update_it() {
+        let report = failure_report(&format!("   Locking 1 package\n{STALE_LOCK}"), 101);
+        let lines: Vec<&str> = report.lines().collect();
+        assert!(
+            lines[0].starts_with("error: cannot update the lock file"),
+            "{report}"
+        );
+        assert_eq!(
+            lines.last().copied(),
+            Some(
+                "cargo plan failed: Cargo.toml changed: run `cargo update -w` and commit Cargo.lock"
+            )
+        );
+        let old_cargo = "error: the lock file /workspace/Cargo.lock needs to be updated but --locked was passed to prevent this";
+        assert!(diagnose(old_cargo).is_some_and(|fix| fix.contains("cargo update -w")));
+    }
+
+    #[test]
+    fn a_path_dependency_outside_the_context_is_named() {
+        let report = failure_report(OUTSIDE, 101);
+        assert!(report.starts_with("error: failed to get `x`"), "{report}");
+        let last = report.lines().last().unwrap();
+        assert!(
+            last.starts_with("cargo plan failed: path dependency `x` lives at `../outside-dep`"),
+            "{last}"
+        );
+        assert!(last.contains("outside the build context"), "{last}");
+        assert!(
+            last.contains("move it in, or build from a parent directory"),
+            "{last}"
+        );
+    }
+
+    #[test]
+    fn a_missing_file_inside_the_context_is_not_called_outside() {
+        let inside = "error: failed to read `/workspace/crates/a/Cargo.toml`\n";
+        assert_eq!(diagnose(inside), None);
+        let report = failure_report(inside, 101);
+        assert!(
+            report.ends_with("cargo plan failed: `cargo build --locked --offline` exited with 101 (its error is above)"),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn the_report_quotes_a_bounded_plain_error() {
+        let mut stderr =
+            "warning: unused manifest key\n\u{1b}[1m\u{1b}[91merror\u{1b}[0m: boom\n".to_owned();
+        for i in 0..100 {
+            stderr.push_str(&format!("  line {i}\n"));
+        }
+        let report = failure_report(&stderr, 101);
+        assert!(report.starts_with("error: boom\n"), "{report}");
+        assert!(!report.contains('\u{1b}'), "{report}");
+        assert!(!report.contains("warning: unused"), "{report}");
+        assert_eq!(report.lines().count(), REPORT_LINES + 2, "{report}");
     }
 
     #[test]

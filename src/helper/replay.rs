@@ -1,5 +1,7 @@
-//! `cargo-frontend-helper replay '<ReplayStep json>'`: one replay vertex. Links the dependency
-//! outputs in, runs rustc or a build script as cargo would, and takes the links out again.
+//! `cargo-frontend-helper replay <unit name>`, with the [`ReplayStep`] JSON in
+//! [`crate::wire::REPLAY_STEP_ENV`]: one replay vertex. Links the dependency outputs in, runs
+//! rustc or a build script as cargo would, and takes the links out again. A failing unit's log
+//! ends with one line naming it (`cargo build lib-b v0.1.0 (lib) failed: rustc exited with 1`).
 //!
 //! Architecture invariant: what runs is the recorded command plus exactly what cargo adds at run
 //! time (`cargo-replay.md` §7); the environment is inherited minus what must not leak into a
@@ -96,8 +98,8 @@ pub enum ReplayError {
     },
 }
 
-/// Runs one step; returns the exit code of the action.
-pub fn replay(step_json: &str) -> Result<i32, ReplayError> {
+/// Runs one step of the unit named `unit`; returns the exit code of the action.
+pub fn replay(unit: &str, step_json: &str) -> Result<i32, ReplayError> {
     // The version first: a step of another release may not parse as this one's.
     #[derive(serde::Deserialize)]
     struct Versioned {
@@ -121,12 +123,13 @@ pub fn replay(step_json: &str) -> Result<i32, ReplayError> {
     let waiting = Instant::now();
     let _token = job_tokens::acquire(Path::new(JOB_TOKENS_DIR), job_tokens::default_slots())?;
     let running = Instant::now();
+    let colour = env_var("CARGO_TERM_COLOR").is_some_and(|v| colour_asked_for(&v));
     let result = match &step.action {
         ReplayAction::Rustc {
             program,
             args,
             build_outputs,
-        } => run_rustc(program, args, build_outputs),
+        } => run_rustc(program, args, build_outputs, colour),
         ReplayAction::RunBuildScript {
             program,
             run_dir,
@@ -149,7 +152,28 @@ pub fn replay(step_json: &str) -> Result<i32, ReplayError> {
     );
     let code = result?;
     removed?;
+    if code != 0 {
+        // The last line of the log, where buildx's summary of a failed vertex ends.
+        eprintln!("{}", failure_line(unit, &step.action, code));
+    }
     Ok(code)
+}
+
+/// What a failed unit's log ends with: the unit and what exited.
+pub fn failure_line(unit: &str, action: &ReplayAction, code: i32) -> String {
+    let what = match action {
+        ReplayAction::Rustc { .. } => "rustc",
+        ReplayAction::RunBuildScript { .. } => "the build script",
+    };
+    format!("{unit} failed: {what} exited with {code}")
+}
+
+/// cargo's rule for `CARGO_TERM_COLOR`: `always` turns colour on. `auto`, cargo's default, means
+/// "when stderr is a terminal", and a vertex's stderr never is: buildx's own colour choice does
+/// not reach the daemon, so the unit's environment (builder image or spec) is the only way to
+/// ask for colour.
+pub fn colour_asked_for(cargo_term_color: &str) -> bool {
+    cargo_term_color == "always"
 }
 
 /// The inherited environment minus planning-only variables ([`crate::layout::is_planning_only_var`]).
@@ -190,7 +214,12 @@ fn read_script_output(run_dir: &str) -> Result<BuildOutput, ReplayError> {
     Ok(build_output::parse(&config, &stdout)?)
 }
 
-fn run_rustc(program: &str, recorded: &[String], inputs: &LinkInputs) -> Result<i32, ReplayError> {
+fn run_rustc(
+    program: &str,
+    recorded: &[String],
+    inputs: &LinkInputs,
+    colour: bool,
+) -> Result<i32, ReplayError> {
     let compilation = Compilation::from_args(recorded).ok_or(ReplayError::NotACompilation)?;
     let mut outputs: BTreeMap<&str, BuildOutput> = BTreeMap::new();
     for run_dir in inputs.own.iter().chain(&inputs.link_search) {
@@ -248,24 +277,31 @@ fn run_rustc(program: &str, recorded: &[String], inputs: &LinkInputs) -> Result<
         source,
     };
     let stderr = child.stderr.take().expect("invariant: stderr is piped");
-    render_rustc_stderr(std::io::BufReader::new(stderr), &mut std::io::stderr())
-        .map_err(pipe_err)?;
+    render_rustc_stderr(
+        std::io::BufReader::new(stderr),
+        &mut std::io::stderr(),
+        colour,
+    )
+    .map_err(pipe_err)?;
     let status = child.wait().map_err(pipe_err)?;
+    // Like cargo without `-v`: rustc's diagnostics, then (in `replay`) one line naming the unit;
+    // not the command line, which the plan records.
     if !status.success() {
-        eprintln!(
-            "error: rustc failed ({status}): {}",
-            shell_line(program, &args, &dynamic.env)
-        );
         return Ok(failure_code(status));
     }
     uplift(&compilation, &unit)?;
     Ok(0)
 }
 
-/// Shows rustc's stderr the way cargo does: cargo asks for `--error-format=json`, prints the
-/// `rendered` text of diagnostics and keeps artifact and other JSON messages to itself. Lines
-/// that are not JSON messages pass through.
-fn render_rustc_stderr(from: impl std::io::BufRead, to: &mut impl Write) -> std::io::Result<()> {
+/// Shows rustc's stderr the way cargo does: cargo asks for `--error-format=json` with
+/// `diagnostic-rendered-ansi` whatever its colour setting, prints the `rendered` text of
+/// diagnostics (with the colour escapes removed unless `colour`), and keeps artifact and other
+/// JSON messages to itself. Lines that are not JSON messages pass through.
+fn render_rustc_stderr(
+    from: impl std::io::BufRead,
+    to: &mut impl Write,
+    colour: bool,
+) -> std::io::Result<()> {
     for line in from.split(b'\n') {
         let line = line?;
         let message = line
@@ -280,7 +316,10 @@ fn render_rustc_stderr(from: impl std::io::BufRead, to: &mut impl Write) -> std:
         };
         let rendered = message.get("rendered").and_then(|r| r.as_str());
         if let (true, Some(rendered)) = (message["$message_type"] == "diagnostic", rendered) {
-            let _ = to.write_all(rendered.as_bytes());
+            let _ = match colour {
+                true => to.write_all(rendered.as_bytes()),
+                false => to.write_all(&strip_ansi_escapes::strip(rendered)),
+            };
         }
     }
     Ok(())
@@ -509,10 +548,55 @@ mod tests {
             "{not json\n",
         );
         let mut out = Vec::new();
-        render_rustc_stderr(stderr.as_bytes(), &mut out).expect("in-memory io");
+        render_rustc_stderr(stderr.as_bytes(), &mut out, false).expect("in-memory io");
         assert_eq!(
             String::from_utf8(out).expect("utf8"),
             "warning: unused\nplain text from a proc macro\n{not json\n"
+        );
+    }
+
+    #[test]
+    fn colour_escapes_are_kept_only_when_asked_for() {
+        // What rustc renders for `--json=diagnostic-rendered-ansi`, which cargo always asks for.
+        let stderr = concat!(
+            r#"{"$message_type":"diagnostic","message":"m","rendered":"\u001b[0m\u001b[1m\u001b[38;5;9merror[E0308]\u001b[0m: mismatched types\n"}"#,
+            "\n"
+        );
+        let render = |colour| {
+            let mut out = Vec::new();
+            render_rustc_stderr(stderr.as_bytes(), &mut out, colour).expect("in-memory io");
+            String::from_utf8(out).expect("utf8")
+        };
+        assert_eq!(render(false), "error[E0308]: mismatched types\n");
+        assert!(
+            render(true).starts_with("\u{1b}[0m\u{1b}[1m"),
+            "{}",
+            render(true)
+        );
+        assert!(colour_asked_for("always"));
+        assert!(!colour_asked_for("auto"));
+        assert!(!colour_asked_for("never"));
+    }
+
+    #[test]
+    fn a_failure_names_the_unit_and_what_exited() {
+        let rustc = ReplayAction::Rustc {
+            program: "rustc".into(),
+            args: vec![],
+            build_outputs: LinkInputs::default(),
+        };
+        assert_eq!(
+            failure_line("cargo build lib-b v0.1.0 (lib)", &rustc, 1),
+            "cargo build lib-b v0.1.0 (lib) failed: rustc exited with 1"
+        );
+        let script = ReplayAction::RunBuildScript {
+            program: "/t/build-script-build".into(),
+            run_dir: "/t".into(),
+            links_deps: vec![],
+        };
+        assert_eq!(
+            failure_line("cargo run-build-script ring v0.17.14", &script, 101),
+            "cargo run-build-script ring v0.17.14 failed: the build script exited with 101"
         );
     }
 
@@ -538,9 +622,12 @@ mod tests {
     fn step_version_is_checked() {
         let json = r#"{"version":999,"target_dir":"/t","dep_dirs":[],"action":{"kind":"run-build-script","program":"/p","run_dir":"/r","links_deps":[]}}"#;
         assert!(matches!(
-            replay(json),
+            replay("cargo build x v1.0.0 (lib)", json),
             Err(ReplayError::Version { found: 999 })
         ));
-        assert!(matches!(replay("{"), Err(ReplayError::Json(_))));
+        assert!(matches!(
+            replay("cargo build x v1.0.0 (lib)", "{"),
+            Err(ReplayError::Json(_))
+        ));
     }
 }

@@ -10,6 +10,9 @@ use super::LowerError;
 use crate::llb::{ExecOp, Mount, Output, Platform};
 use std::collections::BTreeMap;
 
+/// How each setup command's vertex is named: this, then the command.
+pub const SETUP_VERTEX_PREFIX: &str = "[builder] RUN ";
+
 /// The root filesystem planning and units run on.
 pub fn builder_root(
     image: &Output,
@@ -21,7 +24,7 @@ pub fn builder_root(
     let mut root = image.clone();
     for command in setup {
         let mut exec = ExecOp::new(
-            format!("[builder] RUN {command}"),
+            format!("{SETUP_VERTEX_PREFIX}{command}"),
             vec!["/bin/sh".to_owned(), "-c".to_owned(), command.clone()],
         )
         .with_root(Mount::writable(&root))

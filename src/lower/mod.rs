@@ -9,9 +9,9 @@ mod image;
 mod planning;
 mod units;
 
-pub use builder::builder_root;
+pub use builder::{SETUP_VERTEX_PREFIX, builder_root};
 pub use image::{OutputImage, image_vertex};
-pub use planning::planning_vertex;
+pub use planning::{PLANNING_VERTEX_PREFIX, planning_vertex};
 pub use units::{UnitSources, member_dirs, unit_vertices};
 
 use crate::layout::{ARCHIVES_DIR, HELPER_DIR, VENDOR_DIR};

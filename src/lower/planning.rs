@@ -11,6 +11,9 @@ use crate::llb::{Mount, Output};
 use crate::sources::vendor_config_flags;
 use std::collections::BTreeMap;
 
+/// How the planning vertex and the skeleton vertex are named: this, then what each does.
+pub const PLANNING_VERTEX_PREFIX: &str = "cargo plan";
+
 /// Builds the planning vertex. `cargo_flags` select profile, features, packages and binaries.
 pub fn planning_vertex(
     toolchain: &Toolchain,
@@ -41,7 +44,7 @@ pub fn planning_vertex(
     args.extend(cargo_flags.iter().cloned());
     let mut exec = toolchain
         .helper_exec(
-            "cargo plan (record rustc and build-script calls)".to_owned(),
+            format!("{PLANNING_VERTEX_PREFIX} (record rustc and build-script calls)"),
             args,
         )
         .with_mount(
@@ -72,7 +75,7 @@ fn skeleton_vertex(toolchain: &Toolchain, context: &Output) -> Result<Output, Lo
     ];
     Ok(toolchain
         .helper_exec(
-            "cargo plan: workspace manifests and file names".to_owned(),
+            format!("{PLANNING_VERTEX_PREFIX}: workspace manifests and file names"),
             args.into_iter().map(str::to_owned).collect(),
         )
         .with_mount(WORKSPACE_DIR, Mount::readonly(context))

@@ -14,7 +14,7 @@ use crate::layout::{
     DEPS_DIR, HELPER_BIN, JOB_TOKENS_CACHE_ID, JOB_TOKENS_DIR, TARGET_DIR, WORKSPACE_DIR,
 };
 use crate::llb::{CacheSharing, ExecOp, Mount, Output};
-use crate::wire::{ReplayAction, ReplayStep, STEP_VERSION};
+use crate::wire::{REPLAY_STEP_ENV, ReplayAction, ReplayStep, STEP_VERSION};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The source trees unit vertices mount.
@@ -110,11 +110,11 @@ fn unit_vertex(
         source,
     })?;
 
+    // The name, not the step, is the argument: BuildKit's error for a failed exec quotes argv.
+    let argv = vec![HELPER_BIN.to_owned(), "replay".to_owned(), name.clone()];
     let exec = toolchain
-        .helper_exec(
-            name,
-            vec![HELPER_BIN.to_owned(), "replay".to_owned(), step_json],
-        )
+        .helper_exec(name, argv)
+        .with_env(REPLAY_STEP_ENV, &step_json)
         .with_mount(TARGET_DIR, Mount::scratch())
         .with_mount(
             JOB_TOKENS_DIR,
