@@ -209,7 +209,13 @@ pub fn registry_crates(file: &str, bytes: &[u8]) -> Result<Vec<RegistryCrate>, L
 struct RawLockfile {
     #[serde(default)]
     package: Vec<RawPackage>,
+    /// Version 1 lockfiles keep checksums here, as `"checksum NAME VERSION (SOURCE)" = HEX`.
+    #[serde(default)]
+    metadata: BTreeMap<String, Spanned<toml::Value>>,
 }
+
+/// cargo's marker for a package without a checksum in a version 1 `[metadata]` table.
+const NO_CHECKSUM: &str = "<none>";
 
 #[derive(Deserialize)]
 struct RawPackage {
@@ -259,6 +265,25 @@ fn checked_entries(file: &str, text: &str) -> Result<BTreeMap<(String, String), 
             (fields.name.to_owned(), fields.version.to_owned()),
             name_line,
         );
+    }
+    // cargo-lock 11.1 panics on a 64-byte checksum that is not ASCII (rustsec/rustsec#1689), so
+    // these are checked before it reads them too.
+    for (key, value) in &raw.metadata {
+        let Some(package) = key.strip_prefix("checksum ") else {
+            continue;
+        };
+        let checksum = value.get_ref().as_str().unwrap_or_default();
+        if checksum != NO_CHECKSUM && !is_sha256_hex(checksum) {
+            problems.push(PackageProblem {
+                line: Some(line_of(value.span())),
+                package: shown(package),
+                kind: ProblemKind::InvalidField {
+                    field: "checksum",
+                    value: checksum.to_owned(),
+                    rule: "a checksum is 64 lowercase hex digits (a sha256)",
+                },
+            });
+        }
     }
     if problems.is_empty() {
         Ok(lines)
@@ -313,10 +338,7 @@ fn check_package(fields: &PackageFields) -> Result<(), (&'static str, ProblemKin
         }
     }
     if let Some(checksum) = fields.checksum
-        && !(checksum.len() == 64
-            && checksum
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        && !is_sha256_hex(checksum)
     {
         return Err(invalid(
             "checksum",
@@ -334,6 +356,14 @@ fn check_package(fields: &PackageFields) -> Result<(), (&'static str, ProblemKin
         ));
     }
     Ok(())
+}
+
+/// 64 lowercase hex digits, as cargo writes a sha256.
+fn is_sha256_hex(text: &str) -> bool {
+    text.len() == 64
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The crates.io download of a package, `None` for a path package, or what is wrong with it.
@@ -580,6 +610,37 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
             err.starts_with("Cargo.lock:4: package `itoa v1.0.15` has no checksum"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_non_ascii_checksum_is_refused_before_cargo_lock_reads_it() {
+        // 64 bytes, one of them inside a two-byte character: cargo-lock 11.1 slices it and panics.
+        let bad = format!("{}é", &CHECKSUM[..62]);
+        assert_eq!(bad.len(), 64);
+        let lock = one_crate("itoa", "1.0.15").replace(CHECKSUM, &bad);
+        assert!(error_of(&lock).contains("has an invalid checksum"));
+        let v1 = format!(
+            "[[package]]\nname = \"itoa\"\nversion = \"1.0.15\"\n\
+             source = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n\
+             [metadata]\n\"checksum itoa 1.0.15 (registry+https://github.com/rust-lang/crates.io-index)\" = \"{bad}\"\n"
+        );
+        let err = error_of(&v1);
+        assert!(
+            err.starts_with("Cargo.lock:7: package `itoa 1.0.15"),
+            "{err}"
+        );
+        assert!(err.contains("has an invalid checksum"), "{err}");
+    }
+
+    #[test]
+    fn version_1_metadata_checksums_are_read() {
+        let v1 = format!(
+            "[[package]]\nname = \"itoa\"\nversion = \"1.0.15\"\n\
+             source = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n\
+             [metadata]\n\"checksum itoa 1.0.15 (registry+https://github.com/rust-lang/crates.io-index)\" = \"{CHECKSUM}\"\n"
+        );
+        let crates = registry_crates("Cargo.lock", v1.as_bytes()).unwrap();
+        assert_eq!(crates[0].sha256, CHECKSUM);
     }
 
     #[test]

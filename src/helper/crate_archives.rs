@@ -39,7 +39,10 @@ pub enum ArchiveError {
         source: std::io::Error,
     },
     #[error(
-        "crate archive `{path}` holds `{entry}`, outside its `{dir}/` directory; crates.io archives never do"
+        "the download of `{dir}` holds `{entry}`, not `{dir}/`: its Cargo.lock checksum is that of \
+         another archive (BuildKit fetches by checksum, and already had that one); restore that \
+         package's `checksum` line in Cargo.lock from version control (cargo writes the one \
+         crates.io publishes)"
     )]
     Layout {
         path: PathBuf,

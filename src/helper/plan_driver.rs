@@ -91,7 +91,15 @@ pub fn parse_args(args: &[String]) -> Result<PlanArgs, PlanError> {
 /// Runs the planning cargo command; returns the exit code (cargo's, when it failed).
 pub fn plan(helper: &Path, args: &[String]) -> Result<i32, PlanError> {
     let PlanArgs { out, command } = parse_args(args)?;
-    super::crate_archives::unpack_mounted(Path::new(ARCHIVES_DIR), Path::new(VENDOR_DIR))?;
+    // Planning mounts every archive, so a lockfile whose checksum names another crate's archive
+    // shows here first: a planning failure the frontend reports, like cargo's own.
+    match super::crate_archives::unpack_mounted(Path::new(ARCHIVES_DIR), Path::new(VENDOR_DIR)) {
+        Ok(_) => {}
+        Err(error @ super::crate_archives::ArchiveError::Layout { .. }) => {
+            return write_failure(&out, &format!("cargo plan failed: {error}"));
+        }
+        Err(error) => return Err(error.into()),
+    }
     let out_dir = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -141,11 +149,7 @@ fn run_and_collect(
             );
             return Ok(super::exit_code(status));
         };
-        let last_line = report.lines().last().unwrap_or_default();
-        eprintln!("{last_line}");
-        let path = out.with_file_name(PLAN_FAILURE_FILE);
-        std::fs::write(&path, report).map_err(|source| PlanError::WritePlan { path, source })?;
-        return Ok(0);
+        return write_failure(out, &report);
     }
     let invocations = read_records(record_dir)?;
     let plan = Plan {
@@ -160,6 +164,15 @@ fn run_and_collect(
             path: out.to_path_buf(),
             source,
         })?;
+    Ok(0)
+}
+
+/// Writes a failure report instead of a plan, and says its verdict in the vertex log.
+fn write_failure(out: &Path, report: &str) -> Result<i32, PlanError> {
+    let last_line = report.lines().last().unwrap_or_default();
+    eprintln!("{last_line}");
+    let path = out.with_file_name(PLAN_FAILURE_FILE);
+    std::fs::write(&path, report).map_err(|source| PlanError::WritePlan { path, source })?;
     Ok(0)
 }
 

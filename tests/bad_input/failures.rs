@@ -105,7 +105,26 @@ fn a_checksum_mismatch_names_the_crate_and_the_lock() {
         "examples/hello's Cargo.lock changed; update this case"
     );
     example.write("Cargo.lock", &lock.replace(itoa, memchr));
+    // BuildKit fetches by checksum: once memchr's archive is in its store (the build that
+    // downloads memchr first), itoa's "download" is memchr's archive, which the helper finds
+    // when it unpacks it. Either way the error names itoa and the checksum.
     let failure = Failure::of(&Build::new(&example, "cargo-frontend-bad-input:checksum"));
+    failure.assert_ends_with_all(&["itoa", "Cargo.lock", "checksum"]);
+    failure.assert_never_shows("reading plan.json failed");
+    failure.assert_never_shows("the helper exited with");
+}
+
+#[test]
+fn a_checksum_nobody_publishes_names_the_crate_and_the_lock() {
+    let example = hello();
+    let lock = example.read("Cargo.lock");
+    let itoa = "8f42a60cbdf9a97f5d2305f08a87dc4e09308d1276d28c869c684d7777685682";
+    assert!(
+        lock.contains(itoa),
+        "examples/hello's Cargo.lock changed; update this case"
+    );
+    example.write("Cargo.lock", &lock.replace(itoa, &"0".repeat(64)));
+    let failure = Failure::of(&Build::new(&example, "cargo-frontend-bad-input:checksum0"));
     failure.assert_ends_with_all(&["`itoa v1.0.18`", "the Cargo.lock checksum"]);
     failure.assert_never_shows("reading plan.json failed");
 }
