@@ -1,0 +1,139 @@
+//! The bounded fuzz pass of `make test`: every target replays its seed corpus (`corpus/NAME/`,
+//! which also keeps every input a fuzzer found crashing) and then `FUZZ_REPLAY_INPUTS` (default
+//! 3000) deterministic mutations of it. A failure names the target and the input, which is
+//! written to `fuzz-replay-failures/` under cargo's `target/tmp/` for `fuzz-target NAME < file` or a unit test.
+
+use cargo_frontend_fuzz::mutate::{Rng, mutate};
+use cargo_frontend_fuzz::{TARGETS, Target};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+
+fn corpus_dir(target: &Target) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus")
+        .join(target.name)
+}
+
+fn seeds(target: &Target) -> Vec<(String, Vec<u8>)> {
+    let dir = corpus_dir(target);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .map(|entry| entry.expect("corpus entry").path())
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| {
+            let data = std::fs::read(&path).expect("read corpus file");
+            (
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                data,
+            )
+        })
+        .collect()
+}
+
+/// Runs `input`, returning the panic message if it panicked.
+fn run_one(target: &Target, input: &[u8]) -> Option<String> {
+    catch_unwind(AssertUnwindSafe(|| (target.run)(input)))
+        .err()
+        .map(|payload| {
+            payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_else(|| "non-string panic".to_owned())
+        })
+}
+
+fn save_failure(target: &Target, label: &str, input: &[u8]) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("fuzz-replay-failures")
+        .join(target.name);
+    std::fs::create_dir_all(&dir).expect("create failure dir");
+    let path = dir.join(label);
+    std::fs::write(&path, input).expect("write failing input");
+    path
+}
+
+fn replay(target: &Target) {
+    let seeds = seeds(target);
+    assert!(
+        !seeds.is_empty(),
+        "target {} has no seed corpus",
+        target.name
+    );
+    let mut failures = Vec::new();
+    for (name, data) in &seeds {
+        if let Some(message) = run_one(target, data) {
+            failures.push(format!("corpus/{}/{name}: {message}", target.name));
+        }
+    }
+    let inputs: usize = std::env::var("FUZZ_REPLAY_INPUTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3000);
+    let seed_data: Vec<Vec<u8>> = seeds.into_iter().map(|(_, d)| d).collect();
+    let mut rng = Rng::new(0x5eed ^ target.name.len() as u64);
+    // One example per kind of failure (the message up to its first `:`), so that one frequent
+    // finding does not hide the others.
+    let mut kinds = std::collections::BTreeSet::new();
+    for i in 0..inputs {
+        let input = mutate(&mut rng, &seed_data);
+        if let Some(message) = run_one(target, &input) {
+            let kind = message.split(':').next().unwrap_or_default().to_owned();
+            if kinds.insert(kind) {
+                let path = save_failure(target, &format!("mutation-{i}"), &input);
+                failures.push(format!("mutation {i} ({}): {message}", path.display()));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "fuzz target {} failed on {} input(s):\n{}",
+        target.name,
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+// One test per target, so a failure names its target and the others still run.
+macro_rules! replay_tests {
+    ($($name:ident),*) => {$(
+        #[test]
+        fn $name() {
+            let target = cargo_frontend_fuzz::target(stringify!($name)).expect("target exists");
+            replay(target);
+        }
+    )*};
+}
+
+replay_tests!(
+    spec,
+    build_args,
+    lockfile,
+    dockerignore,
+    build_output,
+    rustc_args,
+    plan
+);
+
+#[test]
+fn every_target_has_a_replay_test() {
+    let tested = [
+        "spec",
+        "build_args",
+        "lockfile",
+        "dockerignore",
+        "build_output",
+        "rustc_args",
+        "plan",
+    ];
+    for target in TARGETS {
+        assert!(
+            tested.contains(&target.name),
+            "no replay test for {}",
+            target.name
+        );
+    }
+}
