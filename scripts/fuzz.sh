@@ -82,4 +82,16 @@ done
 
 printf '\n%-13s %12s %8s %6s %8s\n' target executions panics hangs seconds
 printf '%s\n' "${rows[@]}"
+
+# What the crashes are: each crashing input run once more outside AFL++, one line per distinct
+# panic message (the message up to its first `:`), with one input that shows it.
+for target in "${TARGETS[@]}"; do
+    crashes_dir="target/afl/$target/default/crashes"
+    compgen -G "$crashes_dir/id*" >/dev/null || continue
+    printf '\n%s: distinct panics\n' "$target"
+    for input in "$crashes_dir"/id*; do
+        message=$("$DRIVER" "$target" <"$input" 2>&1 | sed -n '/panicked at/{n;p;q}')
+        printf '%s\t%s\n' "${message%%:*}" "$input"
+    done | sort -t$'\t' -k1,1 -u | sed "s|\t$FUZZ/|  e.g. |; s|\t|  e.g. fuzz/|"
+done
 exit $failed
