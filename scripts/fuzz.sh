@@ -90,8 +90,8 @@ for target in "${TARGETS[@]}"; do
     compgen -G "$crashes_dir/id*" >/dev/null || continue
     printf '\n%s: distinct panics\n' "$target"
     for input in "$crashes_dir"/id*; do
-        message=$("$DRIVER" "$target" <"$input" 2>&1 | sed -n '/panicked at/{n;p;q}')
+        message=$("$DRIVER" "$target" <"$input" 2>&1 | sed -n '/panicked at/{n;p;q}' || true)
         printf '%s\t%s\n' "${message%%:*}" "$input"
-    done | sort -t$'\t' -k1,1 -u | sed "s|\t$FUZZ/|  e.g. |; s|\t|  e.g. fuzz/|"
+    done | sort -t$'\t' -k1,1 -u | sed "s|\t|  e.g. fuzz/|"
 done
 exit $failed
