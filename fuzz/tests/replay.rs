@@ -1,6 +1,6 @@
 //! The bounded fuzz pass of `make test`: every target replays its seed corpus (`corpus/NAME/`,
 //! which also keeps every input a fuzzer found crashing) and then `FUZZ_REPLAY_INPUTS` (default
-//! 3000) deterministic mutations of it. A failure names the target and the input, which is
+//! 2000) deterministic mutations of it. A failure names the target and the input, which is
 //! written to `fuzz-replay-failures/` under cargo's `target/tmp/` for `fuzz-target NAME < file` or a unit test.
 
 use cargo_frontend_fuzz::mutate::{Rng, mutate};
@@ -33,17 +33,41 @@ fn seeds(target: &Target) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-/// Runs `input`, returning the panic message if it panicked.
+thread_local! {
+    /// Whether this thread is running a target (its panics are findings, reported together).
+    static IN_TARGET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Where the last panic of a target on this thread happened, for the failure report.
+    static PANIC_AT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Runs `input`, returning the panic message (and where it was raised) if it panicked.
 fn run_one(target: &Target, input: &[u8]) -> Option<String> {
-    catch_unwind(AssertUnwindSafe(|| (target.run)(input)))
-        .err()
-        .map(|payload| {
-            payload
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                .unwrap_or_else(|| "non-string panic".to_owned())
-        })
+    // Thousands of inputs may panic the same way: keep the messages for the report instead of
+    // printing each one.
+    static QUIET: std::sync::Once = std::sync::Once::new();
+    QUIET.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if IN_TARGET.get() {
+                let at = info.location().map(ToString::to_string).unwrap_or_default();
+                PANIC_AT.with(|p| *p.borrow_mut() = at);
+            } else {
+                default(info);
+            }
+        }))
+    });
+    IN_TARGET.set(true);
+    let result = catch_unwind(AssertUnwindSafe(|| (target.run)(input)));
+    IN_TARGET.set(false);
+    result.err().map(|payload| {
+        let message = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_else(|| "non-string panic".to_owned());
+        let at = PANIC_AT.with(|p| p.borrow().clone());
+        format!("{message} (at {at})")
+    })
 }
 
 fn save_failure(target: &Target, label: &str, input: &[u8]) -> PathBuf {
@@ -64,28 +88,30 @@ fn replay(target: &Target) {
         target.name
     );
     let mut failures = Vec::new();
+    // One example per kind of failure (the message up to its first `:`), so that one frequent
+    // finding does not hide the others, and a committed crash is not reported again by its
+    // mutations.
+    let mut kinds = std::collections::BTreeSet::new();
+    let kind = |message: &str| message.split(':').next().unwrap_or_default().to_owned();
     for (name, data) in &seeds {
         if let Some(message) = run_one(target, data) {
+            kinds.insert(kind(&message));
             failures.push(format!("corpus/{}/{name}: {message}", target.name));
         }
     }
     let inputs: usize = std::env::var("FUZZ_REPLAY_INPUTS")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(3000);
+        .unwrap_or(2000);
     let seed_data: Vec<Vec<u8>> = seeds.into_iter().map(|(_, d)| d).collect();
     let mut rng = Rng::new(0x5eed ^ target.name.len() as u64);
-    // One example per kind of failure (the message up to its first `:`), so that one frequent
-    // finding does not hide the others.
-    let mut kinds = std::collections::BTreeSet::new();
     for i in 0..inputs {
         let input = mutate(&mut rng, &seed_data);
-        if let Some(message) = run_one(target, &input) {
-            let kind = message.split(':').next().unwrap_or_default().to_owned();
-            if kinds.insert(kind) {
-                let path = save_failure(target, &format!("mutation-{i}"), &input);
-                failures.push(format!("mutation {i} ({}): {message}", path.display()));
-            }
+        if let Some(message) = run_one(target, &input)
+            && kinds.insert(kind(&message))
+        {
+            let path = save_failure(target, &format!("mutation-{i}"), &input);
+            failures.push(format!("mutation {i} ({}): {message}", path.display()));
         }
     }
     assert!(
