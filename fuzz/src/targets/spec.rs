@@ -94,14 +94,14 @@ fn check_target(target: &Target) {
     for (key, value) in &runtime.env {
         assert!(
             !key.is_empty() && !key.contains('=') && !key.contains('\0'),
-            "bad env name {key:?}"
+            "env name is empty or holds `=` or a NUL: {key:?}"
         );
         assert!(!value.contains('\0'), "env value holds a NUL: {value:?}");
     }
     for (key, value) in &runtime.labels {
         assert!(
             !key.is_empty() && !key.contains('\0'),
-            "bad label name {key:?}"
+            "label name is empty or holds a NUL: {key:?}"
         );
         assert!(!value.contains('\0'), "label value holds a NUL: {value:?}");
     }
