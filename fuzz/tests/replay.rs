@@ -88,11 +88,15 @@ fn replay(target: &Target) {
         target.name
     );
     let mut failures = Vec::new();
-    // One example per kind of failure (the message up to its first `:`), so that one frequent
-    // finding does not hide the others, and a committed crash is not reported again by its
-    // mutations.
+    // One example per kind of failure, so that one frequent finding does not hide the others,
+    // and a committed crash is not reported again by its mutations. A kind is the check's message
+    // up to its first `:`; a panic inside a dependency, whose message holds the input, is one
+    // kind per place.
     let mut kinds = std::collections::BTreeSet::new();
-    let kind = |message: &str| message.split(':').next().unwrap_or_default().to_owned();
+    let kind = |message: &str| match message.rsplit_once(" (at ") {
+        Some((_, at)) if !at.starts_with("src/") => at.to_owned(),
+        _ => message.split(':').next().unwrap_or_default().to_owned(),
+    };
     for (name, data) in &seeds {
         if let Some(message) = run_one(target, data) {
             kinds.insert(kind(&message));
