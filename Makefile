@@ -3,6 +3,7 @@
 #   make demo    set everything up, build examples/workspace's service-z through the frontend, run it
 #   make test    unit tests and end-to-end tests against the real Docker daemon
 #   make corpus  the real-world fidelity corpus (long: every project three times from an empty cache)
+#   make fuzz    fuzz every parser of untrusted input with AFL++ (FUZZ_EXECS / FUZZ_SECONDS per target)
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -17,8 +18,12 @@ LOCAL_RUNTIME_IMAGE := cargo-frontend-test/debian:bookworm-slim
 E2E_TESTS ?= corpus e2e bad_input rebuild_sets registry_cache
 # A test-name filter for them (E2E_FILTER=lockfile:: runs the matching tests only).
 E2E_FILTER ?=
+# `make fuzz`: executions and at most seconds per target, and which targets (empty: all).
+FUZZ_EXECS ?= 10000000
+FUZZ_SECONDS ?= 3600
+FUZZ_TARGETS ?=
 
-.PHONY: image image-local demo test unit-test e2e-test setup fmt corpus
+.PHONY: image image-local demo test unit-test e2e-test setup fmt corpus fuzz
 
 ## image: build $(FRONTEND_IMAGE) into the local image store
 image:
@@ -45,8 +50,16 @@ corpus:
 	CARGO_FRONTEND_RUNTIME_IMAGE=$(LOCAL_RUNTIME_IMAGE) \
 	bash corpus/run.sh
 
+## unit-test: the unit tests, and the fuzz targets' bounded pass (corpus replay plus a few
+## thousand mutations each; shares target/ so it builds only the fuzz crate itself)
 unit-test:
 	cargo test --lib --bins --test helper_replay
+	cargo test --manifest-path fuzz/Cargo.toml --target-dir target
+
+## fuzz: coverage-guided fuzzing with AFL++ (installs cargo-afl if missing), then a table of
+## executions and panics per target
+fuzz:
+	FUZZ_EXECS=$(FUZZ_EXECS) FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh $(FUZZ_TARGETS)
 
 e2e-test:
 	$(MAKE) image RUST_IMAGE=$(LOCAL_RUST_IMAGE)

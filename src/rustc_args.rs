@@ -77,13 +77,17 @@ pub fn codegen_options(args: &[String]) -> Vec<&str> {
 pub fn strip_incremental(args: &[String]) -> Vec<String> {
     let is_incremental = |v: &str| v.starts_with("incremental=") || v == "incremental";
     let mut out = Vec::with_capacity(args.len());
-    let mut iter = args.iter().peekable();
+    let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         if arg == "-C" || arg == "--codegen" {
-            if iter.peek().is_some_and(|v| is_incremental(v)) {
-                iter.next();
-                continue;
+            // The next argument is this flag's value whatever it looks like (`-C -C` passes
+            // `-C` as the value), as `codegen_options` and rustc read it.
+            match iter.next() {
+                Some(value) if is_incremental(value) => {}
+                Some(value) => out.extend([arg.clone(), value.clone()]),
+                None => out.push(arg.clone()),
             }
+            continue;
         } else if arg
             .strip_prefix("-C")
             .or_else(|| arg.strip_prefix("--codegen="))
@@ -290,6 +294,16 @@ mod tests {
             )),
             args("--crate-name a -C opt-level=3 -Copt-level=1")
         );
+    }
+
+    #[test]
+    fn a_flag_value_that_looks_like_a_flag_is_still_its_value() {
+        // `-C -C` passes `-C` as a codegen option (found by fuzz target rustc_args): the
+        // incremental flag after it is a positional argument, as `codegen_options` reads it.
+        let kept = args("-C -C incremental=/t incremental=/t");
+        assert_eq!(strip_incremental(&kept), kept);
+        assert_eq!(codegen_options(&kept), ["-C"]);
+        assert_eq!(strip_incremental(&args("-C")), args("-C"));
     }
 
     #[test]
