@@ -89,7 +89,7 @@ pub fn clean(path: &str) -> String {
 
 /// A pattern BuildKit would refuse (or fail on while sending the context).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(".dockerignore:{line}: `{pattern}` {problem}")]
+#[error(".dockerignore:{line}: `{}` {problem}", .pattern.escape_debug())]
 pub struct PatternError {
     pub line: usize,
     pub pattern: String,
@@ -104,6 +104,9 @@ pub enum PatternProblem {
     Malformed,
     /// The regular expression the glob turns into does not compile (`[z-a]`, `[Local-Only]`).
     BadRange,
+    /// A NUL or other control character: no file name in a context needs one, and the pattern
+    /// would go into the build graph as it is.
+    ControlCharacter,
 }
 
 impl fmt::Display for PatternProblem {
@@ -117,6 +120,9 @@ impl fmt::Display for PatternProblem {
             }
             PatternProblem::BadRange => {
                 "has a character range that runs backwards (like `[z-a]`): write it low to high, or escape `[` with `\\[` to mean the character"
+            }
+            PatternProblem::ControlCharacter => {
+                "has a control character (a NUL, an escape...): remove it; save .dockerignore as plain text"
             }
         })
     }
@@ -158,6 +164,9 @@ impl Matcher {
                 pattern: source.pattern.clone(),
                 problem,
             };
+            if source.pattern.contains(char::is_control) {
+                return Err(error(PatternProblem::ControlCharacter));
+            }
             let text = source.pattern.trim();
             if text.is_empty() {
                 continue;
@@ -462,6 +471,14 @@ fn class_char(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_pattern_with_a_control_character_is_refused_with_its_line() {
+        let err = Matcher::new(&read_patterns("target\nsrc/a\0b\n")).unwrap_err();
+        assert_eq!(err.line, 2);
+        assert_eq!(err.problem, PatternProblem::ControlCharacter);
+        assert!(err.to_string().contains("src/a\\0b"), "{err}");
+    }
+
     use super::*;
 
     fn patterns(text: &str) -> Vec<String> {

@@ -4,8 +4,7 @@
 use crate::check::{NOTHING, assert_clean_llb, is_clean_component};
 
 pub fn run(data: &[u8]) {
-    let text = String::from_utf8_lossy(data);
-    let Ok(crates) = cargo_frontend::lockfile::registry_crates("Cargo.lock", &text) else {
+    let Ok(crates) = cargo_frontend::lockfile::registry_crates("Cargo.lock", data) else {
         return;
     };
     assert!(crates.is_sorted(), "registry crates are not sorted");
