@@ -151,7 +151,7 @@ impl Walk {
         };
         let (op, caps, name) = match (&vertex.kind, name) {
             (VertexKind::Source(s), name) => {
-                let (op, caps) = s.encode();
+                let (op, caps) = s.encode()?;
                 (op, caps, name.unwrap_or(s.identifier()).to_owned())
             }
             (_, None) => return Err(LlbError::Unnamed { kind }),

@@ -16,6 +16,8 @@ pub(crate) struct SourceVertex {
     attrs: BTreeMap<String, String>,
     platform: Option<Platform>,
     caps: BTreeSet<&'static str>,
+    /// The first path or pattern that was refused, reported when the op is marshalled.
+    invalid_path: Option<(String, &'static str)>,
 }
 
 impl SourceVertex {
@@ -25,6 +27,7 @@ impl SourceVertex {
             attrs: BTreeMap::new(),
             platform: None,
             caps: BTreeSet::from([cap]),
+            invalid_path: None,
         }
     }
 
@@ -41,7 +44,29 @@ impl SourceVertex {
         &self.identifier
     }
 
-    pub(crate) fn encode(&self) -> (pb::Op, BTreeSet<&'static str>) {
+    /// Notes the first of `items` that `problem` refuses.
+    fn check_each<S: AsRef<str>>(
+        &mut self,
+        items: &[S],
+        problem: fn(&str) -> Option<&'static str>,
+    ) {
+        for item in items {
+            if let Some(reason) = problem(item.as_ref())
+                && self.invalid_path.is_none()
+            {
+                self.invalid_path = Some((item.as_ref().to_owned(), reason));
+            }
+        }
+    }
+
+    pub(crate) fn encode(&self) -> Result<(pb::Op, BTreeSet<&'static str>), LlbError> {
+        if let Some((path, reason)) = &self.invalid_path {
+            return Err(LlbError::InvalidPath {
+                vertex: self.identifier.clone(),
+                path: path.clone(),
+                reason,
+            });
+        }
         let op = pb::Op {
             inputs: Vec::new(),
             op: Some(pb::op::Op::Source(pb::SourceOp {
@@ -51,8 +76,16 @@ impl SourceVertex {
             platform: self.platform.as_ref().map(Platform::to_pb),
             constraints: None,
         };
-        (op, self.caps.clone())
+        Ok((op, self.caps.clone()))
     }
+}
+
+/// A pattern may hold what a path may not (a `..` matches nothing and is the user's to write),
+/// but never a control character.
+fn control_problem(pattern: &str) -> Option<&'static str> {
+    pattern
+        .contains(char::is_control)
+        .then_some("has a control character (NUL, newline, escape...)")
 }
 
 /// A JSON list of strings, or "" (attribute left out) when there are none.
@@ -182,6 +215,8 @@ impl Local {
         mut self,
         patterns: impl IntoIterator<Item = S>,
     ) -> Self {
+        let patterns: Vec<S> = patterns.into_iter().collect();
+        self.vertex.check_each(&patterns, control_problem);
         self.vertex.set(
             "local.includepattern",
             json_list(patterns),
@@ -195,6 +230,8 @@ impl Local {
         mut self,
         patterns: impl IntoIterator<Item = S>,
     ) -> Self {
+        let patterns: Vec<S> = patterns.into_iter().collect();
+        self.vertex.check_each(&patterns, control_problem);
         self.vertex.set(
             "local.excludepatterns",
             json_list(patterns),
@@ -205,6 +242,8 @@ impl Local {
 
     /// `local.followpaths`, a JSON list of paths whose symlinks are followed.
     pub fn with_follow_paths<S: AsRef<str>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
+        let paths: Vec<S> = paths.into_iter().collect();
+        self.vertex.check_each(&paths, super::path_problem);
         self.vertex.set(
             "local.followpaths",
             json_list(paths),

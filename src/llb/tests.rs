@@ -942,3 +942,24 @@ fn caps_check_names_first_missing_cap_and_vertex() {
     let err = Caps::pre_caps_defaults().check(&def).unwrap_err();
     assert!(matches!(err, LlbError::MissingCap { cap, .. } if cap == "file.base"));
 }
+
+#[test]
+fn local_follow_paths_and_patterns_from_input_are_checked() {
+    let marshal = |local: crate::llb::Local| Definition::marshal(&local.output());
+    assert!(matches!(
+        marshal(crate::llb::local("context").with_follow_paths(["../../etc/passwd"])),
+        Err(LlbError::InvalidPath { .. })
+    ));
+    assert!(matches!(
+        marshal(crate::llb::local("context").with_exclude_patterns(["target\0"])),
+        Err(LlbError::InvalidPath { .. })
+    ));
+    assert!(matches!(
+        marshal(crate::llb::local("context").with_include_patterns(["a\nb"])),
+        Err(LlbError::InvalidPath { .. })
+    ));
+    // A pattern may climb (it matches nothing); a path may not.
+    assert!(
+        marshal(crate::llb::local("context").with_exclude_patterns(["../x", "**/*.rs"])).is_ok()
+    );
+}
