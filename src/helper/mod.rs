@@ -117,3 +117,25 @@ mod tests {
         }
     }
 }
+
+/// Copies a child's output stream to our stderr as it arrives (the vertex's log) and returns
+/// at most its last `keep_last` bytes.
+fn tee(mut from: impl std::io::Read, keep_last: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    let mut kept = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) => return Ok(kept),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        // Losing log output must not fail the build.
+        let _ = std::io::stderr().write_all(&buf[..n]);
+        kept.extend_from_slice(&buf[..n]);
+        if kept.len() > keep_last {
+            kept.drain(..kept.len() - keep_last);
+        }
+    }
+}

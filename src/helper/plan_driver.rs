@@ -15,7 +15,7 @@
 use super::{ENV_RECORD_DIR, ENV_ROLE, ROLE_RECORD};
 use crate::layout::{ARCHIVES_DIR, VENDOR_DIR, WORKSPACE_DIR};
 use crate::wire::{Invocation, PLAN_FAILURE_FILE, PLAN_VERSION, Plan};
-use std::io::{Read, Write};
+
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -136,7 +136,7 @@ fn run_and_collect(
             source,
         })?;
     let stderr = child.stderr.take().expect("invariant: stderr is piped");
-    let stderr = tee_tail(stderr).map_err(PlanError::Pipe)?;
+    let stderr = super::tee(stderr, KEPT_STDERR_BYTES).map_err(PlanError::Pipe)?;
     let status = child.wait().map_err(PlanError::Pipe)?;
     if !status.success() {
         let report = status
@@ -180,26 +180,6 @@ fn write_failure(out: &Path, report: &str) -> Result<i32, PlanError> {
 const KEPT_STDERR_BYTES: usize = 64 << 10;
 /// The most lines of cargo's error a report quotes.
 const REPORT_LINES: usize = 30;
-
-/// Copies cargo's stderr to ours as it arrives (the planning vertex's log) and returns its tail.
-fn tee_tail(mut from: impl Read) -> std::io::Result<Vec<u8>> {
-    let mut kept = Vec::new();
-    let mut buf = [0u8; 8192];
-    loop {
-        let n = match from.read(&mut buf) {
-            Ok(0) => return Ok(kept),
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        // Losing log output must not fail the build.
-        let _ = std::io::stderr().write_all(&buf[..n]);
-        kept.extend_from_slice(&buf[..n]);
-        if kept.len() > KEPT_STDERR_BYTES {
-            kept.drain(..kept.len() - KEPT_STDERR_BYTES);
-        }
-    }
-}
 
 /// What the user reads when planning's cargo failed with `code`: cargo's error (from its first
 /// `error` line, without colour escapes, at most [`REPORT_LINES`] lines), then one line that says

@@ -17,7 +17,7 @@ use crate::rustc_args::{self, Compilation};
 use crate::wire::{LinkInputs, LinksDep, ReplayAction, ReplayStep, STEP_VERSION};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -415,8 +415,8 @@ fn run_build_script(
     let stdout_pipe = child.stdout.take().expect("invariant: stdout is piped");
     let stderr_pipe = child.stderr.take().expect("invariant: stderr is piped");
     // Both streams are shown live (progress logs) and kept, as cargo keeps them.
-    let stderr_thread = std::thread::spawn(move || tee(stderr_pipe));
-    let stdout = tee(stdout_pipe).map_err(pipe_err)?;
+    let stderr_thread = std::thread::spawn(move || super::tee(stderr_pipe, usize::MAX));
+    let stdout = super::tee(stdout_pipe, usize::MAX).map_err(pipe_err)?;
     let stderr = stderr_thread
         .join()
         .expect("invariant: the tee thread does not panic")
@@ -464,23 +464,6 @@ fn run_build_script(
         });
     }
     Ok(0)
-}
-
-/// Copies a stream to our stderr as it arrives and returns all of it.
-fn tee(mut from: impl Read) -> std::io::Result<Vec<u8>> {
-    let mut all = Vec::new();
-    let mut buf = [0u8; 8192];
-    loop {
-        let n = match from.read(&mut buf) {
-            Ok(0) => return Ok(all),
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        all.extend_from_slice(&buf[..n]);
-        // Losing progress output must not fail the build.
-        let _ = std::io::stderr().write_all(&buf[..n]);
-    }
 }
 
 fn failure_code(status: std::process::ExitStatus) -> i32 {

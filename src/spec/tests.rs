@@ -13,7 +13,16 @@ fn check(text: &str, target: Option<&str>, args: &[(&str, &str)], expect: &str) 
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    let actual = match parse("Dockerfile", text).and_then(|spec| spec.resolve(target, &args)) {
+    assert_rendered(
+        parse("Dockerfile", text).and_then(|spec| spec.resolve(target, &args)),
+        expect,
+    );
+}
+
+/// Compares a resolved target (or its errors) with `expect`, line by line, blanks ignored.
+#[track_caller]
+fn assert_rendered(resolved: Result<Target, SpecErrors>, expect: &str) {
+    let actual = match resolved {
         Ok(target) => render(&target),
         Err(errors) => errors.iter().map(|e| format!("error: {e}\n")).collect(),
     };
@@ -800,18 +809,10 @@ fn a_build_arg_list_starting_with_a_bracket_must_be_an_array() {
 /// `parse_bytes` + `resolve` with no target or build args, rendered like [`check`].
 #[track_caller]
 fn check_bytes(data: &[u8], expect: &str) {
-    let actual =
-        match parse_bytes("Dockerfile", data).and_then(|s| s.resolve(None, &BTreeMap::new())) {
-            Ok(target) => render(&target),
-            Err(errors) => errors.iter().map(|e| format!("error: {e}\n")).collect(),
-        };
-    let expect: String = expect
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|l| format!("{l}\n"))
-        .collect();
-    assert_eq!(actual, expect, "\n--- actual ---\n{actual}");
+    assert_rendered(
+        parse_bytes("Dockerfile", data).and_then(|s| s.resolve(None, &BTreeMap::new())),
+        expect,
+    );
 }
 
 #[test]
