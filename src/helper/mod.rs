@@ -108,16 +108,6 @@ fn exit_code(status: std::process::ExitStatus) -> i32 {
         .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn helper_env_vars_carry_the_stripped_prefix() {
-        for name in [super::ENV_ROLE, super::ENV_RECORD_DIR] {
-            assert!(name.starts_with(crate::layout::ENV_PREFIX), "{name}");
-        }
-    }
-}
-
 /// Copies a child's output stream to our stderr as it arrives (the vertex's log) and returns
 /// at most its last `keep_last` bytes.
 fn tee(mut from: impl std::io::Read, keep_last: usize) -> std::io::Result<Vec<u8>> {
@@ -136,6 +126,16 @@ fn tee(mut from: impl std::io::Read, keep_last: usize) -> std::io::Result<Vec<u8
         kept.extend_from_slice(&buf[..n]);
         if kept.len() > keep_last {
             kept.drain(..kept.len() - keep_last);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn helper_env_vars_carry_the_stripped_prefix() {
+        for name in [super::ENV_ROLE, super::ENV_RECORD_DIR] {
+            assert!(name.starts_with(crate::layout::ENV_PREFIX), "{name}");
         }
     }
 }
