@@ -98,10 +98,25 @@ pub(crate) struct VertexMeta {
 impl VertexMeta {
     pub(crate) fn named(name: impl Into<String>) -> Self {
         VertexMeta {
-            name: Some(name.into()),
+            name: Some(shown_name(name.into())),
             ..VertexMeta::default()
         }
     }
+}
+
+/// A vertex name as progress output may show it: control characters escaped. Names carry input
+/// (a setup command, a crate's name), and buildx prints them to the user's terminal as they are.
+/// Names are metadata, not part of the digest, so this changes no cache key.
+pub(crate) fn shown_name(name: String) -> String {
+    if !name.contains(char::is_control) {
+        return name;
+    }
+    name.chars()
+        .map(|c| match c.is_control() {
+            true => c.escape_debug().to_string(),
+            false => c.to_string(),
+        })
+        .collect()
 }
 
 /// Adds the metadata setters shared by every vertex builder.
@@ -110,7 +125,7 @@ macro_rules! vertex_meta_setters {
         impl $ty {
             /// Sets the readable name shown in progress output (`llb.customname`).
             pub fn with_name(mut self, name: impl Into<String>) -> Self {
-                self.meta.name = Some(name.into());
+                self.meta.name = Some($crate::llb::output::shown_name(name.into()));
                 self
             }
 

@@ -963,3 +963,18 @@ fn local_follow_paths_and_patterns_from_input_are_checked() {
         marshal(crate::llb::local("context").with_exclude_patterns(["../x", "**/*.rs"])).is_ok()
     );
 }
+
+#[test]
+fn vertex_names_show_control_characters_escaped() {
+    let exec = ExecOp::new("[builder] RUN a\nb\u{1b}[2J", ["/bin/true"])
+        .with_root(Mount::readonly(&rust_image()))
+        .with_mount("/out", Mount::scratch())
+        .build()
+        .unwrap();
+    let def = Definition::marshal(&exec.output_of("/out").unwrap()).unwrap();
+    let names: Vec<&str> = def.ops().iter().map(|op| op.name.as_str()).collect();
+    assert!(
+        names.contains(&"[builder] RUN a\\nb\\u{1b}[2J"),
+        "{names:?}"
+    );
+}
