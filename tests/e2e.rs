@@ -70,10 +70,7 @@ fn workspace_service_edit_rebuilds_only_that_service() {
         "an identical rebuild executes no unit"
     );
 
-    example.append(
-        "services/service-z/src/main.rs",
-        "// an edit that changes nothing but the file\n",
-    );
+    example.append_unique_comment("services/service-z/src/main.rs");
     let edited = build();
     let executed = edited.units_in(UnitState::Executed);
     assert!(!executed.is_empty(), "the edited service must be rebuilt");

@@ -71,6 +71,23 @@ impl Example {
         f.write_all(text.as_bytes()).expect("append");
     }
 
+    /// Appends a Rust line comment that no earlier run wrote, so the edited file is new to the
+    /// daemon's build cache even on a machine that ran this test before: a fixed edit is a cache
+    /// hit from the last run, and "the edit rebuilt X" could not be observed.
+    pub fn append_unique_comment(&self, file: &str) {
+        let nonce = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock after 1970")
+            .as_nanos();
+        self.append(
+            file,
+            &format!(
+                "// an edit that changes nothing but the file: {nonce}-{}\n",
+                std::process::id()
+            ),
+        );
+    }
+
     pub fn write(&self, file: &str, text: &str) {
         std::fs::write(self.path().join(file), text).expect("write");
     }
