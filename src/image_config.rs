@@ -7,20 +7,13 @@
 //! Architecture invariant: pure; JSON in, JSON out. Unknown fields of the base config (history,
 //! rootfs, OS features) pass through untouched: BuildKit's exporter completes them.
 
+use crate::platform::Platform;
 use crate::spec::RuntimeSettings;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
 /// The PATH a `scratch` image gets, as in BuildKit's Dockerfile frontend.
 const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-/// The platform the image is for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImagePlatform {
-    pub os: String,
-    pub architecture: String,
-    pub variant: Option<String>,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImageConfigError {
@@ -34,7 +27,7 @@ pub enum ImageConfigError {
 /// `scratch`) and returns the config JSON.
 pub fn image_config(
     base: Option<&[u8]>,
-    platform: &ImagePlatform,
+    platform: &Platform,
     settings: &RuntimeSettings,
     extra_labels: &BTreeMap<String, String>,
 ) -> Result<Vec<u8>, ImageConfigError> {
@@ -142,12 +135,8 @@ fn merge_settings(
 mod tests {
     use super::*;
 
-    fn amd64() -> ImagePlatform {
-        ImagePlatform {
-            os: "linux".into(),
-            architecture: "amd64".into(),
-            variant: None,
-        }
+    fn amd64() -> Platform {
+        Platform::new("linux", "amd64")
     }
 
     fn runtime() -> RuntimeSettings {

@@ -17,6 +17,7 @@ pub mod lower;
 pub mod pb;
 pub mod phase_clock;
 pub mod plan;
+pub mod platform;
 pub mod rustc_args;
 pub mod sources;
 pub mod spec;

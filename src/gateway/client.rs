@@ -1,8 +1,9 @@
 //! A thin facade over the LLBBridge client: the RPCs the frontend uses, with plain Rust types.
 
+use crate::llb::{Definition, ResolveMode, platform_from_pb, platform_to_pb};
 use crate::pb::gateway::{self as gw, CacheOptionsEntry, llb_bridge_client::LlbBridgeClient};
-use crate::pb::ops::{Definition, Platform};
 use crate::pb::rpc::Status;
+use crate::platform::Platform;
 use std::collections::{BTreeMap, BTreeSet};
 use tonic::transport::Channel;
 
@@ -49,12 +50,51 @@ fn rpc(what: impl Into<String>) -> impl FnOnce(tonic::Status) -> GatewayError {
 /// What the daemon said about itself in `Ping`.
 #[derive(Debug, Clone, Default)]
 pub struct DaemonInfo {
-    /// Enabled gateway capabilities.
-    pub frontend_caps: BTreeSet<String>,
-    /// Enabled LLB capabilities.
-    pub llb_caps: BTreeSet<String>,
+    /// Gateway capabilities.
+    pub frontend_caps: CapList,
+    /// LLB capabilities.
+    pub llb_caps: CapList,
     /// The first worker's first platform: what this build runs on.
     pub platform: Option<Platform>,
+}
+
+/// One of `Ping`'s capability lists, disabled caps included: a daemon that lists a cap as
+/// disabled says why (Docker's classic image store disables `mergeop`), and that reason is
+/// worth more to the user than "missing".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CapList {
+    pub enabled: BTreeSet<String>,
+    /// Listed but disabled caps, with the daemon's reason (may be empty).
+    pub disabled: BTreeMap<String, String>,
+}
+
+impl CapList {
+    fn from_pb(caps: &[crate::pb::apicaps::ApiCap]) -> Self {
+        let mut list = CapList::default();
+        for cap in caps {
+            if cap.enabled {
+                list.enabled.insert(cap.id.clone());
+            } else {
+                let reason = match cap.disabled_reason_msg.is_empty() {
+                    true => &cap.disabled_reason,
+                    false => &cap.disabled_reason_msg,
+                };
+                list.disabled.insert(cap.id.clone(), reason.clone());
+            }
+        }
+        list
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.enabled.contains(id)
+    }
+}
+
+/// What a build returns: one image, or one per platform (keyed by platform id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResultRefs {
+    One(RefId),
+    Many(BTreeMap<String, RefId>),
 }
 
 /// A solved (lazy) result inside BuildKit.
@@ -117,21 +157,16 @@ impl Gateway {
             .await
             .map_err(rpc("Ping"))?
             .into_inner();
-        let enabled = |caps: &[crate::pb::apicaps::ApiCap]| {
-            caps.iter()
-                .filter(|c| c.enabled)
-                .map(|c| c.id.clone())
-                .collect()
-        };
-        let frontend_caps: BTreeSet<String> = enabled(&pong.frontend_api_caps);
+        let frontend_caps = CapList::from_pb(&pong.frontend_api_caps);
         self.evaluate = frontend_caps.contains(EVALUATE_CAP);
         Ok(DaemonInfo {
             frontend_caps,
-            llb_caps: enabled(&pong.llb_caps),
+            llb_caps: CapList::from_pb(&pong.llb_caps),
             platform: pong
                 .workers
                 .first()
-                .and_then(|w| w.platforms.first().cloned()),
+                .and_then(|w| w.platforms.first())
+                .map(platform_from_pb),
         })
     }
 
@@ -139,11 +174,11 @@ impl Gateway {
     /// (`gateway.solve.evaluate`, learned in [`Gateway::ping`]), the solve is eager, so that a
     /// failing vertex fails this call, where the frontend can still say what failed; a lazy
     /// result's failure would surface only after `Return`, in BuildKit's own words.
-    pub async fn solve(&mut self, definition: Definition) -> Result<RefId, GatewayError> {
+    pub async fn solve(&mut self, definition: &Definition) -> Result<RefId, GatewayError> {
         let response = self
             .client
             .solve(gw::SolveRequest {
-                definition: Some(definition),
+                definition: Some(definition.as_pb().clone()),
                 allow_result_return: true,
                 allow_result_array_ref: true,
                 cache_imports: self.cache_imports.clone(),
@@ -243,15 +278,15 @@ impl Gateway {
     pub async fn resolve_image_config(
         &mut self,
         reference: &str,
-        platform: Option<Platform>,
-        resolve_mode: Option<&str>,
+        platform: &Platform,
+        resolve_mode: ResolveMode,
     ) -> Result<ResolvedImage, GatewayError> {
         let response = self
             .client
             .resolve_image_config(gw::ResolveImageConfigRequest {
                 r#ref: reference.to_owned(),
-                platform,
-                resolve_mode: resolve_mode.unwrap_or_default().to_owned(),
+                platform: Some(platform_to_pb(platform)),
+                resolve_mode: resolve_mode.as_str().to_owned(),
                 log_name: format!("[internal] load metadata for {reference}"),
                 ..Default::default()
             })
@@ -264,17 +299,23 @@ impl Gateway {
         })
     }
 
-    /// Ends the build with an image: the result ref and its metadata.
+    /// Ends the build with its result: the refs and their metadata.
     pub async fn return_result(
         &mut self,
-        reference: &RefId,
+        refs: &ResultRefs,
         metadata: BTreeMap<String, Vec<u8>>,
     ) -> Result<(), GatewayError> {
+        let to_ref = |reference: &RefId| gw::Ref {
+            id: reference.0.clone(),
+            def: None,
+        };
         let result = gw::Result {
-            result: Some(gw::result::Result::Ref(gw::Ref {
-                id: reference.0.clone(),
-                def: None,
-            })),
+            result: Some(match refs {
+                ResultRefs::One(reference) => gw::result::Result::Ref(to_ref(reference)),
+                ResultRefs::Many(refs) => gw::result::Result::Refs(gw::RefMap {
+                    refs: refs.iter().map(|(id, r)| (id.clone(), to_ref(r))).collect(),
+                }),
+            }),
             metadata,
         };
         self.client

@@ -8,6 +8,8 @@ pub mod opts;
 mod status;
 mod stdio;
 
-pub use client::{DaemonInfo, DirEntry, Gateway, GatewayError, RefId, ResolvedImage};
+pub use client::{
+    CapList, DaemonInfo, DirEntry, Gateway, GatewayError, RefId, ResolvedImage, ResultRefs,
+};
 pub use opts::{CacheImport, FrontendOpts};
 pub use status::{ErrorSource, failed_vertices, to_status};

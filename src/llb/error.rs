@@ -27,9 +27,6 @@ pub enum LlbError {
     )]
     InvalidChecksum { checksum: String },
 
-    #[error("invalid platform `{platform}`: expected `os/arch` or `os/arch/variant`")]
-    InvalidPlatform { platform: String },
-
     #[error(
         "{kind} vertex has no name: every exec, file, merge and diff vertex needs a readable name"
     )]

@@ -10,8 +10,9 @@ use std::sync::Arc;
 
 use super::output::{Inputs, Output, Vertex, VertexKind, VertexMeta, vertex_meta_setters};
 use super::path::{normalize, path_problem};
-use super::{LlbError, Platform};
+use super::{LlbError, platform_to_pb};
 use crate::pb::ops as pb;
+use crate::platform::Platform;
 
 /// The process's network (`ExecOp.network`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -472,7 +473,7 @@ impl ExecVertex {
         let op = pb::Op {
             inputs: inputs.into_vec(),
             op: Some(pb::op::Op::Exec(exec)),
-            platform: self.platform.as_ref().map(Platform::to_pb),
+            platform: self.platform.as_ref().map(platform_to_pb),
             constraints: None,
         };
         (op, caps)

@@ -45,6 +45,10 @@ pub struct OpInfo {
     /// The readable name, or for an unnamed source its identifier.
     pub name: String,
     pub caps: BTreeSet<String>,
+    /// For an exec, its argv joined with spaces: how BuildKit quotes a failed process
+    /// (`process "…" did not complete successfully`), which names the vertex even where the
+    /// daemon rewrote an input and so reports another digest.
+    pub command: Option<String>,
 }
 
 /// A marshalled LLB graph, ready to send in a `SolveRequest`.
@@ -90,11 +94,29 @@ impl Definition {
     }
 }
 
+/// The image of the first `docker-image://` source in a marshalled definition: what BuildKit
+/// loaded a frontend from (`/run/config/buildkit/metadata/frontend.bin`). `None` for bytes that
+/// are no definition.
+pub fn first_image_source(definition: &[u8]) -> Option<String> {
+    let definition = pb::Definition::decode(definition).ok()?;
+    definition.def.iter().find_map(|op| {
+        let op = pb::Op::decode(op.as_slice()).ok()?;
+        match op.op? {
+            pb::op::Op::Source(source) => source
+                .identifier
+                .strip_prefix("docker-image://")
+                .map(str::to_owned),
+            _ => None,
+        }
+    })
+}
+
 struct Entry {
     digest: Digest,
     bytes: Vec<u8>,
     metadata: pb::OpMetadata,
     name: String,
+    command: Option<String>,
     locations: Vec<super::Location>,
 }
 
@@ -186,6 +208,10 @@ impl Walk {
 
         let bytes = op.encode_to_vec();
         let digest = Digest::of(&bytes);
+        let command = match &op.op {
+            Some(pb::op::Op::Exec(exec)) => exec.meta.as_ref().map(|meta| meta.args.join(" ")),
+            _ => None,
+        };
         let mut description = vertex.meta.description.clone();
         if let Some(custom) = vertex
             .meta
@@ -222,6 +248,7 @@ impl Walk {
                     bytes,
                     metadata,
                     name,
+                    command,
                     locations: vertex.meta.locations.clone(),
                 });
             }
@@ -286,6 +313,7 @@ impl Walk {
                 digest: entry.digest.clone(),
                 name: entry.name,
                 caps: entry.metadata.caps.keys().cloned().collect(),
+                command: entry.command,
             });
             metadata.insert(entry.digest.to_string(), entry.metadata);
             def.push(entry.bytes);
@@ -301,6 +329,7 @@ impl Walk {
             digest: ret_digest,
             name: "return".to_owned(),
             caps: ret_caps,
+            command: None,
         });
         def.push(ret_bytes);
 

@@ -5,7 +5,8 @@
 //! [`Definition::marshal`] the head and check it against the daemon's [`Caps`].
 //!
 //! ```
-//! use cargo_frontend::llb::{self, Caps, Definition, ExecOp, Mount, Platform};
+//! use cargo_frontend::llb::{self, Caps, Definition, ExecOp, Mount};
+//! use cargo_frontend::platform::Platform;
 //!
 //! let rust = llb::image("rust:1.95")?.with_platform(Platform::new("linux", "amd64")).output();
 //! let src = llb::local("context").with_session("sid").with_include_patterns(["crates/**"]).output();
@@ -48,9 +49,9 @@ pub use exec::{CacheSharing, ContentCache, Exec, ExecOp, Mount, Network};
 pub use file::{CopyOptions, FileOp, MkdirOptions, RmOptions};
 pub use image_ref::normalize_image_ref;
 pub use location::{Location, Position, Range, SourceFile};
-pub use marshal::{Definition, Digest, OpInfo};
+pub use marshal::{Definition, Digest, OpInfo, first_image_source};
 pub use merge::{DiffOp, MergeOp};
 pub use output::Output;
 pub use path::{component_problem, path_problem};
-pub use platform::Platform;
+pub(crate) use platform::{platform_from_pb, platform_to_pb};
 pub use source::{Differ, Http, Image, Local, ResolveMode, http, image, local};

@@ -8,8 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::image_ref::normalize_image_ref;
 use super::output::{Output, Vertex, VertexKind, VertexMeta, vertex_meta_setters};
-use super::{LlbError, Platform};
+use super::{LlbError, platform_to_pb};
 use crate::pb::ops as pb;
+use crate::platform::Platform;
 
 pub(crate) struct SourceVertex {
     identifier: String,
@@ -73,7 +74,7 @@ impl SourceVertex {
                 identifier: self.identifier.clone(),
                 attrs: self.attrs.clone(),
             })),
-            platform: self.platform.as_ref().map(Platform::to_pb),
+            platform: self.platform.as_ref().map(platform_to_pb),
             constraints: None,
         };
         Ok((op, self.caps.clone()))
@@ -108,7 +109,16 @@ pub enum ResolveMode {
 }
 
 impl ResolveMode {
-    fn as_str(self) -> &'static str {
+    /// The `image-resolve-mode` option's value (`pull`, `local`; anything else is the default).
+    pub fn from_option(value: Option<&str>) -> Self {
+        match value {
+            Some("pull") => ResolveMode::ForcePull,
+            Some("local") => ResolveMode::PreferLocal,
+            _ => ResolveMode::Default,
+        }
+    }
+
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ResolveMode::Default => "default",
             ResolveMode::ForcePull => "pull",

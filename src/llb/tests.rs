@@ -11,6 +11,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::*;
 use crate::pb::ops as pb;
+use crate::platform::Platform;
 
 fn decode(bytes: &[u8]) -> pb::Op {
     pb::Op::decode(bytes).expect("op bytes decode")
@@ -977,4 +978,21 @@ fn vertex_names_show_control_characters_escaped() {
         names.contains(&"[builder] RUN a\\nb\\u{1b}[2J"),
         "{names:?}"
     );
+}
+
+#[test]
+fn the_frontend_image_is_read_from_its_loading_definition() {
+    let reference = format!("registry.local/cargo-frontend@sha256:{}", "a".repeat(64));
+    let frontend = image(&reference).unwrap().output();
+    let bytes = Definition::marshal(&frontend)
+        .unwrap()
+        .into_pb()
+        .encode_to_vec();
+    assert_eq!(first_image_source(&bytes), Some(reference));
+    assert_eq!(first_image_source(b"not a definition"), None);
+    let only_a_local = Definition::marshal(&local("context").output())
+        .unwrap()
+        .into_pb()
+        .encode_to_vec();
+    assert_eq!(first_image_source(&only_a_local), None);
 }

@@ -7,7 +7,8 @@
 //! units, setup commands have the network: installing packages is their purpose.
 
 use super::LowerError;
-use crate::llb::{ExecOp, Mount, Output, Platform};
+use crate::llb::{ExecOp, Mount, Output};
+use crate::platform::Platform;
 use std::collections::BTreeMap;
 
 /// How each setup command's vertex is named: this, then the command.
@@ -49,11 +50,7 @@ mod tests {
     use prost::Message;
 
     fn platform() -> Platform {
-        Platform {
-            os: "linux".to_owned(),
-            architecture: "amd64".to_owned(),
-            variant: None,
-        }
+        Platform::new("linux", "amd64")
     }
 
     fn image() -> Output {

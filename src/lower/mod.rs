@@ -15,7 +15,8 @@ pub use planning::{PLANNING_VERTEX_PREFIX, planning_vertex};
 pub use units::{UnitSources, member_dirs, unit_vertices};
 
 use crate::layout::{ARCHIVES_DIR, HELPER_DIR, VENDOR_DIR};
-use crate::llb::{ContentCache, ExecOp, Mount, Network, Output, Platform};
+use crate::llb::{ContentCache, ExecOp, Mount, Network, Output};
+use crate::platform::Platform;
 use std::collections::BTreeMap;
 
 /// The builder image and the helper: what every planning and replay vertex runs on.

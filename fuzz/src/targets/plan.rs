@@ -12,8 +12,9 @@ use cargo_frontend::graph::{self, PackageSource, UnitGraph};
 use cargo_frontend::layout::{
     ARCHIVES_DIR, DEPS_DIR, HELPER_DIR, JOB_TOKENS_DIR, TARGET_DIR, VENDOR_DIR, WORKSPACE_DIR,
 };
-use cargo_frontend::llb::{self, Caps, ContentCache, Output, Platform};
+use cargo_frontend::llb::{self, Caps, ContentCache, Output};
 use cargo_frontend::lower::{self, OutputImage, Toolchain, UnitSources};
+use cargo_frontend::platform::Platform;
 use cargo_frontend::{context, plan};
 use std::collections::BTreeMap;
 

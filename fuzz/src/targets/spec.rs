@@ -8,8 +8,9 @@ use super::{BUILD_ARGS_LINE, parse_build_args};
 use crate::check::{
     Layout, assert_clean_abs_path, assert_clean_llb, assert_clean_text, is_clean_component,
 };
-use cargo_frontend::image_config::{ImagePlatform, image_config};
-use cargo_frontend::llb::{self, Platform};
+use cargo_frontend::image_config::image_config;
+use cargo_frontend::llb;
+use cargo_frontend::platform::Platform;
 use cargo_frontend::spec::{self, Target};
 use std::collections::BTreeMap;
 
@@ -149,12 +150,7 @@ fn check_target(target: &Target) {
     }
 
     // The image config: valid JSON whatever the values.
-    let image_platform = ImagePlatform {
-        os: "linux".to_owned(),
-        architecture: "amd64".to_owned(),
-        variant: None,
-    };
-    if let Ok(config) = image_config(None, &image_platform, runtime, &BTreeMap::new()) {
+    if let Ok(config) = image_config(None, &platform, runtime, &BTreeMap::new()) {
         serde_json::from_slice::<serde_json::Value>(&config).expect("image config is JSON");
     }
 }

@@ -1,0 +1,149 @@
+//! The conversion: a request's inputs and one platform → the image's LLB and its config.
+//!
+//! The one daemon round trip in the middle (planning runs cargo, whose plan the rest is built
+//! from) and the image resolutions go through the [`Bridge`]; everything else is the pure
+//! stages, so the whole conversion runs against the test fake as it runs against BuildKit.
+
+use super::bridge::{Bridge, solve};
+use super::error::FrontendError;
+use super::failure::plan_failure_message;
+use super::images::{self, PinnedImage};
+use super::inputs::Inputs;
+use crate::context;
+use crate::graph::{self, UnitGraph};
+use crate::image_config::image_config;
+use crate::layout::PLAN_FILE;
+use crate::llb::{Caps, ContentCache, Output, ResolveMode};
+use crate::lower::{self, OutputImage, Toolchain, UnitSources};
+use crate::phase_clock::PhaseClock;
+use crate::plan;
+use crate::platform::Platform;
+use crate::spec::BaseImage;
+use crate::wire::PLAN_FAILURE_FILE;
+use std::collections::BTreeMap;
+
+/// What a conversion takes from the request besides its inputs.
+pub struct Settings<'a> {
+    pub caps: &'a Caps,
+    pub resolve_mode: ResolveMode,
+    /// `--no-cache`: run every vertex again.
+    pub no_cache: bool,
+    /// `--label`s, added to the image config.
+    pub labels: &'a BTreeMap<String, String>,
+}
+
+/// One platform's image: the head of its LLB and its `containerimage.config`.
+pub struct Converted {
+    pub head: Output,
+    pub image_config: Vec<u8>,
+}
+
+pub async fn convert(
+    bridge: &mut impl Bridge,
+    inputs: &Inputs,
+    platform: &Platform,
+    settings: &Settings<'_>,
+    clock: &mut PhaseClock,
+) -> Result<Converted, FrontendError> {
+    let target = &inputs.target;
+    let builder = images::resolve(
+        bridge,
+        &target.builder_image,
+        platform,
+        settings.resolve_mode,
+    )
+    .await?;
+    clock.lap("builder image");
+    let toolchain = toolchain(inputs, &builder, platform, settings)?;
+
+    let planning = lower::planning_vertex(
+        &toolchain,
+        &inputs.context,
+        &inputs.crate_archives,
+        &target.build.cargo_args(),
+    )?;
+    let plan_ref = solve(bridge, &planning, settings.caps).await?;
+    if bridge.exists(&plan_ref, PLAN_FAILURE_FILE).await? {
+        let report = bridge.read_file(&plan_ref, PLAN_FAILURE_FILE).await?;
+        return Err(FrontendError::Planning(plan_failure_message(&report)));
+    }
+    clock.lap("planning solve");
+    let plan_bytes = bridge.read_file(&plan_ref, PLAN_FILE).await?;
+    clock.lap("plan read");
+    let invocations = plan::parse_plan(&plan_bytes)?;
+    let graph = graph::build_graph(&invocations)?;
+    tracing::info!(units = graph.units.len(), "planned");
+
+    let unit_sources = UnitSources {
+        archives: &inputs.crate_archives,
+        members: member_trees(&graph, &inputs.context),
+    };
+    let unit_outputs = lower::unit_vertices(&graph, &toolchain, &unit_sources)?;
+    clock.lap("graph and LLB");
+
+    let base = match &target.runtime.image {
+        BaseImage::Scratch => None,
+        BaseImage::Image(reference) => {
+            Some(images::resolve(bridge, reference, platform, settings.resolve_mode).await?)
+        }
+    };
+    clock.lap("runtime image");
+    let image = OutputImage {
+        base: base.as_ref().map(|b| &b.source),
+        bin_dir: &target.runtime.bin_dir,
+        bins: &target.build.bins,
+        plan: &planning,
+    };
+    let head = lower::image_vertex(&graph, &unit_outputs, &image, settings.caps)?;
+    let image_config = image_config(
+        base.as_ref().map(|b| b.config.as_slice()),
+        platform,
+        &target.runtime,
+        settings.labels,
+    )?;
+    Ok(Converted { head, image_config })
+}
+
+/// The builder image with the spec's setup commands, and the helper: what every planning and
+/// unit vertex runs on.
+fn toolchain(
+    inputs: &Inputs,
+    builder: &PinnedImage,
+    platform: &Platform,
+    settings: &Settings<'_>,
+) -> Result<Toolchain, FrontendError> {
+    let env = images::image_env(&builder.config)?;
+    Ok(Toolchain {
+        root: lower::builder_root(
+            &builder.source,
+            &env,
+            &inputs.target.builder_setup,
+            platform,
+            settings.no_cache,
+        )?,
+        env,
+        helper_image: inputs.helper_image.clone(),
+        platform: platform.clone(),
+        pinned_content: match settings.caps.supports("exec.mount.cache.content") {
+            true => ContentCache::Off,
+            false => ContentCache::Default,
+        },
+        no_cache: settings.no_cache,
+    })
+}
+
+/// One tree per workspace package the plan compiled.
+fn member_trees(graph: &UnitGraph, context: &Output) -> BTreeMap<String, Output> {
+    lower::member_dirs(graph)
+        .into_iter()
+        .map(|(dir, nested)| {
+            let name = if dir.is_empty() {
+                "the workspace root package".to_owned()
+            } else {
+                dir.clone()
+            };
+            let tree = context::member_tree(context, &dir, &nested, &name);
+            (dir, tree)
+        })
+        .collect()
+}

@@ -1,0 +1,242 @@
+//! Failures told in words: a failed vertex by its name, and planning's cargo by its report.
+//!
+//! BuildKit reports a failed exec by its argv and exit code; the frontend marshalled every
+//! vertex, so it knows each one's name and what the user can do about it.
+
+use crate::llb::Definition;
+use crate::lower;
+
+/// The name of the vertex a failed solve of `definition` names: by the digests BuildKit gives
+/// (`errdefs.Vertex`, innermost first), else, for an exec, by the argv its message quotes.
+/// BuildKit rewrites some ops before solving (Docker 28 re-pins image sources), which changes
+/// the digest of every vertex built on them, so a digest alone does not always name one.
+pub(super) fn failed_vertex_name<'a>(
+    definition: &'a Definition,
+    digests: &[String],
+    message: &str,
+) -> Option<&'a str> {
+    let ops = definition.ops();
+    let by_digest = digests.iter().find_map(|digest| {
+        ops.iter()
+            .find(|op| op.digest.as_str() == digest)
+            .map(|op| op.name.as_str())
+    });
+    by_digest.or_else(|| {
+        ops.iter()
+            .find(|op| {
+                op.command.as_deref().is_some_and(|command| {
+                    message.contains(&format!("process {} did not complete", go_quoted(command)))
+                })
+            })
+            .map(|op| op.name.as_str())
+    })
+}
+
+/// Go's `%q` of a string, as BuildKit formats a failed process's argv: quotes, backslashes and
+/// control characters escaped, everything else as it is.
+fn go_quoted(text: &str) -> String {
+    let mut quoted = String::with_capacity(text.len() + 2);
+    quoted.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            '\n' => quoted.push_str("\\n"),
+            '\t' => quoted.push_str("\\t"),
+            '\r' => quoted.push_str("\\r"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                quoted.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
+/// How unit vertices are named (`Unit::display_name`, README "What you see") and crate downloads
+/// (`sources::crate_archives`).
+const BUILD_VERTEX_PREFIX: &str = "cargo build ";
+const RUN_BUILD_SCRIPT_VERTEX_PREFIX: &str = "cargo run-build-script ";
+const DOWNLOAD_VERTEX_PREFIX: &str = "[source] download ";
+
+/// What the user reads when the vertex named `name` failed with BuildKit's `message`, for the
+/// vertices a user's input can make fail; `None` leaves BuildKit's message as it is.
+pub(super) fn explain_vertex_failure(name: &str, message: &str) -> Option<String> {
+    // BuildKit's message for a failed exec ends in `exit code: N`; the argv before it is ours.
+    let exit_code = message
+        .rsplit_once("exit code: ")
+        .and_then(|(_, code)| code.trim().parse::<i32>().ok());
+    let exited = |what: &str| match exit_code {
+        Some(code) => format!("{name} failed: {what} exited with {code}"),
+        None => format!("{name} failed: {message}"),
+    };
+    if name.starts_with(RUN_BUILD_SCRIPT_VERTEX_PREFIX) {
+        return Some(exited("the build script"));
+    }
+    if name.starts_with(BUILD_VERTEX_PREFIX) {
+        return Some(exited("rustc"));
+    }
+    if let Some(command) = name.strip_prefix(lower::SETUP_VERTEX_PREFIX) {
+        let how = match exit_code {
+            Some(code) => format!("exited with {code}"),
+            None => format!("failed: {message}"),
+        };
+        return Some(format!(
+            "the `[builder] setup` command `{command}` {how}; fix it or remove it from `builder.setup` in the build spec"
+        ));
+    }
+    if name.starts_with(lower::PLANNING_VERTEX_PREFIX) {
+        // cargo's own errors come back as a report instead; this is the helper failing, or cargo
+        // killed (by the OOM killer, say), and the vertex's log says which.
+        return Some(match exit_code {
+            Some(code) => {
+                format!("{name} failed: the helper exited with {code} (its log above says why)")
+            }
+            None => format!("{name} failed: {message}"),
+        });
+    }
+    if let Some(package) = name.strip_prefix(DOWNLOAD_VERTEX_PREFIX) {
+        return Some(match message.contains("digest mismatch") {
+            true => format!(
+                "the download of `{package}` does not match the Cargo.lock checksum: restore that package's `checksum` line in Cargo.lock from version control (cargo writes the one crates.io publishes)"
+            ),
+            false => format!("downloading `{package}` from crates.io failed: {message}"),
+        });
+    }
+    None
+}
+
+/// The most of a planning failure report the frontend shows.
+const PLAN_FAILURE_MAX_BYTES: usize = 16 << 10;
+
+/// The planning driver's report as the build's error: text only, bounded, because the planning
+/// vertex (which runs cargo on the user's manifests) wrote it.
+pub(super) fn plan_failure_message(report: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&report[..report.len().min(PLAN_FAILURE_MAX_BYTES)])
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .collect::<String>();
+    text.trim_end().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::llb::{self, ExecOp, Mount};
+
+    #[test]
+    fn a_failed_exec_is_found_by_digest_or_by_its_argv() {
+        let root = llb::image("docker.io/library/debian:12").unwrap().output();
+        let exec = ExecOp::new(
+            "[builder] RUN echo \"hi\"",
+            vec!["/bin/sh".to_owned(), "-c".to_owned(), "echo \"hi\"".to_owned()],
+        )
+        .with_root(Mount::writable(&root))
+        .build()
+        .unwrap()
+        .root()
+        .unwrap();
+        let definition = Definition::marshal(&exec).unwrap();
+        let digest = definition
+            .digest_of("[builder] RUN echo \"hi\"")
+            .unwrap()
+            .to_string();
+        let message =
+            r#"process "/bin/sh -c echo \"hi\"" did not complete successfully: exit code: 3"#;
+        assert_eq!(
+            failed_vertex_name(&definition, &[digest], "whatever"),
+            Some("[builder] RUN echo \"hi\"")
+        );
+        // The daemon rewrote the image, so the exec's digest is another: its argv names it.
+        let rewritten = vec!["sha256:0000".to_owned()];
+        assert_eq!(
+            failed_vertex_name(&definition, &rewritten, message),
+            Some("[builder] RUN echo \"hi\"")
+        );
+        assert_eq!(
+            failed_vertex_name(&definition, &rewritten, "no such file"),
+            None
+        );
+    }
+
+    #[test]
+    fn argv_is_quoted_as_go_does() {
+        assert_eq!(go_quoted("a \"b\" \\ c\n\u{1b}"), r#""a \"b\" \\ c\n\x1b""#);
+    }
+
+    const EXEC_FAILED: &str = "process \"/cargo-frontend/helper/cargo-frontend-helper replay cargo build lib-b v0.1.0 (lib)\" did not complete successfully: exit code: 1";
+
+    #[test]
+    fn a_failed_unit_is_named() {
+        assert_eq!(
+            explain_vertex_failure("cargo build lib-b v0.1.0 (lib)", EXEC_FAILED).as_deref(),
+            Some("cargo build lib-b v0.1.0 (lib) failed: rustc exited with 1")
+        );
+        assert_eq!(
+            explain_vertex_failure(
+                "cargo run-build-script ring v0.17.14",
+                "process \"x\" did not complete successfully: exit code: 101"
+            )
+            .as_deref(),
+            Some("cargo run-build-script ring v0.17.14 failed: the build script exited with 101")
+        );
+        // Killed, say: BuildKit's words stay, after the unit's name.
+        assert_eq!(
+            explain_vertex_failure("cargo build a v1.0.0 (lib)", "signal: killed").as_deref(),
+            Some("cargo build a v1.0.0 (lib) failed: signal: killed")
+        );
+    }
+
+    #[test]
+    fn a_failed_setup_command_is_named() {
+        let message = "process \"/bin/sh -c exit 3\" did not complete successfully: exit code: 3";
+        let text = explain_vertex_failure("[builder] RUN exit 3", message).unwrap();
+        assert!(
+            text.starts_with("the `[builder] setup` command `exit 3` exited with 3;"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_checksum_mismatch_names_the_crate_and_the_lock() {
+        let message = "digest mismatch sha256:8f42: sha256:0000";
+        let text = explain_vertex_failure("[source] download itoa v1.0.18", message).unwrap();
+        assert!(text.contains("`itoa v1.0.18`"), "{text}");
+        assert!(text.contains("the Cargo.lock checksum"), "{text}");
+        let offline =
+            explain_vertex_failure("[source] download itoa v1.0.18", "dial tcp: timeout").unwrap();
+        assert!(offline.ends_with("failed: dial tcp: timeout"), "{offline}");
+    }
+
+    #[test]
+    fn a_failed_planning_vertex_points_at_its_log() {
+        let message = "process \"/h plan\" did not complete successfully: exit code: 137";
+        assert_eq!(
+            explain_vertex_failure("cargo plan (record rustc and build-script calls)", message)
+                .as_deref(),
+            Some(
+                "cargo plan (record rustc and build-script calls) failed: the helper exited with 137 (its log above says why)"
+            )
+        );
+    }
+
+    #[test]
+    fn other_vertices_keep_buildkits_message() {
+        assert_eq!(
+            explain_vertex_failure("[internal] load build context", "no such file"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_planning_report_is_plain_bounded_text() {
+        let report = b"error: boom\x1b[0m\r\ncargo plan failed: x\n\n";
+        assert_eq!(
+            plan_failure_message(report),
+            "error: boom[0m\ncargo plan failed: x"
+        );
+        let huge = vec![b'a'; PLAN_FAILURE_MAX_BYTES * 2];
+        assert_eq!(plan_failure_message(&huge).len(), PLAN_FAILURE_MAX_BYTES);
+    }
+}

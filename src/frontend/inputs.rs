@@ -1,0 +1,174 @@
+//! A build's inputs, loaded once per request whatever it is for (a build, a subrequest, each
+//! platform): the spec, the context's `Cargo.lock` and `.dockerignore`, and the helper image.
+
+use super::bridge::{Bridge, solve};
+use super::error::FrontendError;
+use crate::context::{self, ContextError, DOCKERIGNORE, Found, LOCKFILE};
+use crate::dockerignore::{self, Matcher};
+use crate::gateway::{DirEntry, ErrorSource, FrontendOpts, RefId};
+use crate::llb::{self, Caps, Output};
+use crate::spec::{self, Spec, SpecErrors, Target};
+use crate::{lockfile, sources};
+use std::collections::BTreeMap;
+
+/// What every conversion of this request starts from.
+pub struct Inputs {
+    /// The whole spec, every target in it.
+    pub spec: Spec,
+    /// The target this request builds, with the build args applied.
+    pub target: Target,
+    /// The build context, with the `.dockerignore` excludes.
+    pub context: Output,
+    /// One checksummed download per crates.io package of `Cargo.lock`, by `<name>-<version>`.
+    pub crate_archives: BTreeMap<String, Output>,
+    /// The frontend's own image, whose `/helper` every planning and unit vertex mounts.
+    pub helper_image: Output,
+}
+
+/// Where the frontend's own image comes from: the definition BuildKit (0.10+) loaded it with,
+/// else the `source` option (buildctl's `--opt source=`).
+pub struct FrontendImage<'a> {
+    /// The bytes of `/run/config/buildkit/metadata/frontend.bin`, when it exists.
+    pub definition: Option<&'a [u8]>,
+}
+
+impl Inputs {
+    pub async fn load(
+        bridge: &mut impl Bridge,
+        opts: &FrontendOpts,
+        caps: &Caps,
+        frontend_image: FrontendImage<'_>,
+    ) -> Result<Inputs, FrontendError> {
+        let (spec, spec_bytes) = load_spec(bridge, opts, caps).await?;
+        let target = spec
+            .resolve(opts.target.as_deref(), &opts.build_args)
+            .map_err(|errors| spec_error(opts, &spec_bytes, errors))?;
+        let (context, crate_archives) = load_context(bridge, opts, caps).await?;
+        Ok(Inputs {
+            spec,
+            target,
+            context,
+            crate_archives,
+            helper_image: helper_image(opts, frontend_image)?,
+        })
+    }
+}
+
+/// Reads and parses the spec file, mapping spec errors to their line; returns the file's bytes
+/// too, for the lines shown under a later error.
+async fn load_spec(
+    bridge: &mut impl Bridge,
+    opts: &FrontendOpts,
+    caps: &Caps,
+) -> Result<(Spec, Vec<u8>), FrontendError> {
+    let local = opts.spec_local();
+    let spec_source = llb::local(local)
+        .with_session(opts.session_for(local))
+        .with_follow_paths([opts.filename.as_str()])
+        .with_shared_key_hint(local)
+        .with_name(format!("[internal] load build spec from {}", opts.filename))
+        .output();
+    let spec_ref = solve(bridge, &spec_source, caps).await?;
+    if !bridge.exists(&spec_ref, &opts.filename).await? {
+        return Err(FrontendError::Usage(format!(
+            "the build spec `{}` is not in the build context; pass its path with `-f`",
+            opts.filename
+        )));
+    }
+    let data = bridge.read_file(&spec_ref, &opts.filename).await?;
+    match spec::parse_bytes(&opts.filename, &data) {
+        Ok(spec) => Ok((spec, data)),
+        Err(errors) => Err(spec_error(opts, &data, errors)),
+    }
+}
+
+fn spec_error(opts: &FrontendOpts, data: &[u8], errors: SpecErrors) -> FrontendError {
+    let source = errors
+        .iter()
+        .find_map(|e| e.location())
+        .and_then(|location| ErrorSource::window(&opts.filename, data, location.line));
+    FrontendError::Spec(errors, source)
+}
+
+/// `Cargo.lock` and `.dockerignore` first, in a small transfer of just those two files (and,
+/// for a symlink, the file it leads to inside the context); then the context source with the
+/// excludes, and the crate downloads the lockfile names.
+async fn load_context(
+    bridge: &mut impl Bridge,
+    opts: &FrontendOpts,
+    caps: &Caps,
+) -> Result<(Output, BTreeMap<String, Output>), FrontendError> {
+    let context_files = llb::local("context")
+        .with_session(opts.session_for("context"))
+        .with_follow_paths([LOCKFILE, DOCKERIGNORE])
+        .with_shared_key_hint("context-metadata")
+        .with_name("[internal] load Cargo.lock and .dockerignore")
+        .output();
+    let context_files = solve(bridge, &context_files, caps).await?;
+    let entries = bridge.read_dir(&context_files, "").await?;
+    let lockfile_found = found(bridge, &context_files, &entries, LOCKFILE).await?;
+    let dockerignore_found = found(bridge, &context_files, &entries, DOCKERIGNORE).await?;
+    context::check_link(DOCKERIGNORE, &dockerignore_found)?;
+    let ignore_patterns = match dockerignore_found {
+        Found::Missing => Vec::new(),
+        _ => dockerignore::read_patterns(&String::from_utf8_lossy(
+            &bridge.read_file(&context_files, DOCKERIGNORE).await?,
+        )),
+    };
+    let matcher = Matcher::new(&ignore_patterns).map_err(ContextError::from)?;
+    context::check_needed_files(&matcher, &lockfile_found)?;
+    let excludes = dockerignore::excludepatterns(&ignore_patterns);
+    let lock_bytes = bridge.read_file(&context_files, LOCKFILE).await?;
+    let crates = lockfile::registry_crates(LOCKFILE, &lock_bytes)?;
+    let crate_archives = sources::crate_archives(&crates)?;
+    let context = context::context_source(opts.session_for("context"), &excludes);
+    Ok((context, crate_archives))
+}
+
+/// What the first transfer holds for `name` at the top of the context: `read_dir` tells a
+/// symlink from a file, `exists` (which follows links) whether its target came along.
+async fn found(
+    bridge: &mut impl Bridge,
+    reference: &RefId,
+    entries: &[DirEntry],
+    name: &str,
+) -> Result<Found, FrontendError> {
+    match entries
+        .iter()
+        .find(|entry| entry.path.trim_start_matches('/') == name)
+    {
+        None => Ok(Found::Missing),
+        Some(entry) if !entry.symlink => Ok(Found::File),
+        Some(entry) => Ok(Found::Symlink {
+            linkname: entry.linkname.clone(),
+            target_sent: bridge.exists(reference, name).await?,
+        }),
+    }
+}
+
+/// The frontend's own image, pinned to the digest BuildKit loaded, so the helper in every vertex
+/// is byte-for-byte the one this frontend was released with.
+fn helper_image(
+    opts: &FrontendOpts,
+    frontend_image: FrontendImage<'_>,
+) -> Result<Output, FrontendError> {
+    let pinned = frontend_image.definition.and_then(llb::first_image_source);
+    let identifier = match pinned {
+        Some(identifier) => identifier,
+        None => opts
+            .raw
+            .get("source")
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .ok_or_else(|| {
+                FrontendError::Usage(
+                    "cannot tell which image this frontend runs from: BuildKit 0.10+ (Docker 23+) passes it; \
+                     with buildctl, pass `--opt source=<this frontend's image>`"
+                        .to_owned(),
+                )
+            })?,
+    };
+    Ok(llb::image(&identifier)?
+        .with_name("[internal] load cargo-frontend helper")
+        .output())
+}

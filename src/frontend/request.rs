@@ -1,0 +1,267 @@
+//! The request layer: what BuildKit asked for (the options) and what the daemon can do (`Ping`)
+//! → what to answer: a subrequest, or a build of every requested platform, returned through
+//! the result builder.
+
+use super::bridge::{Bridge, solve};
+use super::convert::{Settings, convert};
+use super::error::FrontendError;
+use super::inputs::{FrontendImage, Inputs};
+use super::result::{BuildResult, ResultBuilder};
+use crate::gateway::{CapList, DaemonInfo, FrontendOpts};
+use crate::llb::{Caps, ResolveMode};
+use crate::phase_clock::PhaseClock;
+use crate::platform::Platform;
+
+/// What the options ask for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Call<'a> {
+    /// A build: the image (or images) of the target.
+    Build,
+    /// A subrequest (`docker buildx build --call NAME`), by its request id.
+    Subrequest(&'a str),
+}
+
+impl<'a> Call<'a> {
+    pub fn of(opts: &'a FrontendOpts) -> Self {
+        match &opts.request_id {
+            Some(id) => Call::Subrequest(id),
+            None => Call::Build,
+        }
+    }
+}
+
+/// A request checked against the daemon: the caps to build with and the platforms to build.
+#[derive(Debug)]
+pub struct Request<'a> {
+    pub opts: &'a FrontendOpts,
+    pub caps: Caps,
+    /// Never empty; one image is built for each.
+    pub platforms: Vec<Platform>,
+    pub resolve_mode: ResolveMode,
+}
+
+impl<'a> Request<'a> {
+    pub fn new(opts: &'a FrontendOpts, daemon: &DaemonInfo) -> Result<Self, FrontendError> {
+        check_gateway_caps(daemon, opts)?;
+        Ok(Request {
+            opts,
+            caps: llb_caps(&daemon.llb_caps),
+            platforms: platforms(daemon, opts)?,
+            resolve_mode: ResolveMode::from_option(opts.image_resolve_mode.as_deref()),
+        })
+    }
+}
+
+/// Answers the request: today every subrequest is refused, and a build builds.
+pub async fn serve(
+    bridge: &mut impl Bridge,
+    opts: &FrontendOpts,
+    daemon: &DaemonInfo,
+    frontend_image: FrontendImage<'_>,
+    clock: &mut PhaseClock,
+) -> Result<BuildResult, FrontendError> {
+    match Call::of(opts) {
+        Call::Subrequest(id) => Err(FrontendError::Usage(format!(
+            "cargo-frontend does not answer `{id}` subrequests (`docker buildx build --call`) yet; build without --call"
+        ))),
+        Call::Build => {
+            let request = Request::new(opts, daemon)?;
+            build(bridge, &request, frontend_image, clock).await
+        }
+    }
+}
+
+/// Loads the inputs once, converts and solves each platform, and collects the images.
+async fn build(
+    bridge: &mut impl Bridge,
+    request: &Request<'_>,
+    frontend_image: FrontendImage<'_>,
+    clock: &mut PhaseClock,
+) -> Result<BuildResult, FrontendError> {
+    let inputs = Inputs::load(bridge, request.opts, &request.caps, frontend_image).await?;
+    clock.lap("inputs");
+    let settings = Settings {
+        caps: &request.caps,
+        resolve_mode: request.resolve_mode,
+        no_cache: request.opts.no_cache,
+        labels: &request.opts.labels,
+    };
+    let mut results = ResultBuilder::default();
+    for platform in &request.platforms {
+        let converted = convert(bridge, &inputs, platform, &settings, clock).await?;
+        let reference = solve(bridge, &converted.head, &request.caps).await?;
+        clock.lap("units solve");
+        results.add(platform, reference, converted.image_config);
+    }
+    Ok(results.finish())
+}
+
+/// Gateway RPCs this frontend calls; each must be an enabled cap of the daemon.
+const REQUIRED_GATEWAY_CAPS: [&str; 6] = [
+    "solve.base",
+    "resolveimage",
+    "readfile",
+    "readdir",
+    "statfile",
+    "return",
+];
+
+fn check_gateway_caps(daemon: &DaemonInfo, opts: &FrontendOpts) -> Result<(), FrontendError> {
+    let cache_imports = (!opts.cache_imports.is_empty()).then_some("importcaches");
+    let missing = REQUIRED_GATEWAY_CAPS
+        .into_iter()
+        .chain(cache_imports)
+        .find(|cap| !daemon.frontend_caps.contains(cap));
+    match missing {
+        None => Ok(()),
+        Some(cap) => {
+            let disabled = match daemon.frontend_caps.disabled.get(cap) {
+                Some(reason) if !reason.is_empty() => format!(" (it is disabled: {reason})"),
+                Some(_) => " (it is disabled)".to_owned(),
+                None => String::new(),
+            };
+            Err(FrontendError::Usage(format!(
+                "the daemon's BuildKit lacks the gateway capability `{cap}` that cargo-frontend needs{disabled}; \
+                 use BuildKit 0.10 or later (Docker 23 or later)"
+            )))
+        }
+    }
+}
+
+/// The LLB caps to check every definition against, the disabled ones with the daemon's reason.
+fn llb_caps(listed: &CapList) -> Caps {
+    if listed.enabled.is_empty() && listed.disabled.is_empty() {
+        return Caps::pre_caps_defaults();
+    }
+    listed.disabled.iter().fold(
+        Caps::new(listed.enabled.iter().cloned()),
+        |caps, (id, reason)| caps.with_disabled(id, reason),
+    )
+}
+
+/// The platforms to build: the daemon's own. Cross builds (`--platform`) come later.
+fn platforms(daemon: &DaemonInfo, opts: &FrontendOpts) -> Result<Vec<Platform>, FrontendError> {
+    let native = daemon
+        .platform
+        .clone()
+        .unwrap_or_else(|| Platform::new("linux", "amd64"));
+    if let Some(requested) = &opts.platform {
+        let all_native = requested.split(',').try_fold(true, |all, one| {
+            let platform = Platform::parse(one.trim())?;
+            Ok::<_, FrontendError>(
+                all && platform.os == native.os && platform.architecture == native.architecture,
+            )
+        })?;
+        if requested.contains(',') || !all_native {
+            return Err(FrontendError::Usage(format!(
+                "cargo-frontend builds for the daemon's own platform ({}/{}) only; drop `--platform {requested}`",
+                native.os, native.architecture
+            )));
+        }
+    }
+    Ok(vec![native])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [&str; 6] = [
+        "solve.base",
+        "resolveimage",
+        "readfile",
+        "readdir",
+        "statfile",
+        "return",
+    ];
+
+    fn daemon(caps: &[&str]) -> DaemonInfo {
+        DaemonInfo {
+            frontend_caps: CapList {
+                enabled: caps.iter().map(|c| c.to_string()).collect(),
+                disabled: Default::default(),
+            },
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn gateway_caps_are_required_and_named() {
+        let opts = FrontendOpts::default();
+        assert!(check_gateway_caps(&daemon(&ALL), &opts).is_ok());
+        let err = check_gateway_caps(&daemon(&ALL[..4]), &opts)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`statfile`"), "{err}");
+    }
+
+    #[test]
+    fn a_disabled_gateway_cap_says_why() {
+        let mut info = daemon(&ALL[..5]);
+        info.frontend_caps
+            .disabled
+            .insert("return".into(), "not in this build".into());
+        let err = check_gateway_caps(&info, &FrontendOpts::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`return`"), "{err}");
+        assert!(err.contains("(it is disabled: not in this build)"), "{err}");
+    }
+
+    #[test]
+    fn cache_imports_need_importcaches() {
+        let opts = FrontendOpts {
+            cache_imports: vec![crate::gateway::CacheImport {
+                kind: "registry".into(),
+                attrs: Default::default(),
+            }],
+            ..Default::default()
+        };
+        let err = check_gateway_caps(&daemon(&ALL), &opts)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`importcaches`"), "{err}");
+    }
+
+    #[test]
+    fn disabled_llb_caps_reach_the_caps_check() {
+        let listed = CapList {
+            enabled: ["source.image".to_owned()].into(),
+            disabled: [("mergeop".to_owned(), "classic image store".to_owned())].into(),
+        };
+        let caps = llb_caps(&listed);
+        assert!(caps.supports("source.image"));
+        assert!(!caps.supports("mergeop"));
+        assert_eq!(
+            caps,
+            Caps::new(["source.image"]).with_disabled("mergeop", "classic image store")
+        );
+        assert_eq!(llb_caps(&CapList::default()), Caps::pre_caps_defaults());
+    }
+
+    #[test]
+    fn only_the_daemons_own_platform_is_built() {
+        let mut info = daemon(&ALL);
+        info.platform = Some(Platform::new("linux", "arm64").with_variant("v8"));
+        let with = |platform: Option<&str>| FrontendOpts {
+            platform: platform.map(str::to_owned),
+            ..Default::default()
+        };
+        let native = vec![Platform::new("linux", "arm64").with_variant("v8")];
+        assert_eq!(platforms(&info, &with(None)).unwrap(), native);
+        assert_eq!(
+            platforms(&info, &with(Some("linux/arm64"))).unwrap(),
+            native
+        );
+        for refused in ["linux/amd64", "linux/arm64,linux/amd64"] {
+            let err = platforms(&info, &with(Some(refused)))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("daemon's own platform (linux/arm64)"), "{err}");
+        }
+        let err = platforms(&info, &with(Some("linux")))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("is not a platform"), "{err}");
+    }
+}

@@ -1,0 +1,370 @@
+//! The whole pipeline without a daemon: options → request → inputs → conversion (lowering
+//! included) → result, over a fake [`Bridge`] that serves an example's files and a plan cargo
+//! really made for it (`tests/fixtures/plans/`, recorded by `scripts/record-plan-fixtures.sh`).
+//!
+//! The golden digests are the cache keys users get: a change to any of them changes what every
+//! existing build cache holds, so it must be on purpose. When it is, take the new values from
+//! the failure message.
+
+use super::bridge::Bridge;
+use super::inputs::FrontendImage;
+use super::request;
+use super::result::BuildResult;
+use crate::gateway::{
+    CapList, DaemonInfo, DirEntry, FrontendOpts, GatewayError, RefId, ResolvedImage, ResultRefs,
+};
+use crate::llb::{Definition, Digest, ResolveMode};
+use crate::phase_clock::PhaseClock;
+use crate::platform::Platform;
+use std::collections::BTreeMap;
+
+/// A daemon in a box: every solved ref holds the same files, which is all the frontend can tell
+/// (it reads each file from the one ref that has it); images resolve to a digest of their name.
+struct FakeBridge {
+    files: BTreeMap<String, Vec<u8>>,
+    /// Every definition solved, in order: its vertex names and head digest.
+    solved: Vec<Solved>,
+}
+
+struct Solved {
+    names: Vec<String>,
+    head: Digest,
+}
+
+impl FakeBridge {
+    fn new(files: &[(&str, &[u8])]) -> Self {
+        FakeBridge {
+            files: files
+                .iter()
+                .map(|(path, bytes)| (path.to_string(), bytes.to_vec()))
+                .collect(),
+            solved: Vec::new(),
+        }
+    }
+
+    fn missing(path: &str) -> GatewayError {
+        GatewayError::Rpc {
+            what: format!("reading {path}"),
+            source: tonic::Status::not_found(format!("{path}: no such file or directory")),
+        }
+    }
+
+    /// The solved definition whose vertices include one named `name`.
+    fn solved_with(&self, name: &str) -> &Solved {
+        self.solved
+            .iter()
+            .find(|s| s.names.iter().any(|n| n.starts_with(name)))
+            .unwrap_or_else(|| panic!("no definition with a vertex named {name:?} was solved"))
+    }
+}
+
+impl Bridge for FakeBridge {
+    async fn solve(&mut self, definition: &Definition) -> Result<RefId, GatewayError> {
+        self.solved.push(Solved {
+            names: definition.ops().iter().map(|op| op.name.clone()).collect(),
+            head: definition.head().clone(),
+        });
+        Ok(RefId(definition.head().to_string()))
+    }
+
+    async fn read_file(&mut self, _: &RefId, path: &str) -> Result<Vec<u8>, GatewayError> {
+        self.files
+            .get(path)
+            .cloned()
+            .ok_or_else(|| Self::missing(path))
+    }
+
+    async fn read_dir(&mut self, _: &RefId, dir: &str) -> Result<Vec<DirEntry>, GatewayError> {
+        assert_eq!(dir, "", "the frontend lists only the context's top");
+        Ok(self
+            .files
+            .keys()
+            .map(|path| DirEntry {
+                path: path.clone(),
+                symlink: false,
+                linkname: String::new(),
+            })
+            .collect())
+    }
+
+    async fn exists(&mut self, _: &RefId, path: &str) -> Result<bool, GatewayError> {
+        Ok(self.files.contains_key(path))
+    }
+
+    async fn resolve_image_config(
+        &mut self,
+        reference: &str,
+        platform: &Platform,
+        _: ResolveMode,
+    ) -> Result<ResolvedImage, GatewayError> {
+        let config = serde_json::json!({
+            "architecture": platform.architecture,
+            "os": platform.os,
+            "config": {"Env": ["PATH=/usr/local/cargo/bin:/usr/local/bin:/usr/bin:/bin"]},
+            "rootfs": {"type": "layers", "diff_ids": []},
+        });
+        Ok(ResolvedImage {
+            digest: Digest::of(reference.as_bytes()).to_string(),
+            config: serde_json::to_vec(&config).expect("json"),
+        })
+    }
+}
+
+/// The gateway and LLB caps of Docker 26 (BuildKit 0.13) with the containerd image store (MergeOp enabled), or
+/// the same without `mergeop` (the classic store), which takes lowering's FileOp fallback.
+fn daemon(mergeop: bool) -> DaemonInfo {
+    let gateway = [
+        "solve.base",
+        "solve.evaluate",
+        "resolveimage",
+        "readfile",
+        "readdir",
+        "statfile",
+        "return",
+    ];
+    // BuildKit 0.13's, of the caps cargo-frontend's ops can ask for.
+    let mut llb: Vec<&str> = vec![
+        "constraints",
+        "exec.meta.base",
+        "exec.meta.network",
+        "exec.meta.proxyenv",
+        "exec.mount.bind",
+        "exec.mount.cache",
+        "exec.mount.cache.content",
+        "exec.mount.cache.sharing",
+        "exec.mount.secret",
+        "exec.mount.selector",
+        "exec.mount.tmpfs",
+        "exec.mount.tmpfs.size",
+        "file.base",
+        "file.copy.includeexcludepatterns",
+        "file.rm.wildcard",
+        "meta.description",
+        "meta.exportcache",
+        "meta.ignorecache",
+        "platform",
+        "source.buildop.llbfilename",
+        "source.git",
+        "source.git.fullurl",
+        "source.git.keepgitdir",
+        "source.http",
+        "source.http.checksum",
+        "source.http.perm",
+        "source.image",
+        "source.image.resolvemode",
+        "source.local",
+        "source.local.differ",
+        "source.local.excludepatterns",
+        "source.local.followpaths",
+        "source.local.includepatterns",
+        "source.local.sessionid",
+        "source.local.sharedkeyhint",
+        "source.local.unique",
+    ];
+    let mut disabled = BTreeMap::new();
+    match mergeop {
+        true => llb.extend(["mergeop", "diffop"]),
+        false => {
+            disabled.insert("mergeop".to_owned(), "classic image store".to_owned());
+        }
+    }
+    let caps = |ids: &[&str]| ids.iter().map(|id| id.to_string()).collect();
+    DaemonInfo {
+        frontend_caps: CapList {
+            enabled: caps(&gateway),
+            disabled: BTreeMap::new(),
+        },
+        llb_caps: CapList {
+            enabled: caps(&llb),
+            disabled,
+        },
+        platform: Some(Platform::new("linux", "amd64")),
+    }
+}
+
+/// The options buildx sends for `docker buildx build [--target T] examples/NAME`.
+fn opts(target: Option<&str>) -> FrontendOpts {
+    let mut vars = vec![
+        ("BUILDKIT_SESSION_ID".to_owned(), "session".to_owned()),
+        (
+            "BUILDKIT_FRONTEND_OPT_0".to_owned(),
+            "filename=Dockerfile".to_owned(),
+        ),
+        (
+            "BUILDKIT_FRONTEND_OPT_1".to_owned(),
+            "source=registry.local/cargo-frontend:golden".to_owned(),
+        ),
+    ];
+    if let Some(target) = target {
+        vars.push((
+            "BUILDKIT_FRONTEND_OPT_2".to_owned(),
+            format!("target={target}"),
+        ));
+    }
+    FrontendOpts::from_env(vars).expect("valid opts")
+}
+
+macro_rules! example_files {
+    ($example:literal, $plan:literal) => {
+        FakeBridge::new(&[
+            (
+                "Dockerfile",
+                include_bytes!(concat!("../../examples/", $example, "/Dockerfile")),
+            ),
+            (
+                "Cargo.lock",
+                include_bytes!(concat!("../../examples/", $example, "/Cargo.lock")),
+            ),
+            (
+                ".dockerignore",
+                include_bytes!(concat!("../../examples/", $example, "/.dockerignore")),
+            ),
+            (
+                "plan.json",
+                include_bytes!(concat!("../../tests/fixtures/plans/", $plan, ".json")),
+            ),
+        ])
+    };
+}
+
+fn run(bridge: &mut FakeBridge, opts: &FrontendOpts, daemon: &DaemonInfo) -> BuildResult {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let mut clock = PhaseClock::start();
+    runtime
+        .block_on(request::serve(
+            bridge,
+            opts,
+            daemon,
+            FrontendImage { definition: None },
+            &mut clock,
+        ))
+        .unwrap_or_else(|error| panic!("the conversion failed: {error}"))
+}
+
+/// What a build's cache keys come down to: the planning vertex's graph, the image's graph, and
+/// the image config.
+#[derive(Debug, PartialEq, Eq)]
+struct Golden {
+    planning: String,
+    image: String,
+    image_config: String,
+}
+
+fn golden_of(bridge: &FakeBridge, result: &BuildResult) -> Golden {
+    let ResultRefs::One(image) = &result.refs else {
+        panic!("one platform, one ref: {:?}", result.refs)
+    };
+    assert_eq!(
+        bridge.solved.last().map(|s| s.head.to_string()).as_ref(),
+        Some(&image.0),
+        "the result is the last definition solved"
+    );
+    Golden {
+        planning: bridge.solved_with("cargo plan").head.to_string(),
+        image: image.0.clone(),
+        image_config: Digest::of(&result.metadata["containerimage.config"]).to_string(),
+    }
+}
+
+fn assert_golden(found: Golden, expected: Golden) {
+    assert!(
+        found == expected,
+        "the cache keys changed; if that is on purpose (it invalidates every user's build cache), \
+         make this the expected value:\n{found:#?}"
+    );
+}
+
+#[test]
+fn hello_converts_to_the_golden_definition() {
+    let mut bridge = example_files!("hello", "hello");
+    let result = run(&mut bridge, &opts(None), &daemon(true));
+    // One vertex per recorded invocation, each named as the README's "What you see" says.
+    let invocations = crate::plan::parse_plan(&bridge.files["plan.json"]).unwrap();
+    let unit_names: Vec<&String> = bridge
+        .solved
+        .last()
+        .unwrap()
+        .names
+        .iter()
+        .filter(|n| n.starts_with("cargo build ") || n.starts_with("cargo run-build-script "))
+        .collect();
+    assert_eq!(unit_names.len(), invocations.len(), "{unit_names:#?}");
+    assert!(unit_names.contains(&&"cargo build hello v0.1.0 (bin hello)".to_owned()));
+    assert_golden(
+        golden_of(&bridge, &result),
+        Golden {
+            planning: "sha256:653dbfb5fed75f3cd58e270235bdabe59c4d2300d01372b11300bcf1a5716f74"
+                .into(),
+            image: "sha256:a5830f955a6462a924482c6e44e4e4f926d508747fc96cd2b7904459d7c1c1c8".into(),
+            image_config: "sha256:77b6080a344358032b11d8e5ccd58ecdf2abb11b5e5138a731ad1719b88def70"
+                .into(),
+        },
+    );
+}
+
+#[test]
+fn workspace_service_z_converts_to_the_golden_definition() {
+    let mut bridge = example_files!("workspace", "workspace-service-z");
+    let result = run(&mut bridge, &opts(Some("service-z")), &daemon(true));
+    assert_golden(
+        golden_of(&bridge, &result),
+        Golden {
+            planning: "sha256:98605d70e9e175c8920d15e940564537eafe1ff664a84c6e5a3a11df0da8bd1a"
+                .into(),
+            image: "sha256:d74c88af1e92a4894d375700d55ac45530ab011e2679bd548c1ee68ed305d9bb".into(),
+            image_config: "sha256:e06ed7d4eb868ede3689e82405e15182f290f98ce696d46bbf2ca4959689d0c6"
+                .into(),
+        },
+    );
+}
+
+#[test]
+fn without_mergeop_only_the_image_vertex_changes() {
+    let mut with = example_files!("hello", "hello");
+    let result = run(&mut with, &opts(None), &daemon(true));
+    let merged = golden_of(&with, &result);
+    let mut without = example_files!("hello", "hello");
+    let result = run(&mut without, &opts(None), &daemon(false));
+    let copied = golden_of(&without, &result);
+    assert_eq!(copied.planning, merged.planning);
+    assert_eq!(copied.image_config, merged.image_config);
+    assert_ne!(copied.image, merged.image);
+    assert!(
+        !without
+            .solved
+            .last()
+            .unwrap()
+            .names
+            .iter()
+            .any(|n| n.contains("merge")),
+        "{:#?}",
+        without.solved.last().unwrap().names
+    );
+}
+
+#[test]
+fn a_planning_failure_is_the_error() {
+    let mut bridge = example_files!("hello", "hello");
+    bridge.files.insert(
+        crate::wire::PLAN_FAILURE_FILE.to_owned(),
+        b"error: failed to select a version\ncargo plan failed: run `cargo update`".to_vec(),
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let error = runtime
+        .block_on(request::serve(
+            &mut bridge,
+            &opts(None),
+            &daemon(true),
+            FrontendImage { definition: None },
+            &mut PhaseClock::start(),
+        ))
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "error: failed to select a version\ncargo plan failed: run `cargo update`"
+    );
+}
