@@ -16,7 +16,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tonic_prost_build::configure()
         .build_server(false)
         // Ordered maps: LLB ops must marshal byte-for-byte the same on every run and machine,
-        // because an op's digest is the sha256 of its bytes (buildkit-gateway.md §4).
+        // because an op's digest is the sha256 of its bytes
+        // (https://github.com/moby/buildkit/blob/master/client/llb/marshal.go).
         .btree_map(".")
         .compile_fds(descriptors)?;
     Ok(())

@@ -2,7 +2,7 @@
 //!
 //! Every path that cargo or rustc sees is one of these, on every machine, so that recorded
 //! command lines, `-C metadata` hashes and paths baked into artifacts are the same everywhere and
-//! BuildKit cache keys match across machines (`cargo-replay.md` §3.5).
+//! BuildKit cache keys match across machines (ARCHITECTURE.md, "Invariants").
 
 /// The workspace root (the build context, or the part of it a vertex may see).
 pub const WORKSPACE_DIR: &str = "/workspace";

@@ -90,7 +90,8 @@ pub enum ReplayAction {
     },
 }
 
-/// Which build-script results apply to one rustc unit, in cargo's order (`cargo-replay.md` §1.2–1.3).
+/// Which build-script results apply to one rustc unit, in cargo's order
+/// (`build_map` in https://github.com/rust-lang/cargo/blob/master/src/cargo/core/compiler/custom_build.rs).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkInputs {
     /// Run dir of this unit's own package's build script: cfg, check-cfg, env, link-args apply.

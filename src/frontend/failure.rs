@@ -130,7 +130,11 @@ mod tests {
         let root = llb::image("docker.io/library/debian:12").unwrap().output();
         let exec = ExecOp::new(
             "[builder] RUN echo \"hi\"",
-            vec!["/bin/sh".to_owned(), "-c".to_owned(), "echo \"hi\"".to_owned()],
+            vec![
+                "/bin/sh".to_owned(),
+                "-c".to_owned(),
+                "echo \"hi\"".to_owned(),
+            ],
         )
         .with_root(Mount::writable(&root))
         .build()

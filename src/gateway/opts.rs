@@ -1,7 +1,7 @@
 //! The frontend's options: what `docker buildx build` passed through BuildKit.
 //!
 //! BuildKit hands them over as `BUILDKIT_FRONTEND_OPT_<i>=<key>=<value>` environment variables in
-//! random order (buildkit-gateway.md §1.3–1.4). This module turns them into typed settings. It
+//! random order (https://github.com/moby/buildkit/blob/master/frontend/gateway/grpcclient/client.go, `opts`). This module turns them into typed settings. It
 //! takes the environment as a parameter, so it is pure and testable.
 
 use serde::Deserialize;

@@ -1,7 +1,8 @@
 //! Errors as BuildKit wants them: a `google.rpc.Status` passed to `Return`.
 //!
 //! When an error points at a line of the build spec, a typed `errdefs.Source` detail goes with
-//! it, and buildx prints the offending lines under the message (buildkit-gateway.md §7.5).
+//! it, and buildx prints the offending lines under the message
+//! (https://github.com/moby/buildkit/blob/master/solver/errdefs/source.go).
 
 use crate::pb::rpc::Status;
 use base64::Engine;

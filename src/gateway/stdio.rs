@@ -1,7 +1,8 @@
 //! The gRPC transport: HTTP/2 over the frontend process's stdin and stdout.
 //!
 //! BuildKit serves LLBBridge on the other end of two pipes: it writes to our stdin and reads our
-//! stdout (buildkit-gateway.md §1.2). There is exactly one such connection, so the connector
+//! stdout (https://github.com/moby/buildkit/blob/master/frontend/gateway/grpcclient/client.go,
+//! `RunFromEnvironment`). There is exactly one such connection, so the connector
 //! hands it out once and refuses to "reconnect".
 
 use hyper_util::rt::TokioIo;

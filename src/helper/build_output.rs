@@ -1,5 +1,6 @@
 //! Parser for what a build script prints on stdout, mirroring cargo's `BuildOutput::parse`
-//! (`src/compiler/custom_build.rs`, `cargo-replay.md` §1.1–1.2).
+//! (https://github.com/rust-lang/cargo/blob/master/src/cargo/core/compiler/custom_build.rs) and the directives documented in
+//! https://doc.rust-lang.org/cargo/reference/build-scripts.html.
 //!
 //! Architecture invariant: pure. Bytes and a [`ParseConfig`] in, a [`BuildOutput`] or a
 //! [`ParseError`] out; no file system, no environment.

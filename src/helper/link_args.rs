@@ -1,6 +1,5 @@
 //! The dynamic part cargo appends to a rustc command line from build-script results
-//! (`add_native_deps` then `add_custom_flags` in cargo's `src/compiler/mod.rs`;
-//! `cargo-replay.md` §0, §1.2, §1.3, §7.3).
+//! (`add_native_deps` then `add_custom_flags` in https://github.com/rust-lang/cargo/blob/master/src/cargo/core/compiler/mod.rs).
 //!
 //! Architecture invariant: pure. Parsed outputs in, arguments and env out.
 

@@ -13,7 +13,8 @@
 //! [`dispatch`]) decide everything; the other modules only do the I/O they are told to.
 //!
 //! Architecture invariant: the helper reproduces cargo, never improves on it. Every command it
-//! runs is a recorded one plus exactly what cargo would add at run time (`cargo-replay.md`),
+//! runs is a recorded one plus exactly what cargo would add at run time (ARCHITECTURE.md,
+//! "The planning vertex"),
 //! and it links only pure-Rust crates (serde, thiserror, sha2, flate2, tar), so it builds as a
 //! static binary (no tokio, no tonic, no dynamic loading).
 

@@ -4,7 +4,7 @@
 //! ends with one line naming it (`cargo build lib-b v0.1.0 (lib) failed: rustc exited with 1`).
 //!
 //! Architecture invariant: what runs is the recorded command plus exactly what cargo adds at run
-//! time (`cargo-replay.md` §7); the environment is inherited minus what must not leak into a
+//! time (`add_native_deps`, `add_custom_flags` in https://github.com/rust-lang/cargo/blob/master/src/cargo/core/compiler/mod.rs); the environment is inherited minus what must not leak into a
 //! replay (wrappers, jobserver, helper variables).
 
 use super::build_output::{self, BuildOutput, ParseConfig};

@@ -319,7 +319,8 @@ fn direct_deps(units: &[Unit], index: &Index, id: UnitId) -> Result<Vec<UnitId>,
 }
 
 /// The runs of direct, linkable dependencies with `links` of a build script's package: they run
-/// first and feed it `DEP_<LINKS>_<KEY>` (cargo-replay.md §1.4).
+/// first and feed it `DEP_<LINKS>_<KEY>` (`connect_run_custom_build_deps` in
+/// https://github.com/rust-lang/cargo/blob/master/src/cargo/core/compiler/unit_dependencies.rs).
 fn links_dep_runs(units: &[Unit], index: &Index, run: UnitId) -> BTreeSet<UnitId> {
     let out_dir = units[run].process.env.get("OUT_DIR");
     let package_units = units.iter().filter(|u| {
@@ -415,7 +416,7 @@ fn reorder(units: Vec<Unit>, order: &[UnitId]) -> Vec<Unit> {
         .collect()
 }
 
-/// cargo's `to_link` lists (cargo-replay.md §1.3): for each unit, the build-script runs whose
+/// cargo's `to_link` lists (`build_map` in https://github.com/rust-lang/cargo/blob/master/src/cargo/core/compiler/custom_build.rs): for each unit, the build-script runs whose
 /// `rustc-link-search` reach it, in cargo's order. Dependencies come first in `units`, so one
 /// forward pass fills them.
 fn to_link_lists(units: &[Unit], index: &Index) -> Vec<Vec<UnitId>> {
