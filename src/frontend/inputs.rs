@@ -39,13 +39,11 @@ impl Inputs {
         caps: &Caps,
         frontend_image: FrontendImage<'_>,
     ) -> Result<Inputs, FrontendError> {
-        let (spec, spec_bytes) = load_spec(bridge, opts, caps).await?;
-        let target = spec
-            .resolve(opts.target.as_deref(), &opts.build_args)
-            .map_err(|errors| spec_error(opts, &spec_bytes, errors))?;
+        let spec = SpecFile::load(bridge, opts, caps).await?;
+        let target = spec.resolve(opts)?;
         let (context, crate_archives) = load_context(bridge, opts, caps).await?;
         Ok(Inputs {
-            spec,
+            spec: spec.spec,
             target,
             context,
             crate_archives,
@@ -54,8 +52,31 @@ impl Inputs {
     }
 }
 
-/// Reads and parses the spec file, mapping spec errors to their line; returns the file's bytes
-/// too, for the lines shown under a later error.
+/// The parsed spec, and its bytes for the lines shown under an error of the target's.
+pub struct SpecFile {
+    pub spec: Spec,
+    bytes: Vec<u8>,
+}
+
+impl SpecFile {
+    /// Reads and parses the spec file, mapping spec errors to their line: all a subrequest needs.
+    pub async fn load(
+        bridge: &mut impl Bridge,
+        opts: &FrontendOpts,
+        caps: &Caps,
+    ) -> Result<SpecFile, FrontendError> {
+        let (spec, bytes) = load_spec(bridge, opts, caps).await?;
+        Ok(SpecFile { spec, bytes })
+    }
+
+    /// The target `--target` (or the spec's default) names, with the build args applied.
+    pub fn resolve(&self, opts: &FrontendOpts) -> Result<Target, FrontendError> {
+        self.spec
+            .resolve(opts.target.as_deref(), &opts.build_args)
+            .map_err(|errors| spec_error(opts, &self.bytes, errors))
+    }
+}
+
 async fn load_spec(
     bridge: &mut impl Bridge,
     opts: &FrontendOpts,

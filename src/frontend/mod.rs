@@ -6,6 +6,7 @@
 //! - [`inputs`]: what every conversion starts from, loaded once: the spec, the context's
 //!   `Cargo.lock` and `.dockerignore`, the helper image;
 //! - [`convert`]: inputs and one platform → LLB and image config, over the [`bridge`];
+//! - [`subrequests`]: `--call` answers (describe, outline, targets) from the spec;
 //! - [`error`] and [`failure`]: what ends a build, whose it is, and how it is told.
 //!
 //! This module itself is the entry point: connect, serve, `Return`. It and the gateway are the
@@ -20,6 +21,7 @@ mod images;
 pub mod inputs;
 pub mod request;
 pub mod result;
+pub mod subrequests;
 #[cfg(test)]
 mod tests;
 

@@ -5,8 +5,9 @@
 use super::bridge::{Bridge, solve};
 use super::convert::{Settings, convert};
 use super::error::FrontendError;
-use super::inputs::{FrontendImage, Inputs};
+use super::inputs::{FrontendImage, Inputs, SpecFile};
 use super::result::{BuildResult, ResultBuilder};
+use super::subrequests::{self, Question, Subrequest};
 use crate::gateway::{CapList, DaemonInfo, FrontendOpts};
 use crate::llb::{Caps, ResolveMode};
 use crate::phase_clock::PhaseClock;
@@ -52,7 +53,7 @@ impl<'a> Request<'a> {
     }
 }
 
-/// Answers the request: today every subrequest is refused, and a build builds.
+/// Answers the request: a subrequest from the spec alone, a build by building.
 pub async fn serve(
     bridge: &mut impl Bridge,
     opts: &FrontendOpts,
@@ -60,15 +61,39 @@ pub async fn serve(
     frontend_image: FrontendImage<'_>,
     clock: &mut PhaseClock,
 ) -> Result<BuildResult, FrontendError> {
+    let request = Request::new(opts, daemon)?;
     match Call::of(opts) {
-        Call::Subrequest(id) => Err(FrontendError::Usage(format!(
-            "cargo-frontend does not answer `{id}` subrequests (`docker buildx build --call`) yet; build without --call"
-        ))),
-        Call::Build => {
-            let request = Request::new(opts, daemon)?;
-            build(bridge, &request, frontend_image, clock).await
-        }
+        Call::Subrequest(id) => subrequest(bridge, &request, id).await,
+        Call::Build => build(bridge, &request, frontend_image, clock).await,
     }
+}
+
+async fn subrequest(
+    bridge: &mut impl Bridge,
+    request: &Request<'_>,
+    id: &str,
+) -> Result<BuildResult, FrontendError> {
+    // Not "unsupported request": buildx answers that by retrying with the Dockerfile frontend,
+    // which would read the spec as a Dockerfile.
+    let Some(subrequest) = Subrequest::named(id) else {
+        return Err(FrontendError::Usage(format!(
+            "cargo-frontend does not answer `{id}` (`docker buildx build --call`) yet; it answers {}, {} and {}",
+            subrequests::DESCRIBE,
+            subrequests::OUTLINE,
+            subrequests::TARGETS
+        )));
+    };
+    Ok(match subrequest {
+        Subrequest::Describe => subrequests::answer(Question::Describe),
+        Subrequest::Targets => {
+            let spec = SpecFile::load(bridge, request.opts, &request.caps).await?;
+            subrequests::answer(Question::Targets(&spec.spec))
+        }
+        Subrequest::Outline => {
+            let spec = SpecFile::load(bridge, request.opts, &request.caps).await?;
+            subrequests::answer(Question::Outline(&spec.resolve(request.opts)?))
+        }
+    })
 }
 
 /// Loads the inputs once, converts and solves each platform, and collects the images.

@@ -184,6 +184,11 @@ fn daemon(mergeop: bool) -> DaemonInfo {
 
 /// The options buildx sends for `docker buildx build [--target T] examples/NAME`.
 fn opts(target: Option<&str>) -> FrontendOpts {
+    opts_with(target, None)
+}
+
+/// The same with `--call`, whose request id is `frontend.` + the name.
+fn opts_with(target: Option<&str>, request_id: Option<&str>) -> FrontendOpts {
     let mut vars = vec![
         ("BUILDKIT_SESSION_ID".to_owned(), "session".to_owned()),
         (
@@ -199,6 +204,12 @@ fn opts(target: Option<&str>) -> FrontendOpts {
         vars.push((
             "BUILDKIT_FRONTEND_OPT_2".to_owned(),
             format!("target={target}"),
+        ));
+    }
+    if let Some(id) = request_id {
+        vars.push((
+            "BUILDKIT_FRONTEND_OPT_3".to_owned(),
+            format!("requestid={id}"),
         ));
     }
     FrontendOpts::from_env(vars).expect("valid opts")
@@ -367,4 +378,35 @@ fn a_planning_failure_is_the_error() {
         error.to_string(),
         "error: failed to select a version\ncargo plan failed: run `cargo update`"
     );
+}
+
+#[test]
+fn call_targets_reads_only_the_spec() {
+    let mut bridge = example_files!("workspace", "workspace-service-z");
+    let result = run(
+        &mut bridge,
+        &opts_with(None, Some("frontend.targets")),
+        &daemon(true),
+    );
+    assert_eq!(result.refs, ResultRefs::None);
+    let text = String::from_utf8(result.metadata["result.txt"].clone()).unwrap();
+    assert!(text.contains("service-x (default)"), "{text}");
+    let solved: Vec<&Vec<String>> = bridge.solved.iter().map(|s| &s.names).collect();
+    assert_eq!(solved.len(), 1, "{solved:#?}");
+    assert!(
+        solved[0][0].starts_with("[internal] load build spec"),
+        "{solved:#?}"
+    );
+}
+
+#[test]
+fn call_outline_names_the_chosen_target() {
+    let mut bridge = example_files!("workspace", "workspace-service-z");
+    let result = run(
+        &mut bridge,
+        &opts_with(Some("service-z"), Some("frontend.outline")),
+        &daemon(true),
+    );
+    let json: serde_json::Value = serde_json::from_slice(&result.metadata["result.json"]).unwrap();
+    assert_eq!(json["name"], "service-z");
 }

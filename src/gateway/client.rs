@@ -90,9 +90,11 @@ impl CapList {
     }
 }
 
-/// What a build returns: one image, or one per platform (keyed by platform id).
+/// What a build returns: one image, or one per platform (keyed by platform id), or none (a
+/// subrequest's answer is metadata only).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResultRefs {
+    None,
     One(RefId),
     Many(BTreeMap<String, RefId>),
 }
@@ -311,6 +313,8 @@ impl Gateway {
         };
         let result = gw::Result {
             result: Some(match refs {
+                // As BuildKit's Go client returns a result without a ref: a ref with no id.
+                ResultRefs::None => gw::result::Result::Ref(to_ref(&RefId(String::new()))),
                 ResultRefs::One(reference) => gw::result::Result::Ref(to_ref(reference)),
                 ResultRefs::Many(refs) => gw::result::Result::Refs(gw::RefMap {
                     refs: refs.iter().map(|(id, r)| (id.clone(), to_ref(r))).collect(),

@@ -16,6 +16,7 @@
 
 mod error;
 mod keys;
+mod outline;
 mod overrides;
 mod raw;
 mod resolve;
@@ -24,6 +25,7 @@ mod target;
 use std::collections::BTreeMap;
 
 pub use error::{ErrorKind, Location, Origin, SpecError, SpecErrors};
+pub use outline::{Setting, settings};
 pub use overrides::is_spec_override;
 pub use target::{
     BaseImage, BuildSettings, DEFAULT_BIN_DIR, DEFAULT_BUILDER_IMAGE, DEFAULT_PROFILE,

@@ -188,6 +188,20 @@ impl Build {
         progress
     }
 
+    /// Runs `--call METHOD` (a subrequest, which builds nothing); returns what buildx printed
+    /// on stdout, or its stderr when the call failed.
+    pub fn call(&self, method: &str) -> Result<String, String> {
+        let output = self
+            .command()
+            .arg(format!("--call={method}"))
+            .output()
+            .expect("docker runs");
+        match output.status.success() {
+            true => Ok(String::from_utf8_lossy(&output.stdout).into_owned()),
+            false => Err(String::from_utf8_lossy(&output.stderr).into_owned()),
+        }
+    }
+
     /// Runs a build that must fail; returns what the user would read.
     pub fn run_expecting_failure(&self) -> String {
         let (stderr, progress) = self.run_failing();

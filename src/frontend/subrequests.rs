@@ -1,0 +1,368 @@
+//! Subrequests (`docker buildx build --call NAME`): answers from the spec alone, in the JSON
+//! shapes of BuildKit's `frontend/subrequests` packages, so buildx prints them as it prints the
+//! Dockerfile frontend's. A result is metadata only: `result.json`, `result.txt` (what buildx
+//! prints when it does not know the version) and `version`.
+//!
+//! Architecture invariant: pure; the request layer loads the spec.
+
+use super::result::BuildResult;
+use crate::gateway::ResultRefs;
+use crate::spec::{self, Spec, Target};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub const DESCRIBE: &str = "frontend.subrequests.describe";
+pub const OUTLINE: &str = "frontend.outline";
+pub const TARGETS: &str = "frontend.targets";
+/// Every subrequest is at version 1.0.0 of its BuildKit definition.
+const VERSION: &str = "1.0.0";
+
+/// A subrequest this frontend answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subrequest {
+    Describe,
+    Outline,
+    Targets,
+}
+
+impl Subrequest {
+    /// The subrequest a `requestid` option names; `None` for one this frontend does not answer.
+    pub fn named(id: &str) -> Option<Self> {
+        match id {
+            DESCRIBE => Some(Subrequest::Describe),
+            OUTLINE => Some(Subrequest::Outline),
+            TARGETS => Some(Subrequest::Targets),
+            _ => None,
+        }
+    }
+}
+
+/// A subrequest with what answering it takes.
+pub enum Question<'a> {
+    Describe,
+    Targets(&'a Spec),
+    /// The target `--target` (or the spec's default) resolves to.
+    Outline(&'a Target),
+}
+
+/// BuildKit's `subrequests.Request`.
+#[derive(Serialize)]
+struct Described {
+    name: &'static str,
+    version: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    description: &'static str,
+    opts: Vec<Named>,
+    inputs: Vec<Named>,
+    metadata: Vec<Named>,
+}
+
+#[derive(Serialize)]
+struct Named {
+    name: &'static str,
+    description: &'static str,
+}
+
+/// BuildKit's `targets.Target`.
+#[derive(Serialize)]
+struct TargetEntry {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    name: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    default: bool,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    description: String,
+}
+
+/// BuildKit's `outline.Outline` (the parts a cargo build has: no secrets, ssh or cache yet).
+#[derive(Serialize)]
+struct Outline {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    name: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    description: String,
+    args: Vec<OutlineArg>,
+}
+
+#[derive(Serialize)]
+struct OutlineArg {
+    name: String,
+    description: &'static str,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    value: String,
+}
+
+pub fn answer(question: Question<'_>) -> BuildResult {
+    let (json, text) = match question {
+        Question::Describe => describe(),
+        Question::Targets(spec) => targets(spec),
+        Question::Outline(target) => outline(target),
+    };
+    BuildResult {
+        refs: ResultRefs::None,
+        metadata: BTreeMap::from([
+            ("result.json".to_owned(), json.into_bytes()),
+            ("result.txt".to_owned(), text.into_bytes()),
+            ("version".to_owned(), VERSION.as_bytes().to_vec()),
+        ]),
+    }
+}
+
+fn describe() -> (String, String) {
+    let results = || {
+        vec![
+            Named {
+                name: "result.json",
+                description: "JSON result",
+            },
+            Named {
+                name: "result.txt",
+                description: "Text result",
+            },
+        ]
+    };
+    let described = vec![
+        Described {
+            name: OUTLINE,
+            version: VERSION,
+            kind: "rpc",
+            description: "List all parameters current build target supports",
+            opts: vec![Named {
+                name: "target",
+                description: "Target build stage",
+            }],
+            inputs: Vec::new(),
+            metadata: results(),
+        },
+        Described {
+            name: TARGETS,
+            version: VERSION,
+            kind: "rpc",
+            description: "List all targets current build supports",
+            opts: Vec::new(),
+            inputs: Vec::new(),
+            metadata: results(),
+        },
+        Described {
+            name: DESCRIBE,
+            version: VERSION,
+            kind: "rpc",
+            description: "List available subrequest types",
+            opts: Vec::new(),
+            inputs: Vec::new(),
+            metadata: results(),
+        },
+    ];
+    let rows: Vec<[String; 3]> = described
+        .iter()
+        .map(|d| {
+            [
+                d.name.to_owned(),
+                d.version.to_owned(),
+                d.description.to_owned(),
+            ]
+        })
+        .collect();
+    (
+        to_json(&described),
+        table(["NAME", "VERSION", "DESCRIPTION"], &rows),
+    )
+}
+
+fn targets(spec: &Spec) -> (String, String) {
+    let names = spec.target_names();
+    let entries: Vec<TargetEntry> = if names.is_empty() {
+        // A spec without `[targets]` builds its top-level settings: one unnamed target.
+        vec![TargetEntry {
+            name: String::new(),
+            default: true,
+            description: spec
+                .resolve(None, &BTreeMap::new())
+                .map(|target| summary(&target))
+                .unwrap_or_default(),
+        }]
+    } else {
+        let default = match names.as_slice() {
+            [only] => Some(*only),
+            _ => spec.default_target(),
+        };
+        names
+            .iter()
+            .map(|name| TargetEntry {
+                name: (*name).to_owned(),
+                default: Some(*name) == default,
+                description: spec
+                    .resolve(Some(name), &BTreeMap::new())
+                    .map(|target| summary(&target))
+                    .unwrap_or_default(),
+            })
+            .collect()
+    };
+    let rows: Vec<[String; 2]> = entries
+        .iter()
+        .map(|t| {
+            let name = match (t.name.as_str(), t.default) {
+                ("", _) => "(default)".to_owned(),
+                (name, true) => format!("{name} (default)"),
+                (name, false) => name.to_owned(),
+            };
+            [name, t.description.clone()]
+        })
+        .collect();
+    let list = serde_json::json!({ "targets": entries });
+    (list.to_string(), table(["TARGET", "DESCRIPTION"], &rows))
+}
+
+/// What a target builds, in a few words: `service-z: bins service-z`.
+fn summary(target: &Target) -> String {
+    let package = target
+        .build
+        .package
+        .as_deref()
+        .unwrap_or("the root package");
+    match target.build.bins.as_slice() {
+        [] => format!("{package}: every binary"),
+        bins => format!("{package}: {}", bins.join(", ")),
+    }
+}
+
+fn outline(target: &Target) -> (String, String) {
+    let outline = Outline {
+        name: target.name.clone().unwrap_or_default(),
+        description: summary(target),
+        args: spec::settings(target)
+            .into_iter()
+            .map(|s| OutlineArg {
+                name: s.name,
+                description: s.description,
+                value: s.value,
+            })
+            .collect(),
+    };
+    let rows: Vec<[String; 3]> = outline
+        .args
+        .iter()
+        .map(|a| [a.name.clone(), a.value.clone(), a.description.to_owned()])
+        .collect();
+    let mut text = String::new();
+    if !outline.name.is_empty() {
+        text.push_str(&format!("TARGET:      {}\n", outline.name));
+    }
+    text.push_str(&format!("DESCRIPTION: {}\n\n", outline.description));
+    text.push_str(&table(["BUILD ARG", "VALUE", "DESCRIPTION"], &rows));
+    (to_json(&outline), text)
+}
+
+fn to_json(value: &impl Serialize) -> String {
+    // Plain structs of strings and bools: serializing cannot fail.
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// Columns padded with spaces, as Go's tabwriter prints them (padding 1, the last column
+/// unpadded).
+fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
+    let mut widths = header.map(str::len);
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut out = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 == N {
+                out.push_str(cell);
+            } else {
+                out.push_str(&format!("{cell:<width$} ", width = widths[i]));
+            }
+        }
+        out.trim_end().to_owned() + "\n"
+    };
+    let mut text = line(header.to_vec());
+    for row in rows {
+        text.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WORKSPACE: &str = include_str!("../../examples/workspace/Dockerfile");
+
+    fn metadata(result: &BuildResult, key: &str) -> String {
+        String::from_utf8(result.metadata[key].clone()).unwrap()
+    }
+
+    #[test]
+    fn targets_lists_each_with_the_default_marked() {
+        let spec = spec::parse("Dockerfile", WORKSPACE).unwrap();
+        let result = answer(Question::Targets(&spec));
+        assert_eq!(result.refs, ResultRefs::None);
+        assert_eq!(metadata(&result, "version"), "1.0.0");
+        let json: serde_json::Value =
+            serde_json::from_str(&metadata(&result, "result.json")).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"targets": [
+                {"name": "service-x", "default": true, "description": "service-x: service-x"},
+                {"name": "service-y", "description": "service-y: service-y"},
+                {"name": "service-z", "description": "service-z: service-z"},
+            ]})
+        );
+        assert_eq!(
+            metadata(&result, "result.txt"),
+            "TARGET              DESCRIPTION\n\
+             service-x (default) service-x: service-x\n\
+             service-y           service-y: service-y\n\
+             service-z           service-z: service-z\n"
+        );
+    }
+
+    #[test]
+    fn a_spec_without_targets_has_one_default() {
+        let spec = spec::parse("Dockerfile", "bins = [\"hello\"]\n").unwrap();
+        let result = answer(Question::Targets(&spec));
+        assert_eq!(
+            metadata(&result, "result.json"),
+            r#"{"targets":[{"default":true,"description":"the root package: hello"}]}"#
+        );
+    }
+
+    #[test]
+    fn outline_lists_the_targets_settings_as_build_args() {
+        let spec = spec::parse("Dockerfile", WORKSPACE).unwrap();
+        let target = spec.resolve(Some("service-z"), &BTreeMap::new()).unwrap();
+        let result = answer(Question::Outline(&target));
+        let json: serde_json::Value =
+            serde_json::from_str(&metadata(&result, "result.json")).unwrap();
+        assert_eq!(json["name"], "service-z");
+        let args = json["args"].as_array().unwrap();
+        let arg = |name: &str| args.iter().find(|a| a["name"] == name).unwrap().clone();
+        assert_eq!(arg("package")["value"], "service-z");
+        assert_eq!(arg("runtime.expose")["value"], r#"["8080/tcp"]"#);
+        assert_eq!(
+            arg("runtime.user").get("value"),
+            None,
+            "empty values are left out"
+        );
+        let text = metadata(&result, "result.txt");
+        assert!(text.starts_with("TARGET:      service-z\n"), "{text}");
+        assert!(text.contains("\nbuild.profile "), "{text}");
+    }
+
+    #[test]
+    fn describe_lists_what_is_answered() {
+        let result = answer(Question::Describe);
+        let json: Vec<serde_json::Value> =
+            serde_json::from_str(&metadata(&result, "result.json")).unwrap();
+        let names: Vec<&str> = json.iter().map(|d| d["name"].as_str().unwrap()).collect();
+        assert_eq!(names, [OUTLINE, TARGETS, DESCRIBE]);
+        for name in names {
+            assert!(Subrequest::named(name).is_some());
+        }
+        assert_eq!(Subrequest::named("frontend.lint"), None);
+    }
+}

@@ -1,0 +1,174 @@
+//! A resolved target's settings as the build args that set them (`--build-arg builder.image=…`),
+//! with what each does: what `docker buildx build --call outline` lists.
+//!
+//! Architecture invariant: pure. The names come from the one key table (`keys::TARGET`); a test
+//! checks that every key there has a value and a description here.
+
+use super::keys::{self, Kind};
+use super::target::{BaseImage, Target};
+use std::collections::BTreeMap;
+
+/// One setting of a target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    /// The build-arg name: the key's path in a target table (`runtime.image`).
+    pub name: String,
+    /// The resolved value, defaults included, written as the build arg would take it.
+    pub value: String,
+    pub description: &'static str,
+}
+
+/// What each key does, by its path in a target table.
+const DESCRIPTIONS: &[(&str, &str)] = &[
+    ("package", "the workspace member to build (cargo -p)"),
+    ("bins", "the binaries to build and ship (cargo --bin)"),
+    ("builder.image", "the image cargo and rustc run in"),
+    (
+        "builder.setup",
+        "shell commands run on the builder image first",
+    ),
+    ("build.profile", "the cargo profile"),
+    ("build.features", "cargo features to enable"),
+    ("build.no-default-features", "cargo --no-default-features"),
+    ("build.all-features", "cargo --all-features"),
+    (
+        "runtime.image",
+        "the image the binaries are copied onto (scratch for none)",
+    ),
+    ("runtime.bin-dir", "where the binaries go in the image"),
+    ("runtime.entrypoint", "the image's entrypoint"),
+    ("runtime.cmd", "the image's default arguments"),
+    ("runtime.env", "variables set in the image"),
+    ("runtime.workdir", "the image's working directory"),
+    ("runtime.user", "the user the image runs as"),
+    ("runtime.expose", "ports the image exposes"),
+    ("runtime.labels", "labels of the image"),
+];
+
+/// Every setting of `target`, in the key table's order.
+pub fn settings(target: &Target) -> Vec<Setting> {
+    let mut settings = Vec::new();
+    for key in keys::TARGET {
+        match key.kind {
+            Kind::Table(table) => {
+                for inner in table {
+                    settings.push(setting(target, &format!("{}.{}", key.name, inner.name)));
+                }
+            }
+            _ => settings.push(setting(target, key.name)),
+        }
+    }
+    settings
+}
+
+fn setting(target: &Target, name: &str) -> Setting {
+    Setting {
+        name: name.to_owned(),
+        value: value(target, name).unwrap_or_default(),
+        description: DESCRIPTIONS
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, description)| *description)
+            .unwrap_or_default(),
+    }
+}
+
+/// The value of the key at `name`; `None` for a key this module does not know (a test fails).
+fn value(target: &Target, name: &str) -> Option<String> {
+    let build = &target.build;
+    let runtime = &target.runtime;
+    Some(match name {
+        "package" => build.package.clone().unwrap_or_default(),
+        "bins" => list(&build.bins),
+        "builder.image" => target.builder_image.clone(),
+        "builder.setup" => list(&target.builder_setup),
+        "build.profile" => build.profile.clone(),
+        "build.features" => build.features.join(","),
+        "build.no-default-features" => build.no_default_features.to_string(),
+        "build.all-features" => build.all_features.to_string(),
+        "runtime.image" => match &runtime.image {
+            BaseImage::Scratch => "scratch".to_owned(),
+            BaseImage::Image(reference) => reference.clone(),
+        },
+        "runtime.bin-dir" => runtime.bin_dir.clone(),
+        "runtime.entrypoint" => runtime.entrypoint.as_deref().map(list).unwrap_or_default(),
+        "runtime.cmd" => runtime.cmd.as_deref().map(list).unwrap_or_default(),
+        "runtime.env" => map(&runtime.env),
+        "runtime.workdir" => runtime.workdir.clone().unwrap_or_default(),
+        "runtime.user" => runtime.user.clone().unwrap_or_default(),
+        "runtime.expose" => list(&runtime.expose),
+        "runtime.labels" => map(&runtime.labels),
+        _ => return None,
+    })
+}
+
+/// A list as a TOML array, the way a build arg sets one; empty for none.
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        return String::new();
+    }
+    let quoted: Vec<String> = items.iter().map(|item| toml_string(item)).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+/// A table as an inline TOML table; empty for none.
+fn map(entries: &BTreeMap<String, String>) -> String {
+    if entries.is_empty() {
+        return String::new();
+    }
+    let pairs: Vec<String> = entries
+        .iter()
+        .map(|(k, v)| format!("{} = {}", toml_string(k), toml_string(v)))
+        .collect();
+    format!("{{ {} }}", pairs.join(", "))
+}
+
+fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_owned()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hello() -> Target {
+        crate::spec::parse(
+            "Dockerfile",
+            "bins = [\"hello\"]\n[runtime]\nenv = { RUST_LOG = \"info\" }\n",
+        )
+        .unwrap()
+        .resolve(None, &BTreeMap::new())
+        .unwrap()
+    }
+
+    #[test]
+    fn every_key_has_a_value_and_a_description() {
+        let target = hello();
+        for setting in settings(&target) {
+            assert!(
+                value(&target, &setting.name).is_some(),
+                "no value for {}",
+                setting.name
+            );
+            assert!(
+                !setting.description.is_empty(),
+                "no description for {}",
+                setting.name
+            );
+        }
+        assert_eq!(settings(&target).len(), DESCRIPTIONS.len());
+    }
+
+    #[test]
+    fn values_are_written_as_build_args_take_them() {
+        let by_name: BTreeMap<String, String> = settings(&hello())
+            .into_iter()
+            .map(|s| (s.name, s.value))
+            .collect();
+        assert_eq!(by_name["bins"], r#"["hello"]"#);
+        assert_eq!(by_name["runtime.env"], r#"{ "RUST_LOG" = "info" }"#);
+        assert_eq!(by_name["builder.image"], crate::spec::DEFAULT_BUILDER_IMAGE);
+        assert_eq!(by_name["build.profile"], "release");
+        assert_eq!(by_name["package"], "");
+    }
+}

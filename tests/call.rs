@@ -1,0 +1,80 @@
+//! `docker buildx build --call …` (subrequests) on examples/workspace: buildx prints what a
+//! Dockerfile user reads for `targets` and `outline`, from the JSON this frontend returns; and
+//! an unanswered call is refused in words, not handed to the Dockerfile frontend.
+
+mod support;
+
+use support::{Build, Example};
+
+const TAG: &str = "cargo-frontend-e2e/call:1";
+
+#[test]
+fn call_targets_lists_the_specs_targets_with_the_default() {
+    let example = Example::copy_of("workspace");
+    let printed = Build::new(&example, TAG)
+        .call("targets")
+        .expect("--call targets");
+    let lines: Vec<&str> = printed.lines().map(str::trim_end).collect();
+    assert_eq!(
+        lines
+            .first()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>()),
+        Some(vec!["TARGET", "DESCRIPTION"]),
+        "{printed}"
+    );
+    for (target, default) in [
+        ("service-x", true),
+        ("service-y", false),
+        ("service-z", false),
+    ] {
+        let line = lines
+            .iter()
+            .find(|l| l.starts_with(target))
+            .unwrap_or_else(|| panic!("{target} is listed:\n{printed}"));
+        assert_eq!(line.contains("(default)"), default, "{printed}");
+        assert!(line.ends_with(&format!("{target}: {target}")), "{printed}");
+    }
+}
+
+#[test]
+fn call_outline_lists_the_targets_settings_as_build_args() {
+    let example = Example::copy_of("workspace");
+    let printed = Build::new(&example, TAG)
+        .target("service-z")
+        .call("outline")
+        .expect("--call outline");
+    assert!(
+        printed.contains("TARGET:") && printed.contains("service-z"),
+        "{printed}"
+    );
+    let row = |name: &str| {
+        printed
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("{name} is listed:\n{printed}"))
+            .to_owned()
+    };
+    assert!(row("package").contains("service-z"), "{printed}");
+    // The build arg the tests pass shows as the value, the default's description beside it.
+    let builder = row("builder.image");
+    assert!(
+        builder.contains(&std::env::var("CARGO_FRONTEND_BUILDER_IMAGE").unwrap()),
+        "{printed}"
+    );
+    assert!(row("runtime.expose").contains("8080/tcp"), "{printed}");
+}
+
+#[test]
+fn call_check_is_refused_without_the_dockerfile_fallback() {
+    let example = Example::copy_of("workspace");
+    let refused = Build::new(&example, TAG)
+        .call("check")
+        .expect_err("--call check is not answered yet");
+    assert!(
+        refused.contains("cargo-frontend does not answer `frontend.lint`"),
+        "{refused}"
+    );
+    // buildx would retry an "unsupported request" with docker/dockerfile, parsing the spec as a
+    // Dockerfile.
+    assert!(!refused.contains("unknown instruction"), "{refused}");
+}
