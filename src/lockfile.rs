@@ -13,7 +13,7 @@
 
 use cargo_lock::{Lockfile, Package};
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 use toml::Spanned;
@@ -156,6 +156,21 @@ fn shown(value: &str) -> String {
 /// Lists the crates.io packages in a lockfile, sorted by name and version. `bytes` must be UTF-8,
 /// and every package entry must pass cargo's rules; otherwise every problem is reported.
 pub fn registry_crates(file: &str, bytes: &[u8]) -> Result<Vec<RegistryCrate>, LockError> {
+    read(file, bytes).map(|locked| locked.registry_crates)
+}
+
+/// What a checked `Cargo.lock` holds for the frontend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Locked {
+    /// The crates.io packages, sorted.
+    pub registry_crates: Vec<RegistryCrate>,
+    /// The names of the packages without a source: the workspace's own and its path
+    /// dependencies.
+    pub path_packages: BTreeSet<String>,
+}
+
+/// Checks and reads `Cargo.lock` ([`registry_crates`], and the path packages beside them).
+pub fn read(file: &str, bytes: &[u8]) -> Result<Locked, LockError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let at = Location::from_span(
             file,
@@ -177,6 +192,12 @@ pub fn registry_crates(file: &str, bytes: &[u8]) -> Result<Vec<RegistryCrate>, L
     })?;
     let mut crates = Vec::new();
     let mut problems = Vec::new();
+    let path_packages = lockfile
+        .packages
+        .iter()
+        .filter(|package| package.source.is_none())
+        .map(|package| package.name.as_str().to_owned())
+        .collect();
     for package in &lockfile.packages {
         match registry_crate(package) {
             Ok(Some(krate)) => crates.push(krate),
@@ -201,7 +222,10 @@ pub fn registry_crates(file: &str, bytes: &[u8]) -> Result<Vec<RegistryCrate>, L
     }
     crates.sort();
     crates.dedup();
-    Ok(crates)
+    Ok(Locked {
+        registry_crates: crates,
+        path_packages,
+    })
 }
 
 /// One `[[package]]` as written, with positions; other keys are `cargo-lock`'s to read.
@@ -454,6 +478,13 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
         );
         assert_eq!(crates[0].dir_name(), "itoa-1.0.15");
         assert_eq!(crates[0].sha256, CHECKSUM);
+    }
+
+    #[test]
+    fn path_packages_are_the_ones_without_a_source() {
+        let locked = read("Cargo.lock", LOCK.as_bytes()).unwrap();
+        assert_eq!(locked.path_packages, BTreeSet::from(["app".to_owned()]));
+        assert_eq!(locked.registry_crates.len(), 1);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `docker buildx build --call …` (subrequests) on examples/workspace: buildx prints what a
-//! Dockerfile user reads for `targets` and `outline`, from the JSON this frontend returns; and
-//! an unanswered call is refused in words, not handed to the Dockerfile frontend.
+//! Dockerfile user reads for `targets`, `outline` and `check`, from the JSON this frontend
+//! returns; `error=true` checks fail a build; and an unanswered call is refused in words, not
+//! handed to the Dockerfile frontend.
 
 mod support;
 
@@ -64,14 +65,68 @@ fn call_outline_lists_the_targets_settings_as_build_args() {
     assert!(row("runtime.expose").contains("8080/tcp"), "{printed}");
 }
 
+/// Appends a target with one problem for each check.
+fn with_bad_target(example: &Example) {
+    example.append(
+        "Dockerfile",
+        "\n[targets.bad]\npackage = \"service-q\"\nbins = [\"a\", \"a\"]\nruntime = { image = \"scratch\" }\n",
+    );
+}
+
 #[test]
-fn call_check_is_refused_without_the_dockerfile_fallback() {
+fn call_check_names_each_rule_at_its_line() {
+    let example = Example::copy_of("workspace");
+    let clean = Build::new(&example, TAG)
+        .call("check")
+        .expect("a clean spec passes");
+    assert!(clean.contains("no warnings"), "{clean}");
+
+    with_bad_target(&example);
+    // Warnings make buildx exit non-zero, as for a Dockerfile's checks.
+    let found = Build::new(&example, TAG)
+        .call("check")
+        .expect_err("warnings fail --call check");
+    for (rule, line) in [
+        ("PackageNotInWorkspace", "Dockerfile:23"),
+        ("DuplicateBin", "Dockerfile:24"),
+        ("RuntimeWithoutCLibrary", "Dockerfile:25"),
+    ] {
+        let at = found
+            .find(&format!("WARNING: {rule}"))
+            .unwrap_or_else(|| panic!("{rule} is reported:\n{found}"));
+        assert!(found[at..].contains(line), "{rule} names {line}:\n{found}");
+    }
+    assert!(found.contains("`service-q`"), "{found}");
+
+    let skipped = Build::new(&example, TAG)
+        .arg("--build-arg")
+        .arg("BUILDKIT_DOCKERFILE_CHECK=skip=PackageNotInWorkspace,DuplicateBin,RuntimeWithoutCLibrary")
+        .call("check")
+        .expect("every rule skipped");
+    assert!(skipped.contains("no warnings"), "{skipped}");
+}
+
+#[test]
+fn check_error_true_fails_a_build_that_has_warnings() {
+    let example = Example::copy_of("workspace");
+    with_bad_target(&example);
+    let failure = Build::new(&example, TAG)
+        .target("service-z")
+        .arg("--build-arg")
+        .arg("BUILDKIT_DOCKERFILE_CHECK=error=true")
+        .run_expecting_failure();
+    assert!(failure.contains("checks failed (error=true)"), "{failure}");
+    assert!(failure.contains("Dockerfile:24: DuplicateBin"), "{failure}");
+}
+
+#[test]
+fn an_unanswered_call_is_refused_without_the_dockerfile_fallback() {
     let example = Example::copy_of("workspace");
     let refused = Build::new(&example, TAG)
-        .call("check")
-        .expect_err("--call check is not answered yet");
+        .call("convertllb")
+        .expect_err("convertllb is not answered");
     assert!(
-        refused.contains("cargo-frontend does not answer `frontend.lint`"),
+        refused.contains("cargo-frontend does not answer"),
         "{refused}"
     );
     // buildx would retry an "unsupported request" with docker/dockerfile, parsing the spec as a

@@ -9,7 +9,7 @@ use crate::gateway::{DirEntry, ErrorSource, FrontendOpts, RefId};
 use crate::llb::{self, Caps, Output};
 use crate::spec::{self, Spec, SpecErrors, Target};
 use crate::{lockfile, sources};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What every conversion of this request starts from.
 pub struct Inputs {
@@ -21,6 +21,8 @@ pub struct Inputs {
     pub context: Output,
     /// One checksummed download per crates.io package of `Cargo.lock`, by `<name>-<version>`.
     pub crate_archives: BTreeMap<String, Output>,
+    /// `Cargo.lock`'s packages without a source: the workspace's own and its path dependencies.
+    pub path_packages: BTreeSet<String>,
     /// The frontend's own image, whose `/helper` every planning and unit vertex mounts.
     pub helper_image: Output,
 }
@@ -41,12 +43,17 @@ impl Inputs {
     ) -> Result<Inputs, FrontendError> {
         let spec = SpecFile::load(bridge, opts, caps).await?;
         let target = spec.resolve(opts)?;
-        let (context, crate_archives) = load_context(bridge, opts, caps).await?;
+        let ContextFiles {
+            context,
+            crate_archives,
+            path_packages,
+        } = ContextFiles::load(bridge, opts, caps).await?;
         Ok(Inputs {
             spec: spec.spec,
             target,
             context,
             crate_archives,
+            path_packages,
             helper_image: helper_image(opts, frontend_image)?,
         })
     }
@@ -111,6 +118,23 @@ fn spec_error(opts: &FrontendOpts, data: &[u8], errors: SpecErrors) -> FrontendE
     FrontendError::Spec(errors, source)
 }
 
+/// The build context and what its `Cargo.lock` says.
+pub struct ContextFiles {
+    pub context: Output,
+    pub crate_archives: BTreeMap<String, Output>,
+    pub path_packages: BTreeSet<String>,
+}
+
+impl ContextFiles {
+    pub async fn load(
+        bridge: &mut impl Bridge,
+        opts: &FrontendOpts,
+        caps: &Caps,
+    ) -> Result<ContextFiles, FrontendError> {
+        load_context(bridge, opts, caps).await
+    }
+}
+
 /// `Cargo.lock` and `.dockerignore` first, in a small transfer of just those two files (and,
 /// for a symlink, the file it leads to inside the context); then the context source with the
 /// excludes, and the crate downloads the lockfile names.
@@ -118,7 +142,7 @@ async fn load_context(
     bridge: &mut impl Bridge,
     opts: &FrontendOpts,
     caps: &Caps,
-) -> Result<(Output, BTreeMap<String, Output>), FrontendError> {
+) -> Result<ContextFiles, FrontendError> {
     let context_files = llb::local("context")
         .with_session(opts.session_for("context"))
         .with_follow_paths([LOCKFILE, DOCKERIGNORE])
@@ -140,10 +164,14 @@ async fn load_context(
     context::check_needed_files(&matcher, &lockfile_found)?;
     let excludes = dockerignore::excludepatterns(&ignore_patterns);
     let lock_bytes = bridge.read_file(&context_files, LOCKFILE).await?;
-    let crates = lockfile::registry_crates(LOCKFILE, &lock_bytes)?;
-    let crate_archives = sources::crate_archives(&crates)?;
+    let locked = lockfile::read(LOCKFILE, &lock_bytes)?;
+    let crate_archives = sources::crate_archives(&locked.registry_crates)?;
     let context = context::context_source(opts.session_for("context"), &excludes);
-    Ok((context, crate_archives))
+    Ok(ContextFiles {
+        context,
+        crate_archives,
+        path_packages: locked.path_packages,
+    })
 }
 
 /// What the first transfer holds for `name` at the top of the context: `read_dir` tells a

@@ -5,13 +5,15 @@
 use super::bridge::{Bridge, solve};
 use super::convert::{Settings, convert};
 use super::error::FrontendError;
-use super::inputs::{FrontendImage, Inputs, SpecFile};
+use super::inputs::{ContextFiles, FrontendImage, Inputs, SpecFile};
 use super::result::{BuildResult, ResultBuilder};
 use super::subrequests::{self, Question, Subrequest};
 use crate::gateway::{CapList, DaemonInfo, FrontendOpts};
 use crate::llb::{Caps, ResolveMode};
 use crate::phase_clock::PhaseClock;
 use crate::platform::Platform;
+use crate::spec::{CHECK_BUILD_ARG, CheckOptions, Spec, Warning};
+use std::collections::BTreeSet;
 
 /// What the options ask for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,10 +79,11 @@ async fn subrequest(
     // which would read the spec as a Dockerfile.
     let Some(subrequest) = Subrequest::named(id) else {
         return Err(FrontendError::Usage(format!(
-            "cargo-frontend does not answer `{id}` (`docker buildx build --call`) yet; it answers {}, {} and {}",
+            "cargo-frontend does not answer `{id}` (`docker buildx build --call`); it answers {}, {}, {} and {}",
             subrequests::DESCRIBE,
             subrequests::OUTLINE,
-            subrequests::TARGETS
+            subrequests::TARGETS,
+            subrequests::LINT
         )));
     };
     Ok(match subrequest {
@@ -93,7 +96,52 @@ async fn subrequest(
             let spec = SpecFile::load(bridge, request.opts, &request.caps).await?;
             subrequests::answer(Question::Outline(&spec.resolve(request.opts)?))
         }
+        Subrequest::Lint => {
+            let spec = SpecFile::load(bridge, request.opts, &request.caps).await?;
+            let context = ContextFiles::load(bridge, request.opts, &request.caps).await?;
+            let warnings = lint(&spec.spec, &context.path_packages, request.opts);
+            subrequests::answer(Question::Lint(&spec.spec, &warnings))
+        }
     })
+}
+
+/// The spec's check warnings, with the spec's `# check=` and `BUILDKIT_DOCKERFILE_CHECK`
+/// options applied.
+fn lint(spec: &Spec, path_packages: &BTreeSet<String>, opts: &FrontendOpts) -> Vec<Warning> {
+    spec.lint(path_packages, &check_options(spec, opts))
+}
+
+fn check_options(spec: &Spec, opts: &FrontendOpts) -> CheckOptions {
+    CheckOptions::of(
+        spec,
+        opts.build_args.get(CHECK_BUILD_ARG).map(String::as_str),
+    )
+}
+
+/// With `error=true` (`# check=` or `BUILDKIT_DOCKERFILE_CHECK`), a check warning fails the
+/// build, as for a Dockerfile. Otherwise checks run only for `--call check`: warnings during
+/// a build are not reported yet.
+fn checks_pass(inputs: &Inputs, opts: &FrontendOpts) -> Result<(), FrontendError> {
+    if !check_options(&inputs.spec, opts).warnings_fail() {
+        return Ok(());
+    }
+    let warnings = lint(&inputs.spec, &inputs.path_packages, opts);
+    if warnings.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = warnings
+        .iter()
+        .map(|w| {
+            format!(
+                "{}:{}: {}: {}",
+                w.location.file, w.location.line, w.rule.name, w.detail
+            )
+        })
+        .collect();
+    Err(FrontendError::Usage(format!(
+        "the build spec's checks failed (error=true):\n{}",
+        lines.join("\n")
+    )))
 }
 
 /// Loads the inputs once, converts and solves each platform, and collects the images.
@@ -104,6 +152,7 @@ async fn build(
     clock: &mut PhaseClock,
 ) -> Result<BuildResult, FrontendError> {
     let inputs = Inputs::load(bridge, request.opts, &request.caps, frontend_image).await?;
+    checks_pass(&inputs, request.opts)?;
     clock.lap("inputs");
     let settings = Settings {
         caps: &request.caps,

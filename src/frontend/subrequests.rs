@@ -7,13 +7,15 @@
 
 use super::result::BuildResult;
 use crate::gateway::ResultRefs;
-use crate::spec::{self, Spec, Target};
+use crate::spec::{self, Spec, Target, Warning};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 pub const DESCRIBE: &str = "frontend.subrequests.describe";
 pub const OUTLINE: &str = "frontend.outline";
 pub const TARGETS: &str = "frontend.targets";
+/// `--call check`.
+pub const LINT: &str = "frontend.lint";
 /// Every subrequest is at version 1.0.0 of its BuildKit definition.
 const VERSION: &str = "1.0.0";
 
@@ -23,6 +25,7 @@ pub enum Subrequest {
     Describe,
     Outline,
     Targets,
+    Lint,
 }
 
 impl Subrequest {
@@ -32,6 +35,7 @@ impl Subrequest {
             DESCRIBE => Some(Subrequest::Describe),
             OUTLINE => Some(Subrequest::Outline),
             TARGETS => Some(Subrequest::Targets),
+            LINT => Some(Subrequest::Lint),
             _ => None,
         }
     }
@@ -43,6 +47,8 @@ pub enum Question<'a> {
     Targets(&'a Spec),
     /// The target `--target` (or the spec's default) resolves to.
     Outline(&'a Target),
+    /// The spec and what its checks found.
+    Lint(&'a Spec, &'a [Warning]),
 }
 
 /// BuildKit's `subrequests.Request`.
@@ -94,19 +100,64 @@ struct OutlineArg {
 }
 
 pub fn answer(question: Question<'_>) -> BuildResult {
+    let mut metadata = BTreeMap::new();
     let (json, text) = match question {
         Question::Describe => describe(),
         Question::Targets(spec) => targets(spec),
         Question::Outline(target) => outline(target),
+        Question::Lint(spec, warnings) => {
+            // buildx exits with this code (unless `ignorestatus`), as for a Dockerfile's checks.
+            let status = if warnings.is_empty() { "0" } else { "1" };
+            metadata.insert("result.statuscode".to_owned(), status.as_bytes().to_vec());
+            lint(spec, warnings)
+        }
     };
+    metadata.insert("result.json".to_owned(), json.into_bytes());
+    metadata.insert("result.txt".to_owned(), text.into_bytes());
+    metadata.insert("version".to_owned(), VERSION.as_bytes().to_vec());
     BuildResult {
         refs: ResultRefs::None,
-        metadata: BTreeMap::from([
-            ("result.json".to_owned(), json.into_bytes()),
-            ("result.txt".to_owned(), text.into_bytes()),
-            ("version".to_owned(), VERSION.as_bytes().to_vec()),
-        ]),
+        metadata,
     }
+}
+
+/// BuildKit's `lint.LintResults`: each warning at its line of source 0, the spec itself.
+fn lint(spec: &Spec, warnings: &[Warning]) -> (String, String) {
+    use base64::Engine as _;
+    let entries: Vec<serde_json::Value> = warnings
+        .iter()
+        .map(|w| {
+            let line = w.location.line;
+            serde_json::json!({
+                "ruleName": w.rule.name,
+                "description": w.rule.description,
+                "detail": w.detail,
+                "location": {"ranges": [{"start": {"line": line}, "end": {"line": line}}]},
+            })
+        })
+        .collect();
+    let results = serde_json::json!({
+        "warnings": entries,
+        "sources": [{
+            "filename": spec.file_name(),
+            "data": base64::engine::general_purpose::STANDARD.encode(spec.text()),
+            "language": "TOML",
+        }],
+    });
+    let mut text = match warnings.len() {
+        0 => "Check complete, no warnings found.\n".to_owned(),
+        n => format!(
+            "Check complete, {n} warning{} found:\n",
+            if n == 1 { "" } else { "s" }
+        ),
+    };
+    for w in warnings {
+        text.push_str(&format!(
+            "\nWARNING: {} - {}\n{}:{}: {}\n",
+            w.rule.name, w.rule.description, w.location.file, w.location.line, w.detail
+        ));
+    }
+    (results.to_string(), text)
 }
 
 fn describe() -> (String, String) {
@@ -363,6 +414,40 @@ mod tests {
         for name in names {
             assert!(Subrequest::named(name).is_some());
         }
-        assert_eq!(Subrequest::named("frontend.lint"), None);
+        // As BuildKit's describe, lint is answered without being listed.
+        assert_eq!(Subrequest::named(LINT), Some(Subrequest::Lint));
+        assert_eq!(Subrequest::named("frontend.convertllb"), None);
+    }
+
+    #[test]
+    fn lint_gives_each_warning_its_line_and_a_status() {
+        let text = "bins = [\"a\", \"a\"]\n";
+        let spec = spec::parse("Dockerfile", text).unwrap();
+        let warnings = spec.lint(&Default::default(), &Default::default());
+        let result = answer(Question::Lint(&spec, &warnings));
+        assert_eq!(metadata(&result, "result.statuscode"), "1");
+        let json: serde_json::Value =
+            serde_json::from_str(&metadata(&result, "result.json")).unwrap();
+        let rules: Vec<(&str, &serde_json::Value)> = json["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| {
+                (
+                    w["ruleName"].as_str().unwrap(),
+                    &w["location"]["ranges"][0]["start"]["line"],
+                )
+            })
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                ("MissingSyntaxLine", &serde_json::json!(1)),
+                ("DuplicateBin", &serde_json::json!(1))
+            ]
+        );
+        assert_eq!(json["sources"][0]["filename"], "Dockerfile");
+        let clean = answer(Question::Lint(&spec, &[]));
+        assert_eq!(metadata(&clean, "result.statuscode"), "0");
     }
 }

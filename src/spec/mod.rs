@@ -16,6 +16,7 @@
 
 mod error;
 mod keys;
+mod lint;
 mod outline;
 mod overrides;
 mod raw;
@@ -25,6 +26,7 @@ mod target;
 use std::collections::BTreeMap;
 
 pub use error::{ErrorKind, Location, Origin, SpecError, SpecErrors};
+pub use lint::{CHECK_BUILD_ARG, CheckOptions, RULES, Rule, Warning};
 pub use outline::{Setting, settings};
 pub use overrides::is_spec_override;
 pub use target::{
@@ -129,6 +131,11 @@ impl Spec {
     /// The spec's file name, as passed to [`parse`].
     pub fn file_name(&self) -> &str {
         &self.file
+    }
+
+    /// The spec's text, as parsed.
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
     /// Resolves the target to build.

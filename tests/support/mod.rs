@@ -189,7 +189,7 @@ impl Build {
     }
 
     /// Runs `--call METHOD` (a subrequest, which builds nothing); returns what buildx printed
-    /// on stdout, or its stderr when the call failed.
+    /// on stdout, or when the call failed (a check with warnings, say), stdout and stderr.
     pub fn call(&self, method: &str) -> Result<String, String> {
         let output = self
             .command()
@@ -198,7 +198,11 @@ impl Build {
             .expect("docker runs");
         match output.status.success() {
             true => Ok(String::from_utf8_lossy(&output.stdout).into_owned()),
-            false => Err(String::from_utf8_lossy(&output.stderr).into_owned()),
+            false => Err(format!(
+                "{}\n{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            )),
         }
     }
 
