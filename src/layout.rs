@@ -50,3 +50,74 @@ pub fn is_planning_only_var(name: &str) -> bool {
         "RUSTC_WRAPPER" | "RUSTC_WORKSPACE_WRAPPER" | "CARGO_MAKEFLAGS" | "MAKEFLAGS" | "MFLAGS"
     ) || name.starts_with(ENV_PREFIX)
 }
+
+/// Configuration cargo reads from its environment and turns into rustc arguments (or spends
+/// itself): `RUSTFLAGS`, `CARGO_PROFILE_*`, `CARGO_TARGET_<triple>_*`, `CARGO_BUILD_*` and the
+/// rest of cargo's config variables. rustc inherits cargo's environment, so they are in every
+/// recorded rustc call; there their effect is already in the recorded arguments, and the
+/// variable itself would only put it into the key of every unit, where cargo rebuilds only the
+/// units whose command changed. Build-script runs keep them: cargo runs scripts with its
+/// environment, and a script may read any of it.
+pub fn is_cargo_config_var(name: &str) -> bool {
+    const PREFIXES: [&str; 16] = [
+        "CARGO_ALIAS_",
+        "CARGO_BUILD_",
+        "CARGO_CARGO_NEW_",
+        "CARGO_DOC_",
+        "CARGO_FUTURE_INCOMPAT_REPORT_",
+        "CARGO_HTTP_",
+        "CARGO_INSTALL_",
+        "CARGO_NET_",
+        "CARGO_PROFILE_",
+        "CARGO_REGISTRIES_",
+        "CARGO_REGISTRY_",
+        "CARGO_RESOLVER_",
+        "CARGO_SOURCE_",
+        "CARGO_TARGET_",
+        "CARGO_TERM_",
+        "CARGO_UNSTABLE_",
+    ];
+    let exact = matches!(
+        name,
+        "RUSTFLAGS"
+            | "RUSTDOCFLAGS"
+            | "CARGO_ENCODED_RUSTFLAGS"
+            | "CARGO_ENCODED_RUSTDOCFLAGS"
+            | "CARGO_INCREMENTAL"
+            | "CARGO_CACHE_RUSTC_INFO"
+    );
+    // `CARGO_TARGET_TMPDIR` is no config: cargo sets it for integration tests, which read it
+    // with `env!`. `CARGO_TARGET_DIR` is the frontend's own constant (`TARGET_DIR`), and proc
+    // macros that keep files in the target directory read it.
+    let kept = matches!(name, "CARGO_TARGET_TMPDIR" | "CARGO_TARGET_DIR");
+    exact || (!kept && PREFIXES.iter().any(|p| name.starts_with(p)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_cargo_config_var;
+
+    #[test]
+    fn cargo_config_is_told_from_what_crates_read() {
+        for config in [
+            "RUSTFLAGS",
+            "CARGO_PROFILE_RELEASE_DEBUG",
+            "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER",
+            "CARGO_BUILD_JOBS",
+            "CARGO_TERM_COLOR",
+        ] {
+            assert!(is_cargo_config_var(config), "{config}");
+        }
+        for read in [
+            "CARGO_PKG_NAME",
+            "CARGO_MANIFEST_DIR",
+            "CARGO_TARGET_TMPDIR",
+            "CARGO_TARGET_DIR",
+            "CARGO_HOME",
+            "PATH",
+            "OUT_DIR",
+        ] {
+            assert!(!is_cargo_config_var(read), "{read}");
+        }
+    }
+}

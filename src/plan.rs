@@ -2,7 +2,7 @@
 //!
 //! Architecture invariant: pure (bytes in, values out).
 
-use crate::layout::is_planning_only_var;
+use crate::layout::{is_cargo_config_var, is_planning_only_var};
 use crate::wire::{Invocation, PLAN_VERSION, Plan, Process};
 
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +32,7 @@ pub fn parse_plan(bytes: &[u8]) -> Result<Vec<Invocation>, PlanError> {
         .invocations
         .into_iter()
         .map(|invocation| match invocation {
-            Invocation::Rustc(p) => Invocation::Rustc(for_replay(p)),
+            Invocation::Rustc(p) => Invocation::Rustc(without_cargo_config(for_replay(p))),
             Invocation::BuildScriptRun(p) => Invocation::BuildScriptRun(for_replay(p)),
         })
         .collect();
@@ -42,6 +42,13 @@ pub fn parse_plan(bytes: &[u8]) -> Result<Vec<Invocation>, PlanError> {
 
 fn for_replay(mut process: Process) -> Process {
     process.env.retain(|name, _| !is_planning_only_var(name));
+    process
+}
+
+/// A rustc call without cargo's configuration variables ([`is_cargo_config_var`]): their effect
+/// is in its arguments.
+fn without_cargo_config(mut process: Process) -> Process {
+    process.env.retain(|name, _| !is_cargo_config_var(name));
     process
 }
 
@@ -75,6 +82,36 @@ mod tests {
             panic!("kind changed")
         };
         assert_eq!(p.env.keys().collect::<Vec<_>>(), ["CARGO_PKG_NAME"]);
+    }
+
+    #[test]
+    fn rustc_calls_lose_cargo_config_build_scripts_keep_it() {
+        let env: BTreeMap<String, String> = [("RUSTFLAGS", "--cfg x"), ("CARGO_PKG_NAME", "app")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let process = Process {
+            program: "rustc".into(),
+            args: vec!["--cfg".into(), "x".into()],
+            env,
+            cwd: "/".into(),
+        };
+        let plan = Plan {
+            version: PLAN_VERSION,
+            invocations: vec![
+                Invocation::Rustc(process.clone()),
+                Invocation::BuildScriptRun(process),
+            ],
+        };
+        let parsed = parse_plan(&serde_json::to_vec(&plan).unwrap()).unwrap();
+        for invocation in &parsed {
+            let (Invocation::Rustc(p) | Invocation::BuildScriptRun(p)) = invocation;
+            let keys: Vec<&String> = p.env.keys().collect();
+            match invocation {
+                Invocation::Rustc(_) => assert_eq!(keys, ["CARGO_PKG_NAME"]),
+                Invocation::BuildScriptRun(_) => assert_eq!(keys, ["CARGO_PKG_NAME", "RUSTFLAGS"]),
+            }
+        }
     }
 
     #[test]

@@ -122,6 +122,7 @@ fn toolchain(
             settings.no_cache,
         )?,
         env,
+        cargo_env: inputs.target.builder_env.clone(),
         helper_image: inputs.helper_image.clone(),
         platform: platform.clone(),
         pinned_content: match settings.caps.supports("exec.mount.cache.content") {

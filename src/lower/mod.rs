@@ -26,6 +26,9 @@ pub struct Toolchain {
     pub root: Output,
     /// The builder image's `Env`, which an ExecOp does not inherit by itself.
     pub env: BTreeMap<String, String>,
+    /// `[builder] env`: what cargo runs with in planning, on top of `env`. Unit vertices get it
+    /// through the recorded environments, where cargo passed it on.
+    pub cargo_env: BTreeMap<String, String>,
     /// The frontend's own image; its `/helper` holds the static helper binary.
     pub helper_image: Output,
     pub platform: Platform,

@@ -56,7 +56,7 @@ pub fn planning_vertex(
         .with_cwd(WORKSPACE_DIR);
     // Every archive, the same downloads unit vertices mount: no merged copy to build.
     exec = toolchain.with_crate_archives(exec, archives);
-    for (key, value) in &toolchain.env {
+    for (key, value) in toolchain.env.iter().chain(&toolchain.cargo_env) {
         exec = exec.with_env(key, value);
     }
     exec = exec.with_env("CARGO_TARGET_DIR", TARGET_DIR);

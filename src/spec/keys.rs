@@ -41,7 +41,11 @@ const fn key(name: &'static str, kind: Kind) -> Key {
     Key { name, kind }
 }
 
-pub(crate) const BUILDER: &[Key] = &[key("image", Kind::Text), key("setup", Kind::Commands)];
+pub(crate) const BUILDER: &[Key] = &[
+    key("image", Kind::Text),
+    key("setup", Kind::Commands),
+    key("env", Kind::Map),
+];
 
 pub(crate) const BUILD: &[Key] = &[
     key("profile", Kind::Text),

@@ -27,6 +27,10 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
         "builder.setup",
         "shell commands run on the builder image first",
     ),
+    (
+        "builder.env",
+        "variables cargo builds with (RUSTFLAGS, CARGO_PROFILE_*, …)",
+    ),
     ("build.profile", "the cargo profile"),
     ("build.features", "cargo features to enable"),
     ("build.no-default-features", "cargo --no-default-features"),
@@ -82,6 +86,7 @@ fn value(target: &Target, name: &str) -> Option<String> {
         "bins" => list(&build.bins),
         "builder.image" => target.builder_image.clone(),
         "builder.setup" => list(&target.builder_setup),
+        "builder.env" => map(&target.builder_env),
         "build.profile" => build.profile.clone(),
         "build.features" => build.features.join(","),
         "build.no-default-features" => build.no_default_features.to_string(),

@@ -59,6 +59,7 @@ pub(crate) struct RawTarget {
 pub(crate) struct RawBuilder {
     pub image: Option<Spanned<String>>,
     pub setup: Option<Vec<Spanned<String>>>,
+    pub env: Option<Spanned<BTreeMap<String, Scalar>>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -162,6 +162,13 @@ pub(crate) fn resolve(name: Option<&str>, layers: &[Layer<'_>]) -> Result<Target
             .collect::<Vec<_>>()
     });
 
+    let builder_env = merge_maps(
+        layers,
+        |r| r.builder.as_ref()?.env.as_ref(),
+        "builder.env",
+        (cargo_env_name, no_nul),
+        &mut errors,
+    );
     let env = merge_maps(
         layers,
         |r| r.runtime.as_ref()?.env.as_ref(),
@@ -189,6 +196,7 @@ pub(crate) fn resolve(name: Option<&str>, layers: &[Layer<'_>]) -> Result<Target
         name: name.map(str::to_owned),
         builder_image,
         builder_setup,
+        builder_env,
         build: BuildSettings {
             profile,
             features,
@@ -424,6 +432,23 @@ fn env_name(s: &str) -> Result<String, String> {
         ))
     } else {
         Ok(s.to_owned())
+    }
+}
+
+/// A `[builder] env` name: a variable name that the planning and unit vertices do not set
+/// themselves (the layout's variables, the recorder's, cargo's own target directory).
+fn cargo_env_name(s: &str) -> Result<String, String> {
+    let name = env_name(s)?;
+    let reserved = crate::layout::is_planning_only_var(&name)
+        || matches!(
+            name.as_str(),
+            "CARGO_TARGET_DIR" | "CARGO_BUILD_TARGET_DIR" | "CARGO_BUILD_RUSTC_WRAPPER"
+        );
+    match reserved {
+        true => Err(format!(
+            "`{name}` is set by cargo-frontend itself in the build's vertices; remove it from `builder.env`"
+        )),
+        false => Ok(name),
     }
 }
 

@@ -21,6 +21,9 @@ pub struct Target {
     /// Shell commands run on the builder image, in order, before anything of the build: what
     /// a Dockerfile's `RUN apt-get install ...` would do. Empty: the image as it is.
     pub builder_setup: Vec<String>,
+    /// `[builder] env`: variables cargo runs with in planning and every unit (not in setup
+    /// commands, so changing one does not rebuild the builder image).
+    pub builder_env: BTreeMap<String, String>,
     pub build: BuildSettings,
     pub runtime: RuntimeSettings,
 }

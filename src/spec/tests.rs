@@ -998,3 +998,31 @@ fn image_references_follow_docker_pull() {
     "#,
     );
 }
+
+#[test]
+fn builder_env_merges_like_runtime_env_and_refuses_the_frontends_own_variables() {
+    let text = "[builder]\nenv = { RUSTFLAGS = \"-C target-cpu=x86-64-v3\", A = \"1\" }\n\
+                [targets.api]\nbins = [\"api\"]\nbuilder = { env = { A = \"2\" } }\n";
+    let spec = parse("Dockerfile", text).unwrap();
+    let args = BTreeMap::from([(
+        "builder.env.CARGO_PROFILE_RELEASE_LTO".to_owned(),
+        "true".to_owned(),
+    )]);
+    let target = spec.resolve(Some("api"), &args).unwrap();
+    assert_eq!(
+        target.builder_env.into_iter().collect::<Vec<_>>(),
+        [
+            ("A".to_owned(), "2".to_owned()),
+            ("CARGO_PROFILE_RELEASE_LTO".to_owned(), "true".to_owned()),
+            ("RUSTFLAGS".to_owned(), "-C target-cpu=x86-64-v3".to_owned()),
+        ]
+    );
+    for reserved in ["CARGO_TARGET_DIR", "RUSTC_WRAPPER", "CARGO_FRONTEND_ROLE"] {
+        let text = format!("[builder]\nenv = {{ {reserved} = \"x\" }}\n");
+        let error = parse("Dockerfile", &text).unwrap_err().to_string();
+        assert!(
+            error.contains(&format!("`{reserved}` is set by cargo-frontend itself")),
+            "{error}"
+        );
+    }
+}

@@ -153,6 +153,7 @@ fn toolchain() -> Toolchain {
             "PATH".to_owned(),
             "/usr/local/cargo/bin:/usr/bin".to_owned(),
         )]),
+        cargo_env: BTreeMap::new(),
         helper_image: placeholder("cargo-frontend"),
         platform: Platform::new("linux", "amd64"),
         pinned_content: ContentCache::Off,
