@@ -173,3 +173,31 @@ fn no_cache_runs_every_unit_again() {
         "--no-cache reruns every unit"
     );
 }
+
+#[test]
+fn binaries_alone_are_exported_with_a_scratch_runtime() {
+    let example = Example::copy_of("workspace");
+    let out = tempfile::tempdir().expect("temp dir");
+    Build::new(&example, "cargo-frontend-e2e/binaries:1")
+        .target("service-z")
+        .arg("--build-arg")
+        .arg("runtime.image=scratch")
+        .arg("--build-arg")
+        .arg("runtime.bin-dir=/")
+        .arg("--output")
+        .arg(&format!("type=local,dest={}", out.path().display()))
+        .run();
+    let files: Vec<String> = std::fs::read_dir(out.path())
+        .expect("the export directory")
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files, ["service-z"], "only the binary is exported");
+    let ran = std::process::Command::new(out.path().join("service-z"))
+        .args(["--size", "5"])
+        .output()
+        .expect("the exported binary runs here");
+    assert_eq!(
+        String::from_utf8_lossy(&ran.stdout).trim(),
+        "service-z: 5 bytes -> 14 bytes"
+    );
+}
