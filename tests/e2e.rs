@@ -201,3 +201,23 @@ fn binaries_alone_are_exported_with_a_scratch_runtime() {
         "service-z: 5 bytes -> 14 bytes"
     );
 }
+
+#[test]
+fn options_without_effect_and_spec_checks_are_warnings() {
+    let example = Example::copy_of("hello");
+    example.append("Dockerfile", "[runtime]\nimage = \"scratch\"\n");
+    let progress = Build::new(&example, "cargo-frontend-e2e/warnings:1")
+        .arg("--build-arg")
+        .arg("RUST_LOG=debug")
+        .arg("-o")
+        .arg("type=cacheonly")
+        .run();
+    assert_eq!(
+        progress.warnings(),
+        [
+            "UnusedBuildArg: the build arg `RUST_LOG` has no effect",
+            "RuntimeWithoutCLibrary: The runtime image has no C library for a glibc binary",
+        ],
+        "the warnings buildx shows in its summary"
+    );
+}

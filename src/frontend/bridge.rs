@@ -1,10 +1,10 @@
-//! The daemon calls a build makes, as a trait: the gRPC [`Gateway`] implements it, and so does
+//! The daemon calls a build makes (six of them), as a trait: the gRPC [`Gateway`] implements it, and so does
 //! the unit tests' fake, so the whole pipeline from options to the final definition runs
 //! without a daemon (`frontend::tests`).
 
 use super::error::FrontendError;
 use super::failure::{explain_vertex_failure, failed_vertex_name};
-use crate::gateway::{DirEntry, Gateway, GatewayError, RefId, ResolvedImage};
+use crate::gateway::{DirEntry, Gateway, GatewayError, RefId, ResolvedImage, Warning};
 use crate::llb::{Caps, Definition, Output, ResolveMode};
 use crate::platform::Platform;
 
@@ -23,6 +23,8 @@ pub trait Bridge {
     ) -> Result<Vec<DirEntry>, GatewayError>;
     /// Whether `path` exists in a solved result; links are followed.
     async fn exists(&mut self, reference: &RefId, path: &str) -> Result<bool, GatewayError>;
+    /// Shows a warning in buildx's summary.
+    async fn warn(&mut self, warning: &Warning) -> Result<(), GatewayError>;
     /// An image's manifest digest and config for `platform`.
     async fn resolve_image_config(
         &mut self,
@@ -60,6 +62,10 @@ impl Bridge for Gateway {
         mode: ResolveMode,
     ) -> Result<ResolvedImage, GatewayError> {
         Gateway::resolve_image_config(self, reference, platform, mode).await
+    }
+
+    async fn warn(&mut self, warning: &Warning) -> Result<(), GatewayError> {
+        Gateway::warn(self, warning).await
     }
 }
 

@@ -6,7 +6,7 @@ use super::error::FrontendError;
 use crate::context::{self, ContextError, DOCKERIGNORE, Found, LOCKFILE};
 use crate::dockerignore::{self, Matcher};
 use crate::gateway::{DirEntry, ErrorSource, FrontendOpts, RefId};
-use crate::llb::{self, Caps, Output};
+use crate::llb::{self, Caps, Definition, Output};
 use crate::spec::{self, Spec, SpecErrors, Target};
 use crate::{lockfile, sources};
 use std::collections::{BTreeMap, BTreeSet};
@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// What every conversion of this request starts from.
 pub struct Inputs {
     /// The whole spec, every target in it.
-    pub spec: Spec,
+    pub spec: SpecFile,
     /// The target this request builds, with the build args applied.
     pub target: Target,
     /// The build context, with the `.dockerignore` excludes.
@@ -49,7 +49,7 @@ impl Inputs {
             path_packages,
         } = ContextFiles::load(bridge, opts, caps).await?;
         Ok(Inputs {
-            spec: spec.spec,
+            spec,
             target,
             context,
             crate_archives,
@@ -59,10 +59,12 @@ impl Inputs {
     }
 }
 
-/// The parsed spec, and its bytes for the lines shown under an error of the target's.
+/// The parsed spec, its bytes (for the lines shown under an error or a warning), and the digest
+/// of the vertex that loaded it (which warnings about the spec are attached to).
 pub struct SpecFile {
-    pub spec: Spec,
-    bytes: Vec<u8>,
+    pub parsed: Spec,
+    pub bytes: Vec<u8>,
+    pub vertex: String,
 }
 
 impl SpecFile {
@@ -72,13 +74,17 @@ impl SpecFile {
         opts: &FrontendOpts,
         caps: &Caps,
     ) -> Result<SpecFile, FrontendError> {
-        let (spec, bytes) = load_spec(bridge, opts, caps).await?;
-        Ok(SpecFile { spec, bytes })
+        let (parsed, bytes, vertex) = load_spec(bridge, opts, caps).await?;
+        Ok(SpecFile {
+            parsed,
+            bytes,
+            vertex,
+        })
     }
 
     /// The target `--target` (or the spec's default) names, with the build args applied.
     pub fn resolve(&self, opts: &FrontendOpts) -> Result<Target, FrontendError> {
-        self.spec
+        self.parsed
             .resolve(opts.target.as_deref(), &opts.build_args)
             .map_err(|errors| spec_error(opts, &self.bytes, errors))
     }
@@ -88,7 +94,7 @@ async fn load_spec(
     bridge: &mut impl Bridge,
     opts: &FrontendOpts,
     caps: &Caps,
-) -> Result<(Spec, Vec<u8>), FrontendError> {
+) -> Result<(Spec, Vec<u8>, String), FrontendError> {
     let local = opts.spec_local();
     let spec_source = llb::local(local)
         .with_session(opts.session_for(local))
@@ -96,6 +102,7 @@ async fn load_spec(
         .with_shared_key_hint(local)
         .with_name(format!("[internal] load build spec from {}", opts.filename))
         .output();
+    let vertex = Definition::marshal(&spec_source)?.head().to_string();
     let spec_ref = solve(bridge, &spec_source, caps).await?;
     if !bridge.exists(&spec_ref, &opts.filename).await? {
         return Err(FrontendError::Usage(format!(
@@ -105,7 +112,7 @@ async fn load_spec(
     }
     let data = bridge.read_file(&spec_ref, &opts.filename).await?;
     match spec::parse_bytes(&opts.filename, &data) {
-        Ok(spec) => Ok((spec, data)),
+        Ok(spec) => Ok((spec, data, vertex)),
         Err(errors) => Err(spec_error(opts, &data, errors)),
     }
 }

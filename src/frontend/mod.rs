@@ -6,7 +6,8 @@
 //! - [`inputs`]: what every conversion starts from, loaded once: the spec, the context's
 //!   `Cargo.lock` and `.dockerignore`, the helper image;
 //! - [`convert`]: inputs and one platform → LLB and image config, over the [`bridge`];
-//! - [`subrequests`]: `--call` answers (describe, outline, targets) from the spec;
+//! - [`subrequests`]: `--call` answers (describe, outline, targets, lint) from the spec;
+//! - [`warnings`]: what buildx's warning summary shows (options without effect, spec checks);
 //! - [`error`] and [`failure`]: what ends a build, whose it is, and how it is told.
 //!
 //! This module itself is the entry point: connect, serve, `Return`. It and the gateway are the
@@ -24,6 +25,7 @@ pub mod result;
 pub mod subrequests;
 #[cfg(test)]
 mod tests;
+pub mod warnings;
 
 pub use error::{Blame, FrontendError};
 

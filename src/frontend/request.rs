@@ -8,6 +8,10 @@ use super::error::FrontendError;
 use super::inputs::{ContextFiles, FrontendImage, Inputs, SpecFile};
 use super::result::{BuildResult, ResultBuilder};
 use super::subrequests::{self, Question, Subrequest};
+use super::warnings::build_warnings;
+
+/// The gateway capability of `Warn`.
+const WARNINGS_CAP: &str = "gateway.warnings";
 use crate::gateway::{CapList, DaemonInfo, FrontendOpts};
 use crate::llb::{Caps, ResolveMode};
 use crate::phase_clock::PhaseClock;
@@ -41,6 +45,8 @@ pub struct Request<'a> {
     /// Never empty; one image is built for each.
     pub platforms: Vec<Platform>,
     pub resolve_mode: ResolveMode,
+    /// Whether the daemon takes warnings (`gateway.warnings`).
+    pub warnings: bool,
 }
 
 impl<'a> Request<'a> {
@@ -51,6 +57,7 @@ impl<'a> Request<'a> {
             caps: llb_caps(&daemon.llb_caps),
             platforms: platforms(daemon, opts)?,
             resolve_mode: ResolveMode::from_option(opts.image_resolve_mode.as_deref()),
+            warnings: daemon.frontend_caps.contains(WARNINGS_CAP),
         })
     }
 }
@@ -90,7 +97,7 @@ async fn subrequest(
         Subrequest::Describe => subrequests::answer(Question::Describe),
         Subrequest::Targets => {
             let spec = SpecFile::load(bridge, request.opts, &request.caps).await?;
-            subrequests::answer(Question::Targets(&spec.spec))
+            subrequests::answer(Question::Targets(&spec.parsed))
         }
         Subrequest::Outline => {
             let spec = SpecFile::load(bridge, request.opts, &request.caps).await?;
@@ -99,8 +106,8 @@ async fn subrequest(
         Subrequest::Lint => {
             let spec = SpecFile::load(bridge, request.opts, &request.caps).await?;
             let context = ContextFiles::load(bridge, request.opts, &request.caps).await?;
-            let warnings = lint(&spec.spec, &context.path_packages, request.opts);
-            subrequests::answer(Question::Lint(&spec.spec, &warnings))
+            let warnings = lint(&spec.parsed, &context.path_packages, request.opts);
+            subrequests::answer(Question::Lint(&spec.parsed, &warnings))
         }
     })
 }
@@ -118,16 +125,13 @@ fn check_options(spec: &Spec, opts: &FrontendOpts) -> CheckOptions {
     )
 }
 
-/// With `error=true` (`# check=` or `BUILDKIT_DOCKERFILE_CHECK`), a check warning fails the
-/// build, as for a Dockerfile. Otherwise checks run only for `--call check`: warnings during
-/// a build are not reported yet.
-fn checks_pass(inputs: &Inputs, opts: &FrontendOpts) -> Result<(), FrontendError> {
-    if !check_options(&inputs.spec, opts).warnings_fail() {
-        return Ok(());
-    }
-    let warnings = lint(&inputs.spec, &inputs.path_packages, opts);
-    if warnings.is_empty() {
-        return Ok(());
+/// The spec's check warnings for a build. With `error=true` (`# check=` or
+/// `BUILDKIT_DOCKERFILE_CHECK`) a warning fails the build, as for a Dockerfile; otherwise they
+/// are shown as warnings.
+fn checks(inputs: &Inputs, opts: &FrontendOpts) -> Result<Vec<Warning>, FrontendError> {
+    let warnings = lint(&inputs.spec.parsed, &inputs.path_packages, opts);
+    if warnings.is_empty() || !check_options(&inputs.spec.parsed, opts).warnings_fail() {
+        return Ok(warnings);
     }
     let lines: Vec<String> = warnings
         .iter()
@@ -152,7 +156,15 @@ async fn build(
     clock: &mut PhaseClock,
 ) -> Result<BuildResult, FrontendError> {
     let inputs = Inputs::load(bridge, request.opts, &request.caps, frontend_image).await?;
-    checks_pass(&inputs, request.opts)?;
+    let checks = checks(&inputs, request.opts)?;
+    let warnings = build_warnings(
+        request.opts,
+        &inputs.spec.parsed,
+        &inputs.spec.bytes,
+        &checks,
+        &inputs.spec.vertex,
+    );
+    send_warnings(bridge, request, &warnings).await?;
     clock.lap("inputs");
     let settings = Settings {
         caps: &request.caps,
@@ -168,6 +180,22 @@ async fn build(
         results.add(platform, reference, converted.image_config);
     }
     Ok(results.finish())
+}
+
+/// Warnings go to buildx's summary where the daemon can take them (`gateway.warnings`,
+/// BuildKit 0.10+), else to the daemon's log.
+async fn send_warnings(
+    bridge: &mut impl Bridge,
+    request: &Request<'_>,
+    warnings: &[crate::gateway::Warning],
+) -> Result<(), FrontendError> {
+    for warning in warnings {
+        match request.warnings {
+            true => bridge.warn(warning).await?,
+            false => tracing::warn!("{}", warning.short),
+        }
+    }
+    Ok(())
 }
 
 /// Gateway RPCs this frontend calls; each must be an enabled cap of the daemon.

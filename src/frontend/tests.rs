@@ -12,6 +12,7 @@ use super::request;
 use super::result::BuildResult;
 use crate::gateway::{
     CapList, DaemonInfo, DirEntry, FrontendOpts, GatewayError, RefId, ResolvedImage, ResultRefs,
+    Warning,
 };
 use crate::llb::{Definition, Digest, ResolveMode};
 use crate::phase_clock::PhaseClock;
@@ -24,6 +25,8 @@ struct FakeBridge {
     files: BTreeMap<String, Vec<u8>>,
     /// Every definition solved, in order: its vertex names and head digest.
     solved: Vec<Solved>,
+    /// Every warning, in order.
+    warnings: Vec<Warning>,
 }
 
 struct Solved {
@@ -39,6 +42,7 @@ impl FakeBridge {
                 .map(|(path, bytes)| (path.to_string(), bytes.to_vec()))
                 .collect(),
             solved: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -91,6 +95,11 @@ impl Bridge for FakeBridge {
         Ok(self.files.contains_key(path))
     }
 
+    async fn warn(&mut self, warning: &Warning) -> Result<(), GatewayError> {
+        self.warnings.push(warning.clone());
+        Ok(())
+    }
+
     async fn resolve_image_config(
         &mut self,
         reference: &str,
@@ -121,6 +130,7 @@ fn daemon(mergeop: bool) -> DaemonInfo {
         "readdir",
         "statfile",
         "return",
+        "gateway.warnings",
     ];
     // BuildKit 0.13's, of the caps cargo-frontend's ops can ask for.
     let mut llb: Vec<&str> = vec![
@@ -409,4 +419,29 @@ fn call_outline_names_the_chosen_target() {
     );
     let json: serde_json::Value = serde_json::from_slice(&result.metadata["result.json"]).unwrap();
     assert_eq!(json["name"], "service-z");
+}
+
+#[test]
+fn an_unused_build_arg_is_a_warning_on_the_specs_vertex() {
+    let mut bridge = example_files!("hello", "hello");
+    let mut opts = opts(None);
+    opts.build_args
+        .insert("RUST_LOG".to_owned(), "debug".to_owned());
+    run(&mut bridge, &opts, &daemon(true));
+    let spec_vertex = bridge
+        .solved_with("[internal] load build spec")
+        .head
+        .to_string();
+    let shorts: Vec<(&str, &str)> = bridge
+        .warnings
+        .iter()
+        .map(|w| (w.short.as_str(), w.vertex.as_str()))
+        .collect();
+    assert_eq!(
+        shorts,
+        [(
+            "UnusedBuildArg: the build arg `RUST_LOG` has no effect",
+            spec_vertex.as_str()
+        )]
+    );
 }

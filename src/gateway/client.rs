@@ -90,6 +90,26 @@ impl CapList {
     }
 }
 
+/// A warning for buildx's warning summary (`Warn`), attached to a vertex of the build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// The digest of the vertex it belongs to (the spec's, for spec warnings).
+    pub vertex: String,
+    /// One line: what is wrong.
+    pub short: String,
+    /// More lines: why, and the fix.
+    pub detail: Vec<String>,
+    /// Where it points: a file's name and text, and a 1-based line.
+    pub source: Option<WarningSource>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WarningSource {
+    pub filename: String,
+    pub data: Vec<u8>,
+    pub line: u32,
+}
+
 /// What a build returns: one image, or one per platform (keyed by platform id), or none (a
 /// subrequest's answer is metadata only).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -299,6 +319,46 @@ impl Gateway {
             digest: response.digest,
             config: response.config,
         })
+    }
+
+    /// Shows a warning in buildx's summary (gateway cap `gateway.warnings`).
+    pub async fn warn(&mut self, warning: &Warning) -> Result<(), GatewayError> {
+        let (info, ranges) = match &warning.source {
+            Some(source) => {
+                let line = i32::try_from(source.line).unwrap_or(i32::MAX);
+                let at = crate::pb::ops::Position { line, character: 0 };
+                (
+                    Some(crate::pb::ops::SourceInfo {
+                        filename: source.filename.clone(),
+                        data: source.data.clone(),
+                        definition: None,
+                        language: "TOML".to_owned(),
+                    }),
+                    vec![crate::pb::ops::Range {
+                        start: Some(at),
+                        end: Some(at),
+                    }],
+                )
+            }
+            None => (None, Vec::new()),
+        };
+        self.client
+            .warn(gw::WarnRequest {
+                digest: warning.vertex.clone(),
+                level: 1,
+                short: warning.short.clone().into_bytes(),
+                detail: warning
+                    .detail
+                    .iter()
+                    .map(|d| d.clone().into_bytes())
+                    .collect(),
+                url: String::new(),
+                info,
+                ranges,
+            })
+            .await
+            .map_err(rpc("Warn"))?;
+        Ok(())
     }
 
     /// Ends the build with its result: the refs and their metadata.

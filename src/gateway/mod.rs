@@ -10,6 +10,7 @@ mod stdio;
 
 pub use client::{
     CapList, DaemonInfo, DirEntry, Gateway, GatewayError, RefId, ResolvedImage, ResultRefs,
+    Warning, WarningSource,
 };
 pub use opts::{CacheImport, FrontendOpts};
 pub use status::{ErrorSource, failed_vertices, to_status};

@@ -338,6 +338,8 @@ pub struct Progress {
     logs: Vec<String>,
     /// What buildx printed after the JSON stream: its own messages, the final error.
     text: String,
+    /// The frontend's warnings (`Warn`): their one-line texts, in order.
+    warnings: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -346,6 +348,14 @@ struct RawStatus {
     vertexes: Option<Vec<RawVertex>>,
     #[serde(default)]
     logs: Option<Vec<RawLog>>,
+    #[serde(default)]
+    warnings: Option<Vec<RawWarning>>,
+}
+
+#[derive(Deserialize)]
+struct RawWarning {
+    #[serde(default)]
+    short: String,
 }
 
 #[derive(Deserialize)]
@@ -410,6 +420,15 @@ impl Progress {
                     entry.error = v.error;
                 }
             }
+            for warning in status.warnings.unwrap_or_default() {
+                use base64::Engine;
+                let short = base64::engine::general_purpose::STANDARD
+                    .decode(warning.short)
+                    .unwrap_or_default();
+                progress
+                    .warnings
+                    .push(String::from_utf8_lossy(&short).into_owned());
+            }
             for log in status.logs.unwrap_or_default() {
                 use base64::Engine;
                 let data = base64::engine::general_purpose::STANDARD
@@ -422,6 +441,11 @@ impl Progress {
             }
         }
         progress
+    }
+
+    /// The one-line texts of the build's warnings, in order.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// What buildx printed after the JSON stream: its own messages, the final error.
