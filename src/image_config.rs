@@ -23,12 +23,38 @@ pub enum ImageConfigError {
     NotAnObject,
 }
 
-/// Merges the spec's runtime settings, then `extra_labels` (`--label`), onto `base` (None for
-/// `scratch`) and returns the config JSON.
+/// The OCI annotations' labels cargo knows of the shipped package (its `Cargo.toml`), from the
+/// `CARGO_PKG_*` variables cargo gave its compilation. Empty fields are left out.
+pub fn package_labels(env: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    const FROM_CARGO: [(&str, &str); 6] = [
+        ("CARGO_PKG_VERSION", "org.opencontainers.image.version"),
+        ("CARGO_PKG_REPOSITORY", "org.opencontainers.image.source"),
+        ("CARGO_PKG_LICENSE", "org.opencontainers.image.licenses"),
+        (
+            "CARGO_PKG_DESCRIPTION",
+            "org.opencontainers.image.description",
+        ),
+        ("CARGO_PKG_HOMEPAGE", "org.opencontainers.image.url"),
+        ("CARGO_PKG_NAME", "org.opencontainers.image.title"),
+    ];
+    FROM_CARGO
+        .iter()
+        .filter_map(|(var, label)| {
+            let value = env.get(*var).filter(|v| !v.trim().is_empty())?;
+            Some(((*label).to_owned(), value.clone()))
+        })
+        .collect()
+}
+
+/// Merges the spec's runtime settings onto `base` (None for `scratch`), with labels from, lowest
+/// first: the base image, `package_labels`, the spec, `extra_labels` (`--label`); returns the
+/// config JSON.
+///
 pub fn image_config(
     base: Option<&[u8]>,
     platform: &Platform,
     settings: &RuntimeSettings,
+    package_labels: &BTreeMap<String, String>,
     extra_labels: &BTreeMap<String, String>,
 ) -> Result<Vec<u8>, ImageConfigError> {
     let mut image: Map<String, Value> = match base {
@@ -51,7 +77,7 @@ pub fn image_config(
     let config = config
         .as_object_mut()
         .expect("invariant: made an object above");
-    merge_settings(config, settings, extra_labels);
+    merge_settings(config, settings, package_labels, extra_labels);
     Ok(serde_json::to_vec(&Value::Object(image))?)
 }
 
@@ -65,6 +91,7 @@ fn scratch_config() -> Map<String, Value> {
 fn merge_settings(
     config: &mut Map<String, Value>,
     settings: &RuntimeSettings,
+    package_labels: &BTreeMap<String, String>,
     extra_labels: &BTreeMap<String, String>,
 ) {
     if !settings.env.is_empty() {
@@ -117,7 +144,25 @@ fn merge_settings(
             }
         }
     }
-    let labels: Vec<(&String, &String)> = settings.labels.iter().chain(extra_labels).collect();
+    if !settings.volumes.is_empty() {
+        let volumes = config.entry("Volumes").or_insert_with(|| json!({}));
+        if !volumes.is_object() {
+            *volumes = json!({});
+        }
+        if let Some(volumes) = volumes.as_object_mut() {
+            for volume in &settings.volumes {
+                volumes.insert(volume.clone(), json!({}));
+            }
+        }
+    }
+    if let Some(signal) = &settings.stop_signal {
+        config.insert("StopSignal".into(), json!(signal));
+    }
+    let labels: Vec<(&String, &String)> = package_labels
+        .iter()
+        .chain(&settings.labels)
+        .chain(extra_labels)
+        .collect();
     if !labels.is_empty() {
         let existing = config.entry("Labels").or_insert_with(|| json!({}));
         if !existing.is_object() {
@@ -135,6 +180,54 @@ fn merge_settings(
 mod tests {
     use super::*;
 
+    #[test]
+    fn volumes_and_stop_signal_reach_the_config() {
+        let settings = RuntimeSettings {
+            volumes: vec!["/data".into()],
+            stop_signal: Some("SIGINT".into()),
+            ..runtime()
+        };
+        let config = merged(Some(r#"{"config":{"Volumes":null}}"#), &settings);
+        assert_eq!(config["config"]["Volumes"], json!({"/data": {}}));
+        assert_eq!(config["config"]["StopSignal"], "SIGINT");
+    }
+
+    #[test]
+    fn package_fields_become_oci_labels_and_the_spec_wins() {
+        let env = BTreeMap::from([
+            ("CARGO_PKG_NAME".to_owned(), "api".to_owned()),
+            ("CARGO_PKG_VERSION".to_owned(), "1.2.3".to_owned()),
+            (
+                "CARGO_PKG_LICENSE".to_owned(),
+                "MIT OR Apache-2.0".to_owned(),
+            ),
+            ("CARGO_PKG_REPOSITORY".to_owned(), "".to_owned()),
+        ]);
+        let from_package = package_labels(&env);
+        assert_eq!(
+            from_package.keys().collect::<Vec<_>>(),
+            [
+                "org.opencontainers.image.licenses",
+                "org.opencontainers.image.title",
+                "org.opencontainers.image.version",
+            ]
+        );
+        let mut settings = runtime();
+        settings.labels = BTreeMap::from([(
+            "org.opencontainers.image.version".to_owned(),
+            "from-spec".to_owned(),
+        )]);
+        let config =
+            image_config(None, &amd64(), &settings, &from_package, &BTreeMap::new()).unwrap();
+        let config: Value = serde_json::from_slice(&config).unwrap();
+        let labels = &config["config"]["Labels"];
+        assert_eq!(labels["org.opencontainers.image.version"], "from-spec");
+        assert_eq!(
+            labels["org.opencontainers.image.licenses"],
+            "MIT OR Apache-2.0"
+        );
+    }
+
     fn amd64() -> Platform {
         Platform::new("linux", "amd64")
     }
@@ -150,12 +243,21 @@ mod tests {
             user: None,
             expose: Vec::new(),
             labels: BTreeMap::new(),
+            volumes: Vec::new(),
+            stop_signal: None,
         }
     }
 
     fn merged(base: Option<&str>, settings: &RuntimeSettings) -> Value {
         let labels = BTreeMap::from([("from-cli".to_owned(), "yes".to_owned())]);
-        let config = image_config(base.map(str::as_bytes), &amd64(), settings, &labels).unwrap();
+        let config = image_config(
+            base.map(str::as_bytes),
+            &amd64(),
+            settings,
+            &BTreeMap::new(),
+            &labels,
+        )
+        .unwrap();
         serde_json::from_slice(&config).unwrap()
     }
 
@@ -238,7 +340,7 @@ mod tests {
     #[test]
     fn bad_base_config_is_an_error() {
         let none = BTreeMap::new();
-        assert!(image_config(Some(b"[1]"), &amd64(), &runtime(), &none).is_err());
-        assert!(image_config(Some(b"{"), &amd64(), &runtime(), &none).is_err());
+        assert!(image_config(Some(b"[1]"), &amd64(), &runtime(), &none, &none).is_err());
+        assert!(image_config(Some(b"{"), &amd64(), &runtime(), &none, &none).is_err());
     }
 }

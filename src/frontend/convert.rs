@@ -11,7 +11,7 @@ use super::images::{self, PinnedImage};
 use super::inputs::Inputs;
 use crate::context;
 use crate::graph::{self, UnitGraph};
-use crate::image_config::image_config;
+use crate::image_config::{image_config, package_labels};
 use crate::layout::PLAN_FILE;
 use crate::llb::{Caps, ContentCache, Output, ResolveMode};
 use crate::lower::{self, OutputImage, Toolchain, UnitSources};
@@ -99,6 +99,7 @@ pub async fn convert(
         base.as_ref().map(|b| b.config.as_slice()),
         platform,
         &target.runtime,
+        &shipped_package_labels(&graph, &target.build.bins),
         settings.labels,
     )?;
     Ok(Converted { head, image_config })
@@ -131,6 +132,18 @@ fn toolchain(
         },
         no_cache: settings.no_cache,
     })
+}
+
+/// The OCI labels of the package whose binary ships first: the one the image is of.
+fn shipped_package_labels(graph: &UnitGraph, bins: &[String]) -> BTreeMap<String, String> {
+    let built = graph.binaries();
+    let first = match bins.first() {
+        Some(wanted) => built.iter().find(|(name, _)| name == wanted),
+        None => built.first(),
+    };
+    first
+        .map(|(_, unit)| package_labels(&graph.units[*unit].process.env))
+        .unwrap_or_default()
 }
 
 /// One tree per workspace package the plan compiled.

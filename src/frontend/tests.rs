@@ -292,8 +292,8 @@ fn golden_of(bridge: &FakeBridge, result: &BuildResult) -> Golden {
 fn assert_golden(found: Golden, expected: Golden) {
     assert!(
         found == expected,
-        "the cache keys changed; if that is on purpose (it invalidates every user's build cache), \
-         make this the expected value:\n{found:#?}"
+        "the definitions (cache keys) or the image config changed; if that is on purpose (a new \
+         definition invalidates every user's build cache), make this the expected value:\n{found:#?}"
     );
 }
 
@@ -313,13 +313,24 @@ fn hello_converts_to_the_golden_definition() {
         .collect();
     assert_eq!(unit_names.len(), invocations.len(), "{unit_names:#?}");
     assert!(unit_names.contains(&&"cargo build hello v0.1.0 (bin hello)".to_owned()));
+    // The image is labelled from the shipped package's Cargo.toml.
+    let config: serde_json::Value =
+        serde_json::from_slice(&result.metadata["containerimage.config"]).unwrap();
+    assert_eq!(
+        config["config"]["Labels"]["org.opencontainers.image.version"],
+        "0.1.0"
+    );
+    assert_eq!(
+        config["config"]["Labels"]["org.opencontainers.image.title"],
+        "hello"
+    );
     assert_golden(
         golden_of(&bridge, &result),
         Golden {
             planning: "sha256:653dbfb5fed75f3cd58e270235bdabe59c4d2300d01372b11300bcf1a5716f74"
                 .into(),
             image: "sha256:a5830f955a6462a924482c6e44e4e4f926d508747fc96cd2b7904459d7c1c1c8".into(),
-            image_config: "sha256:77b6080a344358032b11d8e5ccd58ecdf2abb11b5e5138a731ad1719b88def70"
+            image_config: "sha256:0e198948eede149eeb1eb7133910292f9a65cf11939b71308e241ef6466c430d"
                 .into(),
         },
     );
@@ -335,7 +346,7 @@ fn workspace_service_z_converts_to_the_golden_definition() {
             planning: "sha256:98605d70e9e175c8920d15e940564537eafe1ff664a84c6e5a3a11df0da8bd1a"
                 .into(),
             image: "sha256:d74c88af1e92a4894d375700d55ac45530ab011e2679bd548c1ee68ed305d9bb".into(),
-            image_config: "sha256:e06ed7d4eb868ede3689e82405e15182f290f98ce696d46bbf2ca4959689d0c6"
+            image_config: "sha256:8cd9105f848c87a8088c66d667769f472ca153ab9ce6c2d605526a9e00bb899c"
                 .into(),
         },
     );

@@ -64,6 +64,8 @@ pub(crate) const RUNTIME: &[Key] = &[
     key("user", Kind::Text),
     key("expose", Kind::List),
     key("labels", Kind::Map),
+    key("volumes", Kind::List),
+    key("stop-signal", Kind::Text),
 ];
 
 /// The keys of a `[targets.NAME]` table.

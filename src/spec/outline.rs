@@ -47,6 +47,11 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     ("runtime.user", "the user the image runs as"),
     ("runtime.expose", "ports the image exposes"),
     ("runtime.labels", "labels of the image"),
+    (
+        "runtime.volumes",
+        "directories the image declares as volumes",
+    ),
+    ("runtime.stop-signal", "the signal `docker stop` sends"),
 ];
 
 /// Every setting of `target`, in the key table's order.
@@ -103,6 +108,8 @@ fn value(target: &Target, name: &str) -> Option<String> {
         "runtime.user" => runtime.user.clone().unwrap_or_default(),
         "runtime.expose" => list(&runtime.expose),
         "runtime.labels" => map(&runtime.labels),
+        "runtime.volumes" => list(&runtime.volumes),
+        "runtime.stop-signal" => runtime.stop_signal.clone().unwrap_or_default(),
         _ => return None,
     })
 }

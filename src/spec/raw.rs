@@ -83,6 +83,8 @@ pub(crate) struct RawRuntime {
     pub user: Option<Spanned<Scalar>>,
     pub expose: Option<Vec<Spanned<Scalar>>>,
     pub labels: Option<Spanned<BTreeMap<String, Scalar>>>,
+    pub volumes: Option<Vec<Spanned<String>>>,
+    pub stop_signal: Option<Spanned<String>>,
 }
 
 /// Feature names: a list, or one string split on commas and spaces like cargo's `--features`.

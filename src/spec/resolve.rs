@@ -114,6 +114,16 @@ pub(crate) fn resolve(name: Option<&str>, layers: &[Layer<'_>]) -> Result<Target
     let bin_dir = last(layers, |r| r.runtime.as_ref()?.bin_dir.as_ref())
         .and_then(|(l, v)| check(l, v, "runtime.bin-dir", absolute_dir))
         .unwrap_or_else(|| DEFAULT_BIN_DIR.to_owned());
+    let volumes = last(layers, |r| r.runtime.as_ref()?.volumes.as_ref())
+        .map(|(l, dirs)| {
+            dedup(
+                dirs.iter()
+                    .filter_map(|d| check(l, d, "runtime.volumes", absolute_dir)),
+            )
+        })
+        .unwrap_or_default();
+    let stop_signal = last(layers, |r| r.runtime.as_ref()?.stop_signal.as_ref())
+        .and_then(|(l, v)| check(l, v, "runtime.stop-signal", signal));
     let workdir = last(layers, |r| r.runtime.as_ref()?.workdir.as_ref())
         .and_then(|(l, v)| check(l, v, "runtime.workdir", absolute_dir));
     let user = last(layers, |r| r.runtime.as_ref()?.user.as_ref()).and_then(|(l, v)| {
@@ -215,6 +225,8 @@ pub(crate) fn resolve(name: Option<&str>, layers: &[Layer<'_>]) -> Result<Target
             user,
             expose,
             labels,
+            volumes,
+            stop_signal,
         },
     })
 }
@@ -449,6 +461,23 @@ fn cargo_env_name(s: &str) -> Result<String, String> {
             "`{name}` is set by cargo-frontend itself in the build's vertices; remove it from `builder.env`"
         )),
         false => Ok(name),
+    }
+}
+
+/// A stop signal as Docker takes it: a name (`SIGTERM`, `SIGRTMIN+3`) or a number.
+fn signal(s: &str) -> Result<String, String> {
+    let name = s.strip_prefix("SIG").unwrap_or(s);
+    let named = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '+' || c == '-');
+    let numbered = !s.is_empty() && s.len() <= 3 && s.chars().all(|c| c.is_ascii_digit());
+    match (s.starts_with("SIG") && named) || numbered {
+        true => Ok(s.to_owned()),
+        false => Err(format!(
+            "`{}` is not a signal; write a name like `SIGTERM` or a number",
+            s.escape_debug()
+        )),
     }
 }
 

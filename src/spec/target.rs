@@ -113,6 +113,10 @@ pub struct RuntimeSettings {
     /// Normalized `PORT/PROTO` (`8080/tcp`), without duplicates, in the user's order.
     pub expose: Vec<String>,
     pub labels: BTreeMap<String, String>,
+    /// `VOLUME`s: directories the image declares as volumes.
+    pub volumes: Vec<String>,
+    /// `STOPSIGNAL`: what `docker stop` sends.
+    pub stop_signal: Option<String>,
 }
 
 #[cfg(test)]

@@ -340,7 +340,7 @@ fn unknown_targets() {
 fn unknown_keys_are_all_reported_with_line_column_and_valid_keys() {
     check("# syntax=x\n[build]\nprofile = \"dev\"\nfeaturs = [\"a\"]\n\n[targets.api.runtime]\nports = [1]\n[oops]\n", None, &[], "
         error: Dockerfile:4:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features; did you mean `features`?
-        error: Dockerfile:7:1: unknown key `ports` in [targets.api.runtime]; valid keys: image, bin-dir, entrypoint, cmd, env, workdir, user, expose, labels
+        error: Dockerfile:7:1: unknown key `ports` in [targets.api.runtime]; valid keys: image, bin-dir, entrypoint, cmd, env, workdir, user, expose, labels, volumes, stop-signal
         error: Dockerfile:8:2: unknown key `oops` in the top level; valid keys: default-target, targets, package, bins, builder, build, runtime
     ");
 }
@@ -1025,4 +1025,24 @@ fn builder_env_merges_like_runtime_env_and_refuses_the_frontends_own_variables()
             "{error}"
         );
     }
+}
+
+#[test]
+fn volumes_and_stop_signal_are_checked() {
+    let spec = parse(
+        "Dockerfile",
+        "[runtime]\nvolumes = [\"/data\", \"/data\", \"/cache/\"]\nstop-signal = \"SIGINT\"\n",
+    )
+    .unwrap();
+    let target = spec.resolve(None, &BTreeMap::new()).unwrap();
+    assert_eq!(target.runtime.volumes, ["/data", "/cache"]);
+    assert_eq!(target.runtime.stop_signal.as_deref(), Some("SIGINT"));
+    for (text, wanted) in [
+        ("[runtime]\nvolumes = [\"data\"]\n", "runtime.volumes"),
+        ("[runtime]\nstop-signal = \"TERM now\"\n", "is not a signal"),
+    ] {
+        let error = parse("Dockerfile", text).unwrap_err().to_string();
+        assert!(error.contains(wanted), "{error}");
+    }
+    assert!(parse("Dockerfile", "[runtime]\nstop-signal = \"9\"\n").is_ok());
 }

@@ -150,7 +150,7 @@ fn check_target(target: &Target) {
     }
 
     // The image config: valid JSON whatever the values.
-    if let Ok(config) = image_config(None, &platform, runtime, &BTreeMap::new()) {
+    if let Ok(config) = image_config(None, &platform, runtime, &BTreeMap::new(), &BTreeMap::new()) {
         serde_json::from_slice::<serde_json::Value>(&config).expect("image config is JSON");
     }
 }
