@@ -7,6 +7,7 @@
 #                                      apt configuration (the system's sources are not changed);
 #                                      packages already in DIR are not fetched again
 #   engine_unpack SUITE ROOTFS PKG...  the same packages unpacked (dpkg -x, not installed) in ROOTFS
+#   engine_rootfs SUITE                where SUITE's engine is unpacked for side daemons
 #   side_init NAME ROOTFS BRIDGE CIDR  names a side daemon: its data root, socket, exec root, bridge
 #   side_start [--no-containerd-store] starts it from ROOTFS's dockerd (and the host's containerd)
 #   side COMMAND...                    runs a command against it, with ROOTFS's docker CLI and buildx
@@ -16,7 +17,8 @@
 # A side daemon has its own data root, socket, exec root, containerd namespaces and bridge, and no
 # iptables rules: the main daemon, its images and its build cache are left alone.
 
-ENGINE_APT_ROOT=${ENGINE_APT_ROOT:-/var/cache/cargo-frontend-engine/apt}
+ENGINE_CACHE=${ENGINE_CACHE:-/var/cache/cargo-frontend-engine}
+ENGINE_APT_ROOT=$ENGINE_CACHE/apt
 
 engine_log() { printf '[engine %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -65,6 +67,8 @@ engine_unpack() {
     mkdir -p "$rootfs"
     for deb in "$rootfs.debs"/*.deb; do dpkg -x "$deb" "$rootfs"; done
 }
+
+engine_rootfs() { echo "$ENGINE_CACHE/root-$1"; }
 
 side_init() {
     SIDE_NAME=$1 SIDE_ROOTFS=$2 SIDE_BRIDGE=$3 SIDE_BRIDGE_CIDR=$4
