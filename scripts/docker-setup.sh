@@ -20,7 +20,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/engine.sh
 
 LOG_DIR=/tmp
-DEB_DIR=/var/cache/cargo-frontend-engine/debs-main
+DEB_DIR=$ENGINE_CACHE/debs-main
 STATE_DIR=/var/lib/cargo-frontend-test
 REGISTRY_ADDR=127.0.0.1:5000
 REGISTRY_CONFIG=$STATE_DIR/registry.yml
@@ -57,6 +57,11 @@ run_logged() {
 dockerd_version() {
     local v
     v=$(dockerd --version 2>/dev/null | sed -n 's/^Docker version \([0-9][0-9.]*\).*/\1/p') || true
+    echo "${v:-0}"
+}
+docker_cli_version() {
+    local v
+    v=$(/usr/bin/docker --version 2>/dev/null | sed -n 's/^Docker version \([0-9][0-9.]*\).*/\1/p') || true
     echo "${v:-0}"
 }
 buildx_version() {
@@ -113,7 +118,8 @@ with_policy_rc_d() {
 
 install_docker() {
     if at_least "$(dockerd_version)" "$MIN_DOCKER_VERSION" && at_least "$(buildx_version)" "$MIN_BUILDX_VERSION" \
-       && [ -x /usr/bin/docker ] && command -v containerd >/dev/null; then
+       && at_least "$(docker_cli_version)" "$MIN_DOCKER_VERSION" && command -v containerd >/dev/null \
+       && ! dpkg-query -W -f='${Status}\n' "${ENGINE_PACKAGES[@]}" containerd 2>&1 | grep -qv '^install ok installed$'; then
         log "docker engine $(dockerd_version) and buildx $(buildx_version) already installed; skipping"
         return 0
     fi
@@ -124,13 +130,19 @@ install_docker() {
         || die "downloading ${ENGINE_PACKAGES[*]} from $ENGINE_SUITE failed (see $LOG_DIR/docker-setup-apt.log)"
     engine_download "$CONTAINERD_SUITE" "$DEB_DIR" containerd >>"$LOG_DIR/docker-setup-apt.log" 2>&1 \
         || die "downloading containerd from $CONTAINERD_SUITE failed (see $LOG_DIR/docker-setup-apt.log)"
-    apt_install_bookworm iptables runc
+    # docker.io wants systemd or a standalone systemd-sysusers (for its group); a Debian 12 without
+    # systemd gets the standalone one (it conflicts with systemd).
+    local deps=(iptables runc)
+    dpkg-query -W -f='${Status}' systemd 2>/dev/null | grep -q 'ok installed' || deps+=(systemd-standalone-sysusers)
+    apt_install_bookworm "${deps[@]}"
     # tini-static Breaks the tini that trixie's docker.io used (it ships the same /usr/bin/tini-static);
     # the docker.io that depended on it is replaced below.
     if dpkg-query -W -f='${Status}' tini 2>/dev/null | grep -q ' installed\| unpacked\| half'; then
         run_logged "$LOG_DIR/docker-setup-apt.log" dpkg -r --force-depends tini || die "could not remove the old tini"
     fi
-    with_policy_rc_d run_logged "$LOG_DIR/docker-setup-apt.log" dpkg -i --force-confold "$DEB_DIR"/*.deb \
+    # --auto-deconfigure: the new docker-cli Breaks the old docker.io until that is unpacked too.
+    with_policy_rc_d run_logged "$LOG_DIR/docker-setup-apt.log" \
+        dpkg -i --force-confold --auto-deconfigure "$DEB_DIR"/*.deb \
         || die "dpkg -i of the docker packages failed"
     at_least "$(dockerd_version)" "$MIN_DOCKER_VERSION" || die "dockerd >= $MIN_DOCKER_VERSION not found after install"
     log "installed: $(dockerd --version), buildx $(buildx_version)"
