@@ -130,7 +130,10 @@ side_stop() {
     if [ -f "$SIDE_WORK/dockerd.pid" ]; then
         local pid _
         pid=$(cat "$SIDE_WORK/dockerd.pid")
-        kill "$pid" 2>/dev/null || true
+        # Only that daemon: a pid file left by a run that died may name a process reused since.
+        if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$SIDE_SOCK"; then
+            kill "$pid" 2>/dev/null || true
+        fi
         for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
         rm -f "$SIDE_WORK/dockerd.pid"
     fi
