@@ -2,6 +2,7 @@
 #
 #   make demo    set everything up, build examples/workspace's service-z through the frontend, run it
 #   make test    unit tests and end-to-end tests against the real Docker daemon
+#   make compat-test  one build per example on the oldest engine here, without MergeOp (CI runs it)
 #   make corpus  the real-world fidelity corpus (long: every project three times from an empty cache)
 #   make fuzz    fuzz every parser of untrusted input with AFL++ (FUZZ_EXECS / FUZZ_SECONDS per target)
 
@@ -23,7 +24,7 @@ FUZZ_EXECS ?= 10000000
 FUZZ_SECONDS ?= 3600
 FUZZ_TARGETS ?=
 
-.PHONY: image image-local demo test unit-test e2e-test setup fmt corpus fuzz
+.PHONY: image image-local demo test unit-test e2e-test compat-test setup fmt corpus fuzz
 
 ## image: build $(FRONTEND_IMAGE) into the local image store
 image:
@@ -67,3 +68,12 @@ e2e-test:
 	CARGO_FRONTEND_BUILDER_IMAGE=$(LOCAL_RUST_IMAGE) \
 	CARGO_FRONTEND_RUNTIME_IMAGE=$(LOCAL_RUNTIME_IMAGE) \
 	cargo test $(addprefix --test ,$(E2E_TESTS)) -- $(E2E_FILTER) --test-threads=1 --nocapture
+
+## compat-test: examples/hello and examples/workspace built once each on Debian 13's Docker 26.1
+## (BuildKit 0.13) without the containerd image store, so without MergeOp, beside the main daemon
+compat-test:
+	$(MAKE) image RUST_IMAGE=$(LOCAL_RUST_IMAGE)
+	CARGO_FRONTEND_IMAGE=$(FRONTEND_IMAGE) \
+	CARGO_FRONTEND_BUILDER_IMAGE=$(LOCAL_RUST_IMAGE) \
+	CARGO_FRONTEND_RUNTIME_IMAGE=$(LOCAL_RUNTIME_IMAGE) \
+	bash scripts/compat-check.sh

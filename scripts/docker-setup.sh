@@ -1,26 +1,38 @@
 #!/usr/bin/env bash
-# Sets up a Docker engine with a modern BuildKit on a Debian 12 (bookworm) machine with no
-# systemd and no reachable container registry (see the project's test-environment notes):
+# Sets up the newest Docker engine Debian offers on a Debian 12 (bookworm) machine with no systemd
+# and no reachable container registry (see the project's test-environment notes):
 #
-#   1. installs Debian 13 (trixie) docker.io / containerd / docker-cli / docker-buildx with dpkg -i
-#      (fetched through a private apt configuration; the system's sources are not changed),
-#      plus tini, iptables, runc, docker-registry and jq from bookworm;
+#   1. installs Debian unstable's (sid) docker.io / docker-cli / docker-buildx / tini-static and
+#      Debian 13's (trixie) containerd with dpkg -i (fetched through a private apt configuration,
+#      scripts/engine.sh; the system's sources are not changed), plus iptables, runc,
+#      docker-registry and jq from bookworm; an older engine (e.g. trixie's 26.1) is upgraded;
 #   2. makes the buildx plugin visible to every docker client on PATH (e.g. /usr/local/bin/docker);
 #   3. enables the containerd image store in /etc/docker/daemon.json (other settings kept);
-#   4. starts dockerd (setsid, log in /tmp/dockerd.log) unless `docker info` already answers;
+#   4. starts dockerd (setsid, log in /tmp/dockerd.log) unless `docker info` already answers, and
+#      restarts a running dockerd that is older than the installed one;
 #   5. selects buildx builder "default" (the `docker` driver);
 #   6. starts a registry on 127.0.0.1:5000 (log in /tmp/registry.log) unless /v2/ already answers.
 #
 # Every step skips itself when its result is already there. Must run as root.
 set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/engine.sh
+source scripts/engine.sh
 
 LOG_DIR=/tmp
-APT_DIR=/tmp/apt-trixie
+DEB_DIR=$ENGINE_CACHE/debs-main
 STATE_DIR=/var/lib/cargo-frontend-test
 REGISTRY_ADDR=127.0.0.1:5000
 REGISTRY_CONFIG=$STATE_DIR/registry.yml
 REGISTRY_DATA=$STATE_DIR/registry-data
-MIN_DOCKER_MAJOR=26
+# The engine: Debian unstable's, the newest Debian has (Docker 28.5.2, buildx 0.29.1 when written).
+# containerd stays trixie's 1.7 (Docker's own 28.x packages ship containerd 1.7 too; sid has 2.1).
+ENGINE_SUITE=sid
+ENGINE_PACKAGES=(docker.io docker-cli docker-buildx tini-static)
+CONTAINERD_SUITE=trixie
+# Older than these is upgraded.
+MIN_DOCKER_VERSION=28.5
+MIN_BUILDX_VERSION=0.29
 export DEBIAN_FRONTEND=noninteractive
 
 T0=$(date +%s)
@@ -41,11 +53,24 @@ run_logged() {
     fi
 }
 
-dockerd_major() {
+# The installed dockerd's and buildx's versions (0 when missing), e.g. 28.5.2.
+dockerd_version() {
     local v
-    v=$(dockerd --version 2>/dev/null | sed -n 's/^Docker version \([0-9]*\)\..*/\1/p') || true
+    v=$(dockerd --version 2>/dev/null | sed -n 's/^Docker version \([0-9][0-9.]*\).*/\1/p') || true
     echo "${v:-0}"
 }
+docker_cli_version() {
+    local v
+    v=$(/usr/bin/docker --version 2>/dev/null | sed -n 's/^Docker version \([0-9][0-9.]*\).*/\1/p') || true
+    echo "${v:-0}"
+}
+buildx_version() {
+    local v p
+    p=$(buildx_plugin_path) || { echo 0; return; }
+    v=$("$p" version 2>/dev/null | sed -n 's/^[^ ]* v\{0,1\}\([0-9][0-9.]*\).*/\1/p') || true
+    echo "${v:-0}"
+}
+at_least() { dpkg --compare-versions "$1" ge "$2"; }
 
 buildx_plugin_path() {
     local d
@@ -79,54 +104,54 @@ apt_install_bookworm() {
     fi
 }
 
-install_docker() {
-    if [ "$(dockerd_major)" -ge "$MIN_DOCKER_MAJOR" ] && buildx_plugin_path >/dev/null \
-       && [ -x /usr/bin/docker ] && command -v containerd >/dev/null; then
-        log "docker engine $(dockerd --version | sed 's/^Docker version //') and buildx already installed; skipping"
-        return 0
-    fi
-    log "installing Docker engine + buildx from Debian trixie (log: $LOG_DIR/docker-setup-apt.log)"
-    mkdir -p "$APT_DIR/lists/partial" "$APT_DIR/cache/archives/partial" "$APT_DIR/debs"
-    echo "deb http://deb.debian.org/debian trixie main" >"$APT_DIR/sources.list"
-    local O=(-o Dir::Etc::SourceList="$APT_DIR/sources.list" -o Dir::Etc::SourceParts=/dev/null
-             -o Dir::State::Lists="$APT_DIR/lists" -o Dir::Cache="$APT_DIR/cache")
-    if ! ls "$APT_DIR"/lists/*trixie*Packages* >/dev/null 2>&1; then
-        run_logged "$LOG_DIR/docker-setup-apt.log" apt-get "${O[@]}" update \
-            || die "apt-get update of the private trixie list failed"
-    fi
-    local pkgs=(docker.io containerd docker-cli docker-buildx) p need=()
-    for p in "${pkgs[@]}"; do
-        ls "$APT_DIR/debs/${p}_"*.deb >/dev/null 2>&1 || need+=("$p/trixie")
-    done
-    if [ ${#need[@]} -gt 0 ]; then
-        (cd "$APT_DIR/debs" && run_logged "$LOG_DIR/docker-setup-apt.log" apt-get "${O[@]}" download "${need[@]}") \
-            || die "downloading ${need[*]} from trixie failed"
-    fi
-    apt_install_bookworm tini iptables runc
+with_policy_rc_d() {
     # Keep package maintainer scripts from trying to start services (there is no init system here);
     # only add the policy file if none exists, and remove it again afterwards.
-    local policy_added=
+    local policy_added= rc=0
     if [ ! -e /usr/sbin/policy-rc.d ]; then
         printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy_added=1
     fi
-    local rc=0
-    run_logged "$LOG_DIR/docker-setup-apt.log" dpkg -i --force-confold "$APT_DIR"/debs/*.deb || rc=$?
+    "$@" || rc=$?
     [ -n "$policy_added" ] && rm -f /usr/sbin/policy-rc.d
-    [ $rc -eq 0 ] || die "dpkg -i of the trixie docker packages failed"
-    [ "$(dockerd_major)" -ge "$MIN_DOCKER_MAJOR" ] || die "dockerd >= $MIN_DOCKER_MAJOR not found after install"
-    log "installed: $(dockerd --version)"
+    return $rc
+}
+
+install_docker() {
+    if at_least "$(dockerd_version)" "$MIN_DOCKER_VERSION" && at_least "$(buildx_version)" "$MIN_BUILDX_VERSION" \
+       && at_least "$(docker_cli_version)" "$MIN_DOCKER_VERSION" && command -v containerd >/dev/null \
+       && ! dpkg-query -W -f='${Status}\n' "${ENGINE_PACKAGES[@]}" containerd 2>&1 | grep -qv '^install ok installed$'; then
+        log "docker engine $(dockerd_version) and buildx $(buildx_version) already installed; skipping"
+        return 0
+    fi
+    log "installing Docker engine + buildx from Debian $ENGINE_SUITE, containerd from $CONTAINERD_SUITE" \
+        "(was: dockerd $(dockerd_version), buildx $(buildx_version); log: $LOG_DIR/docker-setup-apt.log)"
+    rm -rf "$DEB_DIR"
+    engine_download "$ENGINE_SUITE" "$DEB_DIR" "${ENGINE_PACKAGES[@]}" >>"$LOG_DIR/docker-setup-apt.log" 2>&1 \
+        || die "downloading ${ENGINE_PACKAGES[*]} from $ENGINE_SUITE failed (see $LOG_DIR/docker-setup-apt.log)"
+    engine_download "$CONTAINERD_SUITE" "$DEB_DIR" containerd >>"$LOG_DIR/docker-setup-apt.log" 2>&1 \
+        || die "downloading containerd from $CONTAINERD_SUITE failed (see $LOG_DIR/docker-setup-apt.log)"
+    # docker.io wants systemd or a standalone systemd-sysusers (for its group); a Debian 12 without
+    # systemd gets the standalone one (it conflicts with systemd).
+    local deps=(iptables runc)
+    dpkg-query -W -f='${Status}' systemd 2>/dev/null | grep -q 'ok installed' || deps+=(systemd-standalone-sysusers)
+    apt_install_bookworm "${deps[@]}"
+    # tini-static Breaks the tini that trixie's docker.io used (it ships the same /usr/bin/tini-static);
+    # the docker.io that depended on it is replaced below.
+    if dpkg-query -W -f='${Status}' tini 2>/dev/null | grep -q ' installed\| unpacked\| half'; then
+        run_logged "$LOG_DIR/docker-setup-apt.log" dpkg -r --force-depends tini || die "could not remove the old tini"
+    fi
+    # --auto-deconfigure: the new docker-cli Breaks the old docker.io until that is unpacked too.
+    with_policy_rc_d run_logged "$LOG_DIR/docker-setup-apt.log" \
+        dpkg -i --force-confold --auto-deconfigure "$DEB_DIR"/*.deb \
+        || die "dpkg -i of the docker packages failed"
+    at_least "$(dockerd_version)" "$MIN_DOCKER_VERSION" || die "dockerd >= $MIN_DOCKER_VERSION not found after install"
+    log "installed: $(dockerd --version), buildx $(buildx_version)"
 }
 
 install_docker
 # docker-registry (the distribution 2.8 registry) and jq (daemon.json merge) from bookworm.
 if ! command -v docker-registry >/dev/null || ! command -v jq >/dev/null; then
-    policy_added=
-    if [ ! -e /usr/sbin/policy-rc.d ]; then
-        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy_added=1
-    fi
-    rc=0; apt_install_bookworm docker-registry jq || rc=$?
-    [ -n "$policy_added" ] && rm -f /usr/sbin/policy-rc.d
-    [ $rc -eq 0 ] || exit $rc
+    with_policy_rc_d apt_install_bookworm docker-registry jq
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -175,13 +200,24 @@ containerd_store_active() {
     docker info -f '{{json .DriverStatus}}' 2>/dev/null | grep -q 'io.containerd.snapshotter'
 }
 
-if docker info >/dev/null 2>&1 && [ -n "$daemon_json_changed" ] && ! containerd_store_active; then
+stop_dockerd() { # why
+    local pid
     pid=$(cat /var/run/docker.pid 2>/dev/null || true)
-    [ -n "$pid" ] || die "dockerd runs without the containerd image store and /var/run/docker.pid is missing; restart it yourself"
-    log "dockerd (pid $pid) runs without the containerd image store; restarting it"
+    [ -n "$pid" ] || die "dockerd $1 and /var/run/docker.pid is missing; restart it yourself"
+    log "dockerd (pid $pid) $1; restarting it"
     kill "$pid"
-    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
     kill -0 "$pid" 2>/dev/null && die "dockerd (pid $pid) did not stop"
+    return 0
+}
+
+if docker info >/dev/null 2>&1; then
+    running=$(docker version -f '{{.Server.Version}}' 2>/dev/null | sed 's/[^0-9.].*//')
+    if [ -n "$daemon_json_changed" ] && ! containerd_store_active; then
+        stop_dockerd "runs without the containerd image store"
+    elif [ -n "$running" ] && [ "$running" != "$(dockerd_version)" ]; then
+        stop_dockerd "runs version $running, $(dockerd_version) is installed"
+    fi
 fi
 
 if docker info >/dev/null 2>&1; then

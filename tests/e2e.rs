@@ -14,6 +14,16 @@ fn hello_builds_runs_and_rebuilds_from_cache() {
     let example = Example::copy_of("hello");
     let first = Build::new(&example, "cargo-frontend-e2e/hello:1").run();
     first.assert_every_planned_unit_has_a_vertex();
+    // The daemon `make setup` starts has the containerd image store, so MergeOp; the FileOp
+    // fallback is tests/compat.rs's (`make compat-test`).
+    assert!(
+        first
+            .vertex_names()
+            .iter()
+            .any(|n| n == "merge binaries onto the runtime image"),
+        "{:#?}",
+        first.vertex_names()
+    );
     let names = first.unit_names();
     assert!(
         names

@@ -18,6 +18,31 @@ use crate::pb::ops as pb;
 /// Description key BuildKit shows as the vertex name (`solver/llbsolver/vertex.go`).
 const CUSTOM_NAME: &str = "llb.customname";
 
+/// An op's bytes in the field order of BuildKit's own (vtproto) marshaller: `inputs` (1),
+/// `platform` (10), `constraints` (11), then the `op` oneof (2–7). prost writes fields in tag
+/// order, oneof included. BuildKit since the vtproto switch (seen on Docker 28.5; 0.13 still took
+/// the bytes as sent) re-marshals every op when it loads a definition and names each vertex by
+/// the digest of its own bytes, so an op with a platform written in tag order got another digest
+/// there: the digest of a failed vertex in BuildKit's error then matched no op of ours.
+/// Cache keys don't depend on this order (BuildKit computes them from the decoded op).
+fn encode_op(op: &pb::Op) -> Vec<u8> {
+    use prost::encoding::message;
+    let mut bytes = Vec::with_capacity(op.encoded_len());
+    for input in &op.inputs {
+        message::encode(1, input, &mut bytes);
+    }
+    if let Some(platform) = &op.platform {
+        message::encode(10, platform, &mut bytes);
+    }
+    if let Some(constraints) = &op.constraints {
+        message::encode(11, constraints, &mut bytes);
+    }
+    if let Some(kind) = &op.op {
+        kind.encode(&mut bytes);
+    }
+    bytes
+}
+
 /// `sha256:<hex>` of an op's bytes: its identity in the definition.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Digest(String);
@@ -206,7 +231,7 @@ impl Walk {
             }
         }
 
-        let bytes = op.encode_to_vec();
+        let bytes = encode_op(&op);
         let digest = Digest::of(&bytes);
         let command = match &op.op {
             Some(pb::op::Op::Exec(exec)) => exec.meta.as_ref().map(|meta| meta.args.join(" ")),
@@ -264,7 +289,7 @@ impl Walk {
             }],
             ..pb::Op::default()
         };
-        let ret_bytes = ret.encode_to_vec();
+        let ret_bytes = encode_op(&ret);
         let ret_digest = Digest::of(&ret_bytes);
         let mut ret_caps = BTreeSet::from(["constraints".to_owned(), "platform".to_owned()]);
         if self

@@ -156,19 +156,21 @@ fn image_platform_goes_on_the_op() {
     let op = head_op(&def);
     assert_eq!(
         def.head().as_str(),
-        "sha256:ae74d59a9a05dd2e6d2227db4a97337448869090c7afdbdfac74856bd788eab1"
+        "sha256:ee11d2242b2bec59b629a14930f3278b1c2b0f51d4974f198de31bf5f8dedf80"
     );
     let platform = op.platform.expect("platform set");
     assert_eq!(
         (platform.os.as_str(), platform.architecture.as_str()),
         ("linux", "amd64")
     );
-    // Field order on the wire: source (3) before platform (10). Hand-assembled:
+    // Field order on the wire: platform (10) before the source (3), as BuildKit's vtproto
+    // marshaller writes it (it re-marshals every op and names vertices by the digest of its own
+    // bytes; Docker 28.5's BuildKit named this op by the digest of exactly these bytes).
     let ld = |tag: u8, body: &[u8]| [&[tag << 3 | 2, body.len() as u8][..], body].concat();
     let source = ld(3, &ld(1, b"docker-image://docker.io/library/rust:1.95"));
     let platform = ld(10, &[ld(1, b"amd64"), ld(2, b"linux")].concat());
-    assert_eq!(def.as_pb().def[0], [source, platform].concat());
-    assert_eq!(wire_tags(&def.as_pb().def[0]), [3, 10]);
+    assert_eq!(def.as_pb().def[0], [platform, source].concat());
+    assert_eq!(wire_tags(&def.as_pb().def[0]), [10, 3]);
 }
 
 #[test]
@@ -385,7 +387,7 @@ fn exec_mounts_outputs_and_inputs() {
     let def = Definition::marshal(&target).unwrap();
     assert_eq!(
         def.head().as_str(),
-        "sha256:287eb33107e9dfc84b56a124f1dded8d32091e3e0b1133be2b56228f85319b00"
+        "sha256:e3736d9e3520e1653caacead12ccb98715203986067a25fc308b88ecf71f1903"
     );
     // image, local, exec, return
     assert_eq!(def.as_pb().def.len(), 4);
@@ -431,7 +433,8 @@ fn exec_mounts_outputs_and_inputs() {
     assert_eq!(meta.env, ["CARGO_PKG_NAME=demo", "CARGO_PKG_VERSION=0.1.0"]);
     assert_eq!(meta.cwd, "/workspace");
     assert_eq!(op.platform.as_ref().unwrap().architecture, "amd64");
-    assert_eq!(wire_tags(&def.as_pb().def[2]), [1, 1, 2, 10]);
+    // inputs, platform, then the exec: BuildKit's own order (see image_platform_goes_on_the_op).
+    assert_eq!(wire_tags(&def.as_pb().def[2]), [1, 1, 10, 2]);
 
     let caps: Vec<&str> = def.ops()[2].caps.iter().map(String::as_str).collect();
     assert_eq!(
@@ -612,7 +615,7 @@ fn file_op_copy_unpack_and_mkfile() {
     let def = Definition::marshal(&out).unwrap();
     assert_eq!(
         def.head().as_str(),
-        "sha256:51fe8bdc6d753f90099d811c82548eddcfff9abf37afa0dada8b19b5f890ced5"
+        "sha256:263f5e87009be50f07b5e4bd79705901461649c46a080805c06b4a99213aca44"
     );
     let op = head_op(&def);
     assert!(op.platform.is_none());
@@ -704,7 +707,7 @@ fn merge_op() {
     let def = Definition::marshal(&out).unwrap();
     assert_eq!(
         def.head().as_str(),
-        "sha256:e7dabb0ef6c40ffbcd18e946cc7b4558dfea015b8486050102b72d601cfe34f9"
+        "sha256:a5676baf75300b16f075e25d5738ce4ddd3f678affcce42bd85bda84887acf71"
     );
     let op = head_op(&def);
     assert_eq!(op.inputs.len(), 2);
