@@ -17,7 +17,9 @@ fn assert_binaries_copied_without_mergeop(progress: &Progress) {
         "this daemon's BuildKit has no MergeOp, yet the build has a `{MERGE_VERTEX}` vertex: {names:#?}"
     );
     assert!(
-        names.iter().any(|n| n.starts_with("copy ") && n.contains(" units)")),
+        names
+            .iter()
+            .any(|n| n.starts_with("copy ") && n.contains(" units)")),
         "no `copy BINS to DIR (built from N units)` vertex: {names:#?}"
     );
 }

@@ -231,3 +231,35 @@ fn options_without_effect_and_spec_checks_are_warnings() {
         "the warnings buildx shows in its summary"
     );
 }
+
+/// cargo passes `RUSTFLAGS` to every rustc call of a build without `--target`, build scripts
+/// and proc-macros included, so it rebuilds every unit: so does the frontend, once. The flags
+/// carry a nonce, so that no earlier run on this daemon cached them.
+#[test]
+fn rustflags_in_builder_env_rerun_every_unit_once() {
+    let example = Example::copy_of("hello");
+    let cached = Build::new(&example, "cargo-frontend-e2e/hello:1").run();
+    let nonce = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_nanos();
+    let with_flags = || {
+        Build::new(&example, "cargo-frontend-e2e/hello:1")
+            .arg("--build-arg")
+            .arg(&format!(
+                "builder.env.RUSTFLAGS=--cfg=cargo_frontend_{nonce}"
+            ))
+            .run()
+    };
+    let flagged = with_flags();
+    let mut executed = flagged.units_in(UnitState::Executed);
+    let mut all = cached.unit_names();
+    executed.sort();
+    all.sort();
+    assert_eq!(executed, all, "RUSTFLAGS reruns every unit");
+    assert_eq!(
+        with_flags().units_in(UnitState::Executed),
+        Vec::<String>::new(),
+        "the same RUSTFLAGS again reruns nothing"
+    );
+}

@@ -172,25 +172,10 @@ fn enabling_a_feature_runs_only_the_units_it_changes() {
     );
 }
 
-/// cargo passes `RUSTFLAGS` to every rustc call of a build without `--target`, build scripts
-/// and proc-macros included, so it rebuilds every unit: so does the frontend, once.
-fn setting_rustflags_in_builder_env_runs_every_unit() {
-    let (example, before) = cached_workspace();
-    let with_flags = || {
-        Build::new(&example, TAG)
-            .target("service-z")
-            .arg("--build-arg")
-            .arg("builder.env.RUSTFLAGS=--cfg=cargo_frontend_rebuild_set")
-            .run()
-    };
-    assert_executed(&with_flags(), &before.unit_names(), "builder.env.RUSTFLAGS");
-    assert_executed(&with_flags(), &[], "the same RUSTFLAGS again");
-}
-
 #[test]
 fn rebuild_sets_from_a_fully_cached_service_z() {
     support::wipe_builder(&[]);
-    let scenarios: [(&str, fn()); 9] = [
+    let scenarios: [(&str, fn()); 8] = [
         ("no-op rebuild", no_op_rebuild_runs_nothing),
         ("edit service-z", editing_service_z_runs_only_service_z),
         (
@@ -212,10 +197,6 @@ fn rebuild_sets_from_a_fully_cached_service_z() {
         (
             "edit files outside the inputs",
             editing_files_outside_the_build_inputs_runs_nothing,
-        ),
-        (
-            "RUSTFLAGS in builder.env",
-            setting_rustflags_in_builder_env_runs_every_unit,
         ),
         (
             "enable a feature",

@@ -8,8 +8,10 @@ use crate::lower;
 
 /// The name of the vertex a failed solve of `definition` names: by the digests BuildKit gives
 /// (`errdefs.Vertex`, innermost first), else, for an exec, by the argv its message quotes.
-/// BuildKit rewrites some ops before solving (Docker 28 re-pins image sources), which changes
-/// the digest of every vertex built on them, so a digest alone does not always name one.
+/// Newer BuildKit (Docker 28) re-marshals every op and reports the digest of its own bytes;
+/// `llb::marshal` writes ops in the same field order, and where the bytes still differ (a
+/// daemon that rewrites an op, or encodes a field otherwise) the digest of every vertex built on
+/// it differs too, and only the argv still names the vertex.
 pub(super) fn failed_vertex_name<'a>(
     definition: &'a Definition,
     digests: &[String],

@@ -327,9 +327,9 @@ fn hello_converts_to_the_golden_definition() {
     assert_golden(
         golden_of(&bridge, &result),
         Golden {
-            planning: "sha256:653dbfb5fed75f3cd58e270235bdabe59c4d2300d01372b11300bcf1a5716f74"
+            planning: "sha256:1abb6e2f139cc16b333124b5c3584047f6c85c334462b497b4fedcfbce9ac1d4"
                 .into(),
-            image: "sha256:a5830f955a6462a924482c6e44e4e4f926d508747fc96cd2b7904459d7c1c1c8".into(),
+            image: "sha256:a8238f231e80dd2e6553f51d813fd3f8d5fef9ff905e3cd72434303a339e45ed".into(),
             image_config: "sha256:0e198948eede149eeb1eb7133910292f9a65cf11939b71308e241ef6466c430d"
                 .into(),
         },
@@ -343,9 +343,9 @@ fn workspace_service_z_converts_to_the_golden_definition() {
     assert_golden(
         golden_of(&bridge, &result),
         Golden {
-            planning: "sha256:98605d70e9e175c8920d15e940564537eafe1ff664a84c6e5a3a11df0da8bd1a"
+            planning: "sha256:1fa729b595c006ba8f8add79c9f84c025ddbccf9727cc55ee71252e040855ff5"
                 .into(),
-            image: "sha256:d74c88af1e92a4894d375700d55ac45530ab011e2679bd548c1ee68ed305d9bb".into(),
+            image: "sha256:5bbe4448393404800f6daa2eb25d8ecff84106b6461ad42aa0104e35e8690b1e".into(),
             image_config: "sha256:8cd9105f848c87a8088c66d667769f472ca153ab9ce6c2d605526a9e00bb899c"
                 .into(),
         },
