@@ -10,6 +10,8 @@
 //! (which then does the filtering) and asks [`Matcher`] about the few files it needs, so a
 //! `.dockerignore` that would hide one of them fails before anything runs.
 
+use regex_automata::meta;
+use regex_automata::nfa::thompson::WhichCaptures;
 use std::fmt;
 
 /// One pattern of a `.dockerignore`, normalised, with the line it came from (1-based).
@@ -107,6 +109,9 @@ pub enum PatternProblem {
     /// A NUL or other control character: no file name in a context needs one, and the pattern
     /// would go into the build graph as it is.
     ControlCharacter,
+    /// Its regular expression would take more memory than the patterns before it left of
+    /// [`COMPILED_SIZE_LIMIT`].
+    TooLarge,
 }
 
 impl fmt::Display for PatternProblem {
@@ -123,6 +128,9 @@ impl fmt::Display for PatternProblem {
             }
             PatternProblem::ControlCharacter => {
                 "has a control character (a NUL, an escape...): remove it; save .dockerignore as plain text"
+            }
+            PatternProblem::TooLarge => {
+                "is too large: this and the patterns before it would take more than 16 MiB to compile; use fewer or shorter patterns (a `*` or `**` instead of runs of `?`)"
             }
         })
     }
@@ -149,7 +157,24 @@ enum MatchKind {
     Prefix(String),
     /// Bytes: patternmatcher cuts two bytes off the pattern, which may split a character.
     Suffix(Vec<u8>),
-    Regex(regex::Regex),
+    Regex(meta::Regex),
+}
+
+/// How much memory the compiled patterns of one `.dockerignore` may take together. A glob's
+/// regular expression grows with its length (each `?` or `*` is a Unicode class), so without a
+/// bound a `.dockerignore` of long lines of `?` takes gigabytes and minutes to compile; a real
+/// one takes kilobytes (a few thousand patterns fit).
+pub const COMPILED_SIZE_LIMIT: usize = 16 << 20;
+
+/// What every pattern's regular expression is built with. Matching only asks "does it match",
+/// so no capture groups; and no full DFA: the `regex` crate builds one for every small
+/// expression, which costs more than the few paths it is asked about (the lazy DFA matches them
+/// as fast). `limit` bounds the NFA, which is built before the memory it takes is known.
+fn regex_config(limit: usize) -> meta::Config {
+    meta::Config::new()
+        .dfa(false)
+        .which_captures(WhichCaptures::None)
+        .nfa_size_limit(Some(limit))
 }
 
 impl Matcher {
@@ -157,7 +182,13 @@ impl Matcher {
     /// compiles a pattern the first time a path reaches it, so it fails mid-transfer; here every
     /// bad pattern is an error up front, with its line.
     pub fn new(patterns: &[IgnorePattern]) -> Result<Matcher, PatternError> {
+        Self::within(patterns, COMPILED_SIZE_LIMIT)
+    }
+
+    /// [`Matcher::new`] with the compiled patterns' memory bounded by `limit` bytes.
+    fn within(patterns: &[IgnorePattern], limit: usize) -> Result<Matcher, PatternError> {
         let mut compiled = Vec::new();
+        let mut budget = limit;
         for source in patterns {
             let error = |problem| PatternError {
                 line: source.line,
@@ -180,7 +211,12 @@ impl Matcher {
             if !is_well_formed(&glob) {
                 return Err(error(PatternProblem::Malformed));
             }
-            let kind = compile(&glob).ok_or_else(|| error(PatternProblem::BadRange))?;
+            let kind = compile(&glob, budget).map_err(error)?;
+            if let MatchKind::Regex(regex) = &kind {
+                budget = budget
+                    .checked_sub(regex.memory_usage())
+                    .ok_or_else(|| error(PatternProblem::TooLarge))?;
+            }
             compiled.push(Compiled {
                 source: source.clone(),
                 exception,
@@ -263,8 +299,8 @@ impl Compiled {
 const REGEX_ONLY: &str = ".+()|{}$";
 
 /// patternmatcher's `Pattern.compile`: the match kind, and for `Regex` the expression (in Go's
-/// syntax, then translated to the `regex` crate's). `None` if the expression does not compile.
-fn compile(glob: &str) -> Option<MatchKind> {
+/// syntax, then translated to the `regex` crate's), its NFA within `limit` bytes.
+fn compile(glob: &str, limit: usize) -> Result<MatchKind, PatternProblem> {
     #[derive(PartialEq)]
     enum Kind {
         Exact,
@@ -332,14 +368,21 @@ fn compile(glob: &str) -> Option<MatchKind> {
         }
         token += 1;
     }
-    Some(match kind {
+    Ok(match kind {
         Kind::Exact => MatchKind::Exact(glob.to_owned()),
         // Both kinds come from a `**` at the end or start of the pattern: two bytes to cut.
         Kind::Prefix => MatchKind::Prefix(glob.strip_suffix("**").unwrap_or(glob).to_owned()),
         Kind::Suffix => MatchKind::Suffix(glob.as_bytes().get(2..).unwrap_or_default().to_vec()),
         Kind::Regex => {
             go_regex.push('$');
-            MatchKind::Regex(regex::Regex::new(&go_to_rust_regex(&go_regex)).ok()?)
+            let regex = meta::Builder::new()
+                .configure(regex_config(limit))
+                .build(&go_to_rust_regex(&go_regex))
+                .map_err(|e| match e.size_limit() {
+                    Some(_) => PatternProblem::TooLarge,
+                    None => PatternProblem::BadRange,
+                })?;
+            MatchKind::Regex(regex)
         }
     })
 }
@@ -764,7 +807,7 @@ mod tests {
     /// patternmatcher's TestCompile: the kinds differ in what they match, not just in speed.
     #[test]
     fn match_kinds_follow_patternmatcher() {
-        let kind = |glob| match compile(glob).unwrap() {
+        let kind = |glob| match compile(glob, COMPILED_SIZE_LIMIT).unwrap() {
             MatchKind::Exact(_) => "exact",
             MatchKind::Prefix(_) => "prefix",
             MatchKind::Suffix(_) => "suffix",
@@ -821,6 +864,32 @@ mod tests {
         // `*.lock` matches at the top only; `**/*.lock` at any depth.
         assert!(!excluded(&["*.lock"], "crates/a/Cargo.lock"));
         assert!(excluded(&["**/*.lock"], "crates/a/Cargo.lock"));
+    }
+
+    #[test]
+    fn patterns_too_large_to_compile_are_refused_with_their_line() {
+        // One pattern whose expression alone is over the limit (each `?` is a Unicode class),
+        // refused while its NFA is built, before it takes the memory.
+        let long = "?".repeat(300);
+        let err =
+            Matcher::within(&read_patterns(&format!("target\n{long}\n")), 64 << 10).unwrap_err();
+        assert_eq!((err.line, &err.problem), (2, &PatternProblem::TooLarge));
+        assert!(err.to_string().contains("too large"), "{err}");
+        // Patterns each small enough, too many together: the line that crosses the limit.
+        let text = "a?b*\n".repeat(200);
+        let err = Matcher::within(&read_patterns(&text), 64 << 10).unwrap_err();
+        assert_eq!(err.problem, PatternProblem::TooLarge);
+        assert!(err.line > 5 && err.line < 200, "{err}");
+        // Exact, prefix and suffix patterns compile to no expression, so take none of it.
+        let plain = "target/debug\n**/target\ndist/**\n".repeat(2000);
+        assert!(Matcher::within(&read_patterns(&plain), 1).is_ok());
+        // A big real one fits the real limit.
+        let real: String = (0..500)
+            .map(|i| format!("crates/c{i}/*.tmp\n!crates/c{i}/keep-?.tmp\n"))
+            .collect();
+        let m = Matcher::new(&read_patterns(&real)).unwrap();
+        assert!(m.excluded_by("crates/c7/x.tmp").is_some());
+        assert!(m.excluded_by("crates/c7/keep-1.tmp").is_none());
     }
 
     #[test]
