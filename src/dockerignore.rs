@@ -10,8 +10,7 @@
 //! (which then does the filtering) and asks [`Matcher`] about the few files it needs, so a
 //! `.dockerignore` that would hide one of them fails before anything runs.
 
-use regex_automata::meta;
-use regex_automata::nfa::thompson::WhichCaptures;
+use regex_automata::nfa::thompson::{self, WhichCaptures, pikevm::PikeVM};
 use std::fmt;
 
 /// One pattern of a `.dockerignore`, normalised, with the line it came from (1-based).
@@ -157,7 +156,7 @@ enum MatchKind {
     Prefix(String),
     /// Bytes: patternmatcher cuts two bytes off the pattern, which may split a character.
     Suffix(Vec<u8>),
-    Regex(meta::Regex),
+    Regex(PikeVM),
 }
 
 /// How much memory the compiled patterns of one `.dockerignore` may take together. A glob's
@@ -166,15 +165,17 @@ enum MatchKind {
 /// one takes kilobytes (a few thousand patterns fit).
 pub const COMPILED_SIZE_LIMIT: usize = 16 << 20;
 
-/// What every pattern's regular expression is built with. Matching only asks "does it match",
-/// so no capture groups; and no full DFA: the `regex` crate builds one for every small
-/// expression, which costs more than the few paths it is asked about (the lazy DFA matches them
-/// as fast). `limit` bounds the NFA, which is built before the memory it takes is known.
-fn regex_config(limit: usize) -> meta::Config {
-    meta::Config::new()
-        .dfa(false)
-        .which_captures(WhichCaptures::None)
-        .nfa_size_limit(Some(limit))
+/// The compiler of every pattern's regular expression (the `regex` crate's syntax and NFA, the
+/// engine under `regex::Regex`), one for all the patterns of a `.dockerignore`: each compiler
+/// allocates a 300 KB table for its first Unicode class, and `*` and `?` are one.
+///
+/// Matching only asks "does it match" of a few short paths, so the NFA is run as it is (the
+/// PikeVM): no capture groups, and no DFAs, which `regex::Regex` builds for every small
+/// expression and which cost far more to build than these matches.
+fn regex_compiler() -> thompson::Compiler {
+    let mut compiler = thompson::Compiler::new();
+    compiler.configure(thompson::Config::new().which_captures(WhichCaptures::None));
+    compiler
 }
 
 impl Matcher {
@@ -189,6 +190,7 @@ impl Matcher {
     fn within(patterns: &[IgnorePattern], limit: usize) -> Result<Matcher, PatternError> {
         let mut compiled = Vec::new();
         let mut budget = limit;
+        let mut compiler = regex_compiler();
         for source in patterns {
             let error = |problem| PatternError {
                 line: source.line,
@@ -211,10 +213,10 @@ impl Matcher {
             if !is_well_formed(&glob) {
                 return Err(error(PatternProblem::Malformed));
             }
-            let kind = compile(&glob, budget).map_err(error)?;
+            let kind = compile(&glob, &mut compiler, budget).map_err(error)?;
             if let MatchKind::Regex(regex) = &kind {
                 budget = budget
-                    .checked_sub(regex.memory_usage())
+                    .checked_sub(regex.get_nfa().memory_usage())
                     .ok_or_else(|| error(PatternProblem::TooLarge))?;
             }
             compiled.push(Compiled {
@@ -289,7 +291,7 @@ impl Compiled {
                         .strip_prefix(b"/")
                         .is_some_and(|rest| path.as_bytes() == rest)
             }
-            MatchKind::Regex(regex) => regex.is_match(path),
+            MatchKind::Regex(regex) => regex.is_match(&mut regex.create_cache(), path),
         }
     }
 }
@@ -300,7 +302,11 @@ const REGEX_ONLY: &str = ".+()|{}$";
 
 /// patternmatcher's `Pattern.compile`: the match kind, and for `Regex` the expression (in Go's
 /// syntax, then translated to the `regex` crate's), its NFA within `limit` bytes.
-fn compile(glob: &str, limit: usize) -> Result<MatchKind, PatternProblem> {
+fn compile(
+    glob: &str,
+    compiler: &mut thompson::Compiler,
+    limit: usize,
+) -> Result<MatchKind, PatternProblem> {
     #[derive(PartialEq)]
     enum Kind {
         Exact,
@@ -375,14 +381,15 @@ fn compile(glob: &str, limit: usize) -> Result<MatchKind, PatternProblem> {
         Kind::Suffix => MatchKind::Suffix(glob.as_bytes().get(2..).unwrap_or_default().to_vec()),
         Kind::Regex => {
             go_regex.push('$');
-            let regex = meta::Builder::new()
-                .configure(regex_config(limit))
-                .build(&go_to_rust_regex(&go_regex))
-                .map_err(|e| match e.size_limit() {
-                    Some(_) => PatternProblem::TooLarge,
-                    None => PatternProblem::BadRange,
-                })?;
-            MatchKind::Regex(regex)
+            compiler.configure(thompson::Config::new().nfa_size_limit(Some(limit)));
+            let nfa =
+                compiler
+                    .build(&go_to_rust_regex(&go_regex))
+                    .map_err(|e| match e.size_limit() {
+                        Some(_) => PatternProblem::TooLarge,
+                        None => PatternProblem::BadRange,
+                    })?;
+            MatchKind::Regex(PikeVM::new_from_nfa(nfa).map_err(|_| PatternProblem::BadRange)?)
         }
     })
 }
@@ -807,7 +814,7 @@ mod tests {
     /// patternmatcher's TestCompile: the kinds differ in what they match, not just in speed.
     #[test]
     fn match_kinds_follow_patternmatcher() {
-        let kind = |glob| match compile(glob, COMPILED_SIZE_LIMIT).unwrap() {
+        let kind = |glob| match compile(glob, &mut regex_compiler(), COMPILED_SIZE_LIMIT).unwrap() {
             MatchKind::Exact(_) => "exact",
             MatchKind::Prefix(_) => "prefix",
             MatchKind::Suffix(_) => "suffix",
