@@ -1,7 +1,7 @@
 //! `fuzz-time NAME FILE-OR-DIR...`: runs target NAME once on every input, uninstrumented, and
-//! prints the total, the mean and the slowest inputs: where a slow campaign spends its time
-//! (`cargo run --release --bin fuzz-time -- dockerignore target/afl/dockerignore/default/queue`,
-//! or `perf record` on it).
+//! prints the total, the mean and the slowest inputs: where a slow campaign spends its time.
+//! In `fuzz/`, `cargo run --release --target-dir ../target/fuzz-time --bin fuzz-time --
+//! dockerignore target/afl/dockerignore/default/queue` (or `perf record` on the binary).
 //!
 //! `FUZZ_TIME_REPEAT=N` runs the whole set N times (default 1), for a steadier profile.
 
