@@ -7,6 +7,11 @@
 # FUZZ_EXECS    executions per target (default 10000000, the issue's goal)
 # FUZZ_SECONDS  at most this many seconds per target, whichever comes first (default 3600)
 # FUZZ_NICE     niceness of the fuzzer (default 10: the machine is shared)
+# FUZZ_RESUME   1: continue each target's last campaign (its queue, and its execution count:
+#               FUZZ_EXECS is then a total over the runs) instead of starting afresh
+#
+# Every run appends a line to fuzz/target/afl/TARGET/runs.tsv (runs of one campaign: execs of
+# the run, of the campaign so far, execs/s, panics, hangs); the table at the end shows both.
 #
 # Installs what is missing (a C toolchain for cargo-afl's bundled AFL++, cargo-afl itself) and
 # skips what is there. Needs no Docker daemon. Findings: fuzz/target/afl/TARGET/default/crashes/;
@@ -18,6 +23,7 @@ FUZZ="$ROOT/fuzz"
 FUZZ_EXECS=${FUZZ_EXECS:-10000000}
 FUZZ_SECONDS=${FUZZ_SECONDS:-3600}
 FUZZ_NICE=${FUZZ_NICE:-10}
+FUZZ_RESUME=${FUZZ_RESUME:-0}
 ALL_TARGETS=(spec build_args lockfile dockerignore build_output rustc_args plan)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL_TARGETS[@]}")
@@ -59,28 +65,44 @@ failed=0
 for target in "${TARGETS[@]}"; do
     [ -d "corpus/$target" ] || { log "no such target: $target (one of: ${ALL_TARGETS[*]})"; exit 2; }
     out="target/afl/$target"
-    rm -rf "$out"
-    mkdir -p "$out"
-    log "fuzzing $target: up to $FUZZ_EXECS executions or ${FUZZ_SECONDS}s"
+    stats="$out/default/fuzzer_stats"
+    if [ "$FUZZ_RESUME" = 1 ] && [ -f "$stats" ]; then
+        # `-i -` continues the queue; AFL++ restores execs_done, so -E counts the whole campaign.
+        input=-
+        before=$(stat "$stats" execs_done)
+        log "resuming $target at ${before:-0} executions: up to $FUZZ_EXECS in all or ${FUZZ_SECONDS}s"
+    else
+        rm -rf "$out"
+        mkdir -p "$out"
+        input="corpus/$target"
+        before=0
+        log "fuzzing $target: up to $FUZZ_EXECS executions or ${FUZZ_SECONDS}s"
+    fi
     started=$(date +%s)
-    nice -n "$FUZZ_NICE" cargo afl fuzz -i "corpus/$target" -o "$out" -x target/afl/dictionary.txt \
-        -E "$FUZZ_EXECS" -V "$FUZZ_SECONDS" -- "$DRIVER" "$target" >"$out/afl.log" 2>&1 || {
+    nice -n "$FUZZ_NICE" cargo afl fuzz -i "$input" -o "$out" -x target/afl/dictionary.txt \
+        -E "$FUZZ_EXECS" -V "$FUZZ_SECONDS" -- "$DRIVER" "$target" >>"$out/afl.log" 2>&1 || {
         log "afl-fuzz stopped with an error for $target; last lines of $out/afl.log:"
         tail -15 "$out/afl.log" >&2
         failed=1
     }
-    stats="$out/default/fuzzer_stats"
-    execs=$(stat "$stats" execs_done)
+    seconds=$(($(date +%s) - started))
+    total=$(stat "$stats" execs_done)
     crashes=$(stat "$stats" saved_crashes)
     hangs=$(stat "$stats" saved_hangs)
-    rows+=("$(printf '%-13s %12s %8s %6s %8s' "$target" "${execs:-?}" "${crashes:-?}" "${hangs:-?}" "$(($(date +%s) - started))")")
+    run=$((${total:-0} - ${before:-0}))
+    rate=$((run / (seconds > 0 ? seconds : 1)))
+    [ -f "$out/runs.tsv" ] || printf 'started\trun_execs\ttotal_execs\tseconds\texecs_per_s\tpanics\thangs\n' >"$out/runs.tsv"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u -d "@$started" +%FT%TZ)" "$run" "${total:-?}" \
+        "$seconds" "$rate" "${crashes:-?}" "${hangs:-?}" >>"$out/runs.tsv"
+    rows+=("$(printf '%-13s %11s %12s %8s %7s %6s %8s' "$target" "$run" "${total:-?}" "$rate" \
+        "${crashes:-?}" "${hangs:-?}" "$seconds")")
     if [ "${crashes:-1}" != 0 ]; then
         failed=1
         log "$target crashed; inputs in $FUZZ/$out/default/crashes/"
     fi
 done
 
-printf '\n%-13s %12s %8s %6s %8s\n' target executions panics hangs seconds
+printf '\n%-13s %11s %12s %8s %7s %6s %8s\n' target "run execs" "total execs" execs/s panics hangs seconds
 printf '%s\n' "${rows[@]}"
 
 # What the crashes are: each crashing input run once more outside AFL++, one line per distinct

@@ -10,6 +10,7 @@
 //! (which then does the filtering) and asks [`Matcher`] about the few files it needs, so a
 //! `.dockerignore` that would hide one of them fails before anything runs.
 
+use regex_automata::nfa::thompson::{self, WhichCaptures, pikevm::PikeVM};
 use std::fmt;
 
 /// One pattern of a `.dockerignore`, normalised, with the line it came from (1-based).
@@ -107,6 +108,9 @@ pub enum PatternProblem {
     /// A NUL or other control character: no file name in a context needs one, and the pattern
     /// would go into the build graph as it is.
     ControlCharacter,
+    /// Its regular expression would take more memory than the patterns before it left of
+    /// [`COMPILED_SIZE_LIMIT`].
+    TooLarge,
 }
 
 impl fmt::Display for PatternProblem {
@@ -123,6 +127,9 @@ impl fmt::Display for PatternProblem {
             }
             PatternProblem::ControlCharacter => {
                 "has a control character (a NUL, an escape...): remove it; save .dockerignore as plain text"
+            }
+            PatternProblem::TooLarge => {
+                "is too large: this and the patterns before it would take more than 16 MiB to compile; use fewer or shorter patterns (a `*` or `**` instead of runs of `?`)"
             }
         })
     }
@@ -149,7 +156,26 @@ enum MatchKind {
     Prefix(String),
     /// Bytes: patternmatcher cuts two bytes off the pattern, which may split a character.
     Suffix(Vec<u8>),
-    Regex(regex::Regex),
+    Regex(PikeVM),
+}
+
+/// How much memory the compiled patterns of one `.dockerignore` may take together. A glob's
+/// regular expression grows with its length (each `?` or `*` is a Unicode class), so without a
+/// bound a `.dockerignore` of long lines of `?` takes gigabytes and minutes to compile; a real
+/// one takes kilobytes (a few thousand patterns fit).
+pub const COMPILED_SIZE_LIMIT: usize = 16 << 20;
+
+/// The compiler of every pattern's regular expression (the `regex` crate's syntax and NFA, the
+/// engine under `regex::Regex`), one for all the patterns of a `.dockerignore`: each compiler
+/// allocates a 300 KB table for its first Unicode class, and `*` and `?` are one.
+///
+/// Matching only asks "does it match" of a few short paths, so the NFA is run as it is (the
+/// PikeVM): no capture groups, and no DFAs, which `regex::Regex` builds for every small
+/// expression and which cost far more to build than these matches.
+fn regex_compiler() -> thompson::Compiler {
+    let mut compiler = thompson::Compiler::new();
+    compiler.configure(thompson::Config::new().which_captures(WhichCaptures::None));
+    compiler
 }
 
 impl Matcher {
@@ -157,7 +183,14 @@ impl Matcher {
     /// compiles a pattern the first time a path reaches it, so it fails mid-transfer; here every
     /// bad pattern is an error up front, with its line.
     pub fn new(patterns: &[IgnorePattern]) -> Result<Matcher, PatternError> {
+        Self::within(patterns, COMPILED_SIZE_LIMIT)
+    }
+
+    /// [`Matcher::new`] with the compiled patterns' memory bounded by `limit` bytes.
+    fn within(patterns: &[IgnorePattern], limit: usize) -> Result<Matcher, PatternError> {
         let mut compiled = Vec::new();
+        let mut budget = limit;
+        let mut compiler = regex_compiler();
         for source in patterns {
             let error = |problem| PatternError {
                 line: source.line,
@@ -180,7 +213,12 @@ impl Matcher {
             if !is_well_formed(&glob) {
                 return Err(error(PatternProblem::Malformed));
             }
-            let kind = compile(&glob).ok_or_else(|| error(PatternProblem::BadRange))?;
+            let kind = compile(&glob, &mut compiler, budget).map_err(error)?;
+            if let MatchKind::Regex(regex) = &kind {
+                budget = budget
+                    .checked_sub(regex.get_nfa().memory_usage())
+                    .ok_or_else(|| error(PatternProblem::TooLarge))?;
+            }
             compiled.push(Compiled {
                 source: source.clone(),
                 exception,
@@ -253,7 +291,7 @@ impl Compiled {
                         .strip_prefix(b"/")
                         .is_some_and(|rest| path.as_bytes() == rest)
             }
-            MatchKind::Regex(regex) => regex.is_match(path),
+            MatchKind::Regex(regex) => regex.is_match(&mut regex.create_cache(), path),
         }
     }
 }
@@ -263,8 +301,12 @@ impl Compiled {
 const REGEX_ONLY: &str = ".+()|{}$";
 
 /// patternmatcher's `Pattern.compile`: the match kind, and for `Regex` the expression (in Go's
-/// syntax, then translated to the `regex` crate's). `None` if the expression does not compile.
-fn compile(glob: &str) -> Option<MatchKind> {
+/// syntax, then translated to the `regex` crate's), its NFA within `limit` bytes.
+fn compile(
+    glob: &str,
+    compiler: &mut thompson::Compiler,
+    limit: usize,
+) -> Result<MatchKind, PatternProblem> {
     #[derive(PartialEq)]
     enum Kind {
         Exact,
@@ -332,14 +374,22 @@ fn compile(glob: &str) -> Option<MatchKind> {
         }
         token += 1;
     }
-    Some(match kind {
+    Ok(match kind {
         Kind::Exact => MatchKind::Exact(glob.to_owned()),
         // Both kinds come from a `**` at the end or start of the pattern: two bytes to cut.
         Kind::Prefix => MatchKind::Prefix(glob.strip_suffix("**").unwrap_or(glob).to_owned()),
         Kind::Suffix => MatchKind::Suffix(glob.as_bytes().get(2..).unwrap_or_default().to_vec()),
         Kind::Regex => {
             go_regex.push('$');
-            MatchKind::Regex(regex::Regex::new(&go_to_rust_regex(&go_regex)).ok()?)
+            compiler.configure(thompson::Config::new().nfa_size_limit(Some(limit)));
+            let nfa =
+                compiler
+                    .build(&go_to_rust_regex(&go_regex))
+                    .map_err(|e| match e.size_limit() {
+                        Some(_) => PatternProblem::TooLarge,
+                        None => PatternProblem::BadRange,
+                    })?;
+            MatchKind::Regex(PikeVM::new_from_nfa(nfa).map_err(|_| PatternProblem::BadRange)?)
         }
     })
 }
@@ -764,7 +814,7 @@ mod tests {
     /// patternmatcher's TestCompile: the kinds differ in what they match, not just in speed.
     #[test]
     fn match_kinds_follow_patternmatcher() {
-        let kind = |glob| match compile(glob).unwrap() {
+        let kind = |glob| match compile(glob, &mut regex_compiler(), COMPILED_SIZE_LIMIT).unwrap() {
             MatchKind::Exact(_) => "exact",
             MatchKind::Prefix(_) => "prefix",
             MatchKind::Suffix(_) => "suffix",
@@ -821,6 +871,32 @@ mod tests {
         // `*.lock` matches at the top only; `**/*.lock` at any depth.
         assert!(!excluded(&["*.lock"], "crates/a/Cargo.lock"));
         assert!(excluded(&["**/*.lock"], "crates/a/Cargo.lock"));
+    }
+
+    #[test]
+    fn patterns_too_large_to_compile_are_refused_with_their_line() {
+        // One pattern whose expression alone is over the limit (each `?` is a Unicode class),
+        // refused while its NFA is built, before it takes the memory.
+        let long = "?".repeat(300);
+        let err =
+            Matcher::within(&read_patterns(&format!("target\n{long}\n")), 64 << 10).unwrap_err();
+        assert_eq!((err.line, &err.problem), (2, &PatternProblem::TooLarge));
+        assert!(err.to_string().contains("too large"), "{err}");
+        // Patterns each small enough, too many together: the line that crosses the limit.
+        let text = "a?b*\n".repeat(200);
+        let err = Matcher::within(&read_patterns(&text), 64 << 10).unwrap_err();
+        assert_eq!(err.problem, PatternProblem::TooLarge);
+        assert!(err.line > 5 && err.line < 200, "{err}");
+        // Exact, prefix and suffix patterns compile to no expression, so take none of it.
+        let plain = "target/debug\n**/target\ndist/**\n".repeat(2000);
+        assert!(Matcher::within(&read_patterns(&plain), 1).is_ok());
+        // A big real one fits the real limit.
+        let real: String = (0..500)
+            .map(|i| format!("crates/c{i}/*.tmp\n!crates/c{i}/keep-?.tmp\n"))
+            .collect();
+        let m = Matcher::new(&read_patterns(&real)).unwrap();
+        assert!(m.excluded_by("crates/c7/x.tmp").is_some());
+        assert!(m.excluded_by("crates/c7/keep-1.tmp").is_none());
     }
 
     #[test]

@@ -261,7 +261,7 @@ fn checked_entries(file: &str, text: &str) -> Result<BTreeMap<(String, String), 
                 })
                 .unwrap_or_default(),
     })?;
-    let line_of = |span: std::ops::Range<usize>| Location::from_span(file, text, span).line;
+    let line_of = line_index(text);
     let mut lines = BTreeMap::new();
     let mut problems = Vec::new();
     for package in &raw.package {
@@ -280,7 +280,7 @@ fn checked_entries(file: &str, text: &str) -> Result<BTreeMap<(String, String), 
                 _ => None,
             };
             problems.push(PackageProblem {
-                line: Some(span.map_or(name_line, line_of)),
+                line: Some(span.map_or(name_line, &line_of)),
                 package: format!("{} v{}", shown(fields.name), shown(fields.version)),
                 kind,
             });
@@ -317,6 +317,14 @@ fn checked_entries(file: &str, text: &str) -> Result<BTreeMap<(String, String), 
             problems,
         })
     }
+}
+
+/// The line (1-based) a byte offset is on, as [`Location::from_span`] gives it, from one scan of
+/// `text`: asking `Location` for every package's line scanned the text once a package, which
+/// is quadratic in the lockfile's size.
+fn line_index(text: &str) -> impl Fn(std::ops::Range<usize>) -> usize {
+    let newlines: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
+    move |span| newlines.partition_point(|&i| i < span.start) + 1
 }
 
 /// The fields of one entry that reach LLB.
@@ -435,6 +443,20 @@ fn registry_crate(package: &Package) -> Result<Option<RegistryCrate>, ProblemKin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_index_gives_location_lines() {
+        let text = "a\n\né\nname = \"x\"\r\n\n\u{feff}z";
+        let line_of = line_index(text);
+        for start in 0..=text.len() + 2 {
+            assert_eq!(
+                line_of(start..start + 1),
+                Location::from_span("f", text, start..start + 1).line,
+                "offset {start}"
+            );
+        }
+        assert_eq!(line_index("")(0..0), 1);
+    }
 
     const LOCK: &str = r#"
 version = 4
