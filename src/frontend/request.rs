@@ -129,8 +129,9 @@ fn check_options(spec: &Spec, opts: &FrontendOpts) -> CheckOptions {
 /// `BUILDKIT_DOCKERFILE_CHECK`) a warning fails the build, as for a Dockerfile; otherwise they
 /// are shown as warnings.
 fn checks(inputs: &Inputs, opts: &FrontendOpts) -> Result<Vec<Warning>, FrontendError> {
-    let warnings = lint(&inputs.spec.parsed, &inputs.path_packages, opts);
-    if warnings.is_empty() || !check_options(&inputs.spec.parsed, opts).warnings_fail() {
+    let options = check_options(&inputs.spec.parsed, opts);
+    let warnings = inputs.spec.parsed.lint(&inputs.path_packages, &options);
+    if warnings.is_empty() || !options.warnings_fail() {
         return Ok(warnings);
     }
     let lines: Vec<String> = warnings
@@ -268,14 +269,7 @@ fn platforms(daemon: &DaemonInfo, opts: &FrontendOpts) -> Result<Vec<Platform>, 
 mod tests {
     use super::*;
 
-    const ALL: [&str; 6] = [
-        "solve.base",
-        "resolveimage",
-        "readfile",
-        "readdir",
-        "statfile",
-        "return",
-    ];
+    const ALL: [&str; 6] = REQUIRED_GATEWAY_CAPS;
 
     fn daemon(caps: &[&str]) -> DaemonInfo {
         DaemonInfo {

@@ -248,20 +248,26 @@ macro_rules! example_files {
     };
 }
 
-fn run(bridge: &mut FakeBridge, opts: &FrontendOpts, daemon: &DaemonInfo) -> BuildResult {
+/// `request::serve` on the fake, as the gateway's `main` runs it.
+fn serve(
+    bridge: &mut FakeBridge,
+    opts: &FrontendOpts,
+    daemon: &DaemonInfo,
+) -> Result<BuildResult, super::FrontendError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
-    let mut clock = PhaseClock::start();
-    runtime
-        .block_on(request::serve(
-            bridge,
-            opts,
-            daemon,
-            FrontendImage { definition: None },
-            &mut clock,
-        ))
-        .unwrap_or_else(|error| panic!("the conversion failed: {error}"))
+    runtime.block_on(request::serve(
+        bridge,
+        opts,
+        daemon,
+        FrontendImage { definition: None },
+        &mut PhaseClock::start(),
+    ))
+}
+
+fn run(bridge: &mut FakeBridge, opts: &FrontendOpts, daemon: &DaemonInfo) -> BuildResult {
+    serve(bridge, opts, daemon).unwrap_or_else(|error| panic!("the conversion failed: {error}"))
 }
 
 /// What a build's cache keys come down to: the planning vertex's graph, the image's graph, and
@@ -383,18 +389,7 @@ fn a_planning_failure_is_the_error() {
         crate::wire::PLAN_FAILURE_FILE.to_owned(),
         b"error: failed to select a version\ncargo plan failed: run `cargo update`".to_vec(),
     );
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    let error = runtime
-        .block_on(request::serve(
-            &mut bridge,
-            &opts(None),
-            &daemon(true),
-            FrontendImage { definition: None },
-            &mut PhaseClock::start(),
-        ))
-        .unwrap_err();
+    let error = serve(&mut bridge, &opts(None), &daemon(true)).unwrap_err();
     assert_eq!(
         error.to_string(),
         "error: failed to select a version\ncargo plan failed: run `cargo update`"
