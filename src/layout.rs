@@ -35,6 +35,11 @@ pub const PLAN_FILE: &str = "plan.json";
 /// Prefix of every environment variable the planning driver sets for its own use. They are
 /// stripped from recorded environments before replay.
 pub const ENV_PREFIX: &str = "CARGO_FRONTEND_";
+/// The planning driver's list of variables (space-separated) that the recorder leaves out of
+/// every recorded environment: those the spec's secret and ssh mounts set
+/// (`lower::session_env_names`). A secret cargo passes on to rustc and build scripts must not
+/// land in `plan.json`, where it would become part of unit ops.
+pub const ENV_UNRECORDED: &str = "CARGO_FRONTEND_UNRECORDED_ENV";
 /// `cargo build -j` in planning. cargo passes it to build scripts as `NUM_JOBS`, which is part of
 /// their recorded environment and so of cache keys: a constant keeps keys equal across machines.
 pub const PLAN_JOBS: u32 = 4;

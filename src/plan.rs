@@ -40,6 +40,16 @@ pub fn parse_plan(bytes: &[u8]) -> Result<Vec<Invocation>, PlanError> {
     Ok(invocations)
 }
 
+/// Takes the variables the spec's secret and ssh mounts set out of every process. The recorder
+/// already left them out (`layout::ENV_UNRECORDED`); a plan is untrusted, and a secret in it
+/// would become part of unit ops, so the frontend makes sure.
+pub fn forget_session_vars(invocations: &mut [Invocation], names: &[String]) {
+    for invocation in invocations {
+        let (Invocation::Rustc(process) | Invocation::BuildScriptRun(process)) = invocation;
+        process.env.retain(|name, _| !names.contains(name));
+    }
+}
+
 fn for_replay(mut process: Process) -> Process {
     process.env.retain(|name, _| !is_planning_only_var(name));
     process

@@ -79,11 +79,30 @@ fn plan_then_replay_the_fixture_workspace() {
         .env("CARGO_TARGET_DIR", &target)
         .env_remove("RUSTC_WRAPPER")
         .env_remove("RUSTFLAGS")
+        // As the planning vertex sets them for a `[build] mounts` secret in a variable.
+        .env("CF_TEST_SECRET", "s3cr3t-f0r-the-recorder")
+        .env("CF_TEST_PLAIN", "recorded")
+        .env(
+            "CARGO_FRONTEND_UNRECORDED_ENV",
+            "SSH_AUTH_SOCK CF_TEST_SECRET",
+        )
         .status()
         .expect("run the planning helper");
     assert!(status.success(), "planning failed: {status}");
-    let plan: Plan = serde_json::from_slice(&std::fs::read(&plan_file).expect("plan written"))
-        .expect("plan parses");
+    let plan_bytes = std::fs::read(&plan_file).expect("plan written");
+    assert!(
+        !String::from_utf8_lossy(&plan_bytes).contains("s3cr3t-f0r-the-recorder"),
+        "a secret variable reached plan.json"
+    );
+    let plan: Plan = serde_json::from_slice(&plan_bytes).expect("plan parses");
+    for invocation in &plan.invocations {
+        let (Invocation::Rustc(p) | Invocation::BuildScriptRun(p)) = invocation;
+        assert!(!p.env.contains_key("CF_TEST_SECRET"), "{}", p.program);
+        assert_eq!(
+            p.env.get("CF_TEST_PLAIN").map(String::as_str),
+            Some("recorded")
+        );
+    }
     assert!(
         !plan_file
             .parent()

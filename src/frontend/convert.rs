@@ -70,7 +70,11 @@ pub async fn convert(
     clock.lap("planning solve");
     let plan_bytes = bridge.read_file(&plan_ref, PLAN_FILE).await?;
     clock.lap("plan read");
-    let invocations = plan::parse_plan(&plan_bytes)?;
+    let mut invocations = plan::parse_plan(&plan_bytes)?;
+    plan::forget_session_vars(
+        &mut invocations,
+        &lower::session_env_names(&target.build_mounts),
+    );
     let graph = graph::build_graph(&invocations)?;
     tracing::info!(units = graph.units.len(), "planned");
 
@@ -124,6 +128,7 @@ fn toolchain(
         )?,
         env,
         cargo_env: inputs.target.builder_env.clone(),
+        build_mounts: inputs.target.build_mounts.clone(),
         helper_image: inputs.helper_image.clone(),
         platform: platform.clone(),
         pinned_content: match settings.caps.supports("exec.mount.cache.content") {

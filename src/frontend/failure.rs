@@ -65,6 +65,9 @@ const DOWNLOAD_VERTEX_PREFIX: &str = "[source] download ";
 /// What the user reads when the vertex named `name` failed with BuildKit's `message`, for the
 /// vertices a user's input can make fail; `None` leaves BuildKit's message as it is.
 pub(super) fn explain_vertex_failure(name: &str, message: &str) -> Option<String> {
+    if let Some(missing) = missing_session_input(message) {
+        return Some(format!("{name} failed: {missing}"));
+    }
     // BuildKit's message for a failed exec ends in `exit code: N`; the argv before it is ours.
     let exit_code = message
         .rsplit_once("exit code: ")
@@ -109,6 +112,35 @@ pub(super) fn explain_vertex_failure(name: &str, message: &str) -> Option<String
     None
 }
 
+/// A required secret or ssh agent the client did not give, in BuildKit's words
+/// (`session/secrets`: `secret ID: not found`; `session/sshforward`: `unset ssh forward key ID`),
+/// told with the flag that gives it.
+fn missing_session_input(message: &str) -> Option<String> {
+    let word_after = |marker: &str| {
+        let (_, rest) = message.split_once(marker)?;
+        let id: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            .collect();
+        (!id.is_empty()).then_some(id)
+    };
+    if let Some(id) = message
+        .split_once("secret ")
+        .and_then(|(_, rest)| rest.split_once(": not found"))
+        .map(|(id, _)| id.to_owned())
+        .filter(|id| !id.is_empty() && !id.contains(char::is_whitespace))
+    {
+        return Some(format!(
+            "the spec mounts the secret `{id}` as required, and the build was given none: add `--secret id={id},src=FILE` (or `,env=VARIABLE`), or drop `required` from its mount"
+        ));
+    }
+    word_after("unset ssh forward key ").map(|id| {
+        format!(
+            "the spec mounts the ssh agent `{id}` as required, and the build was given none: add `--ssh {id}` (`--ssh default` forwards your own agent), or drop `required` from its mount"
+        )
+    })
+}
+
 /// The most of a planning failure report the frontend shows.
 const PLAN_FAILURE_MAX_BYTES: usize = 16 << 10;
 
@@ -125,6 +157,23 @@ pub(super) fn plan_failure_message(report: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_secret_or_agent_names_the_flag_that_gives_it() {
+        let secret = explain_vertex_failure(
+            "[builder] RUN --mount=type=secret,id=token,required make",
+            "secret token: not found",
+        )
+        .unwrap();
+        assert!(secret.contains("add `--secret id=token,src=FILE`"), "{secret}");
+        let agent = explain_vertex_failure(
+            "cargo plan (record rustc and build-script calls)",
+            "unset ssh forward key default",
+        )
+        .unwrap();
+        assert!(agent.contains("add `--ssh default`"), "{agent}");
+        assert!(agent.starts_with("cargo plan (record rustc and build-script calls) failed: "));
+    }
     use crate::llb::{self, ExecOp, Mount};
 
     #[test]

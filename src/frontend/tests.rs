@@ -32,6 +32,7 @@ struct FakeBridge {
 struct Solved {
     names: Vec<String>,
     head: Digest,
+    definition: Definition,
 }
 
 impl FakeBridge {
@@ -67,6 +68,7 @@ impl Bridge for FakeBridge {
         self.solved.push(Solved {
             names: definition.ops().iter().map(|op| op.name.clone()).collect(),
             head: definition.head().clone(),
+            definition: definition.clone(),
         });
         Ok(RefId(definition.head().to_string()))
     }
@@ -450,4 +452,97 @@ fn an_unused_build_arg_is_a_warning_on_the_specs_vertex() {
             spec_vertex.as_str()
         )]
     );
+}
+
+/// The exec ops of `definition` by vertex name.
+fn execs_by_name(definition: &Definition) -> BTreeMap<String, crate::pb::ops::ExecOp> {
+    use crate::pb::ops as pb;
+    use prost::Message;
+    definition
+        .as_pb()
+        .def
+        .iter()
+        .filter_map(|bytes| {
+            let op = pb::Op::decode(bytes.as_slice()).expect("an op");
+            let name = definition
+                .ops()
+                .iter()
+                .find(|info| info.digest == Digest::of(bytes))?
+                .name
+                .clone();
+            match op.op {
+                Some(pb::op::Op::Exec(exec)) => Some((name, exec)),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn build_mounts_reach_planning_and_build_scripts_and_no_value_reaches_an_op() {
+    // The plan as a recorder without the secret filter would have written it: cargo passed
+    // the secret variable on to every call.
+    let mut bridge = example_files!("hello", "hello");
+    let mut plan: serde_json::Value = serde_json::from_slice(&bridge.files["plan.json"]).unwrap();
+    for invocation in plan["invocations"].as_array_mut().unwrap() {
+        invocation["env"]["API_TOKEN"] = "s3cr3t-in-a-forged-plan".into();
+        invocation["env"]["SSH_AUTH_SOCK"] = "/run/buildkit/ssh_agent.0".into();
+    }
+    bridge
+        .files
+        .insert("plan.json".to_owned(), serde_json::to_vec(&plan).unwrap());
+    let mut opts = opts(None);
+    opts.build_args.insert(
+        "build.mounts".to_owned(),
+        r#"["type=secret,id=token,env=API_TOKEN", "type=ssh,required"]"#.to_owned(),
+    );
+    let mut daemon = daemon(true);
+    daemon
+        .llb_caps
+        .enabled
+        .extend(["exec.mount.ssh".to_owned(), "exec.secretenv".to_owned()]);
+    run(&mut bridge, &opts, &daemon);
+
+    let planning = execs_by_name(&bridge.solved_with("cargo plan").definition);
+    let planning = &planning["cargo plan (record rustc and build-script calls)"];
+    let env = &planning.meta.as_ref().unwrap().env;
+    assert!(env.contains(&"CARGO_FRONTEND_UNRECORDED_ENV=API_TOKEN SSH_AUTH_SOCK".to_owned()));
+    assert!(env.contains(&"SSH_AUTH_SOCK=/run/buildkit/ssh_agent.0".to_owned()));
+    assert_eq!(planning.secretenv[0].name, "API_TOKEN");
+    assert!(planning.mounts.iter().any(|m| {
+        m.ssh_opt
+            .as_ref()
+            .is_some_and(|ssh| ssh.id == "default" && !ssh.optional)
+    }));
+
+    let image = &bridge.solved.last().unwrap().definition;
+    let mut scripts = 0;
+    for (name, exec) in execs_by_name(image) {
+        let env = exec.meta.as_ref().unwrap().env.join("\n");
+        assert!(
+            !env.contains("s3cr3t"),
+            "{name} has the plan's secret in its env"
+        );
+        let has_agent = exec.mounts.iter().any(|m| m.ssh_opt.is_some());
+        if name.starts_with("cargo run-build-script ") {
+            scripts += 1;
+            assert!(
+                has_agent && exec.secretenv.len() == 1,
+                "{name} lacks the mounts"
+            );
+            assert!(
+                env.contains("SSH_AUTH_SOCK=/run/buildkit/ssh_agent.0"),
+                "{name}"
+            );
+        } else if !name.starts_with("cargo plan") {
+            assert!(
+                !has_agent && exec.secretenv.is_empty(),
+                "{name} has the mounts"
+            );
+            assert!(!env.contains("SSH_AUTH_SOCK"), "{name}: {env}");
+        }
+    }
+    assert!(scripts > 0, "examples/hello runs a build script");
+    let bytes: Vec<u8> = image.as_pb().def.concat();
+    assert!(!String::from_utf8_lossy(&bytes).contains("s3cr3t"));
 }

@@ -141,8 +141,13 @@ pub fn build_script_stub(
     Ok(0)
 }
 
+/// The environment to record: all of it but the variables planning says to leave out
+/// ([`crate::layout::ENV_UNRECORDED`]).
 fn current_env() -> Result<BTreeMap<String, String>, RecordError> {
+    let unrecorded = std::env::var(crate::layout::ENV_UNRECORDED).unwrap_or_default();
+    let unrecorded: Vec<&str> = unrecorded.split_whitespace().collect();
     std::env::vars_os()
+        .filter(|(k, _)| !k.to_str().is_some_and(|k| unrecorded.contains(&k)))
         .map(|(k, v)| match (k.into_string(), v.into_string()) {
             (Ok(k), Ok(v)) => Ok((k, v)),
             (Ok(k), Err(_)) => Err(RecordError::NonUtf8Env { name: k }),

@@ -61,8 +61,35 @@ enum MountKind {
     ReadOnly(Output),
     Writable(Output),
     Scratch,
-    Tmpfs { size: Option<u64> },
-    Cache { id: String, sharing: CacheSharing },
+    Tmpfs {
+        size: Option<u64>,
+    },
+    Cache {
+        id: String,
+        sharing: CacheSharing,
+    },
+    /// A file BuildKit fills from the client's session at run time (`--secret`).
+    Secret {
+        id: String,
+        access: SessionAccess,
+    },
+    /// A socket forwarded to the client's ssh agent (`--ssh`).
+    Ssh {
+        id: String,
+        access: SessionAccess,
+    },
+}
+
+/// How a session-provided mount (secret file or ssh socket) appears inside the container, and
+/// whether the build may go on without it. Only the id is part of the op: the value never is,
+/// so it is in no cache key and no exported layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionAccess {
+    pub uid: u32,
+    pub gid: u32,
+    pub mode: u32,
+    /// `false`: the build fails when the client did not provide it.
+    pub optional: bool,
 }
 
 impl Mount {
@@ -96,6 +123,22 @@ impl Mount {
         Mount::of(MountKind::Cache {
             id: id.into(),
             sharing,
+        })
+    }
+
+    /// A secret from the client's session as a file, by its `--secret` id.
+    pub fn secret(id: impl Into<String>, access: SessionAccess) -> Self {
+        Mount::of(MountKind::Secret {
+            id: id.into(),
+            access,
+        })
+    }
+
+    /// The client's ssh agent as a socket, by its `--ssh` id.
+    pub fn ssh(id: impl Into<String>, access: SessionAccess) -> Self {
+        Mount::of(MountKind::Ssh {
+            id: id.into(),
+            access,
         })
     }
 
@@ -149,7 +192,32 @@ impl Mount {
         if matches!(&self.kind, MountKind::Cache { id, .. } if id.contains(char::is_control)) {
             return Err("a cache mount id has a control character");
         }
+        if let MountKind::Secret { id, access } | MountKind::Ssh { id, access } = &self.kind {
+            if let Some(problem) = session_id_problem(id) {
+                return Err(problem);
+            }
+            if access.mode > 0o7777 {
+                return Err("a mount mode has bits beyond 0o7777");
+            }
+        }
         Ok(())
+    }
+}
+
+/// Why a `--secret`/`--ssh` id cannot be used, if it cannot. BuildKit looks the id up in the
+/// client's session; it is also shown in progress output, so it is kept to a plain word.
+fn session_id_problem(id: &str) -> Option<&'static str> {
+    if id.is_empty() {
+        Some("a secret or ssh mount needs an id")
+    } else if id.len() > 128 {
+        Some("a secret or ssh id is longer than 128 bytes")
+    } else if !id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        Some("a secret or ssh id may only use letters, digits, `.`, `_` and `-`")
+    } else {
+        None
     }
 }
 
@@ -164,6 +232,8 @@ pub struct ExecOp {
     network: Network,
     platform: Option<Platform>,
     mounts: Vec<(String, Mount)>,
+    /// Variables BuildKit sets from session secrets: name → (secret id, optional).
+    secret_env: BTreeMap<String, (String, bool)>,
 }
 
 impl ExecOp {
@@ -181,6 +251,7 @@ impl ExecOp {
             network: Network::Sandbox,
             platform: None,
             mounts: Vec::new(),
+            secret_env: BTreeMap::new(),
         }
     }
 
@@ -191,6 +262,18 @@ impl ExecOp {
     /// default `PATH` when none is set.
     pub fn with_env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.env.insert(key.into(), value.into());
+        self
+    }
+
+    /// Sets the variable `name` to the session secret `id` when the process starts (BuildKit
+    /// 0.14's `SecretEnv`): only the name and id are in the op, never the value.
+    pub fn with_secret_env(
+        mut self,
+        name: impl Into<String>,
+        id: impl Into<String>,
+        optional: bool,
+    ) -> Self {
+        self.secret_env.insert(name.into(), (id.into(), optional));
         self
     }
 
@@ -229,7 +312,7 @@ impl ExecOp {
     }
 
     /// Checks the exec and numbers its outputs.
-    pub fn build(self) -> Result<Exec, LlbError> {
+    pub fn build(mut self) -> Result<Exec, LlbError> {
         let name = match self.meta.name.as_deref().map(str::trim) {
             Some(name) if !name.is_empty() => name.to_owned(),
             _ => return Err(LlbError::Unnamed { kind: "exec" }),
@@ -254,6 +337,11 @@ impl ExecOp {
                 reason,
             });
         }
+        // A secret variable replaces a plain one of its name (an image's default, say): BuildKit
+        // would pass both, and which one a process sees would depend on its C library.
+        for key in self.secret_env.keys() {
+            self.env.remove(key);
+        }
         // The daemon passes env as `KEY=VALUE` C strings and args as C strings: an `=` in a key
         // would change which variable is set, and a NUL would cut a value short.
         if let Some(key) = self
@@ -274,6 +362,17 @@ impl ExecOp {
         }
         if self.args.iter().any(|arg| arg.contains('\0')) {
             return Err(invalid("an argument has a NUL byte".to_owned()));
+        }
+        for (key, (id, _)) in &self.secret_env {
+            if key.is_empty() || key.contains('=') || key.contains(char::is_control) {
+                return Err(invalid(format!(
+                    "invalid secret variable name `{}`",
+                    key.escape_debug()
+                )));
+            }
+            if let Some(problem) = session_id_problem(id) {
+                return Err(invalid(format!("secret variable `{key}`: {problem}")));
+            }
         }
 
         let mut mounts: BTreeMap<String, Mount> = BTreeMap::new();
@@ -315,6 +414,7 @@ impl ExecOp {
         let vertex = ExecVertex {
             args: self.args,
             env: self.env,
+            secret_env: self.secret_env,
             cwd: self.cwd,
             user: self.user,
             network: self.network,
@@ -372,6 +472,7 @@ impl Exec {
 pub(crate) struct ExecVertex {
     args: Vec<String>,
     env: BTreeMap<String, String>,
+    secret_env: BTreeMap<String, (String, bool)>,
     cwd: String,
     user: String,
     network: Network,
@@ -429,6 +530,28 @@ impl ExecVertex {
                         size: size.map_or(0, |s| i64::try_from(s).unwrap_or(i64::MAX)),
                     });
                 }
+                MountKind::Secret { id, access } => {
+                    caps.insert("exec.mount.secret");
+                    pm.mount_type = pb::MountType::Secret as i32;
+                    pm.secret_opt = Some(pb::SecretOpt {
+                        id: id.clone(),
+                        uid: access.uid,
+                        gid: access.gid,
+                        mode: access.mode,
+                        optional: access.optional,
+                    });
+                }
+                MountKind::Ssh { id, access } => {
+                    caps.insert("exec.mount.ssh");
+                    pm.mount_type = pb::MountType::Ssh as i32;
+                    pm.ssh_opt = Some(pb::SshOpt {
+                        id: id.clone(),
+                        uid: access.uid,
+                        gid: access.gid,
+                        mode: access.mode,
+                        optional: access.optional,
+                    });
+                }
                 MountKind::Cache { id, sharing } => {
                     caps.extend(["exec.mount.cache", "exec.mount.cache.sharing"]);
                     pm.mount_type = pb::MountType::Cache as i32;
@@ -468,8 +591,20 @@ impl ExecVertex {
             }),
             mounts,
             network: network as i32,
+            secretenv: self
+                .secret_env
+                .iter()
+                .map(|(name, (id, optional))| pb::SecretEnv {
+                    id: id.clone(),
+                    name: name.clone(),
+                    optional: *optional,
+                })
+                .collect(),
             ..pb::ExecOp::default()
         };
+        if !self.secret_env.is_empty() {
+            caps.insert("exec.secretenv");
+        }
         let op = pb::Op {
             inputs: inputs.into_vec(),
             op: Some(pb::op::Op::Exec(exec)),

@@ -45,7 +45,7 @@ mod tests;
 
 pub use caps::Caps;
 pub use error::LlbError;
-pub use exec::{CacheSharing, ContentCache, Exec, ExecOp, Mount, Network};
+pub use exec::{CacheSharing, ContentCache, Exec, ExecOp, Mount, Network, SessionAccess};
 pub use file::{CopyOptions, FileOp, MkdirOptions, RmOptions};
 pub use image_ref::normalize_image_ref;
 pub use location::{Location, Position, Range, SourceFile};

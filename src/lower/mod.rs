@@ -7,11 +7,13 @@
 mod builder;
 mod image;
 mod planning;
+mod session_mounts;
 mod units;
 
 pub use builder::{SETUP_VERTEX_PREFIX, builder_root};
 pub use image::{OutputImage, image_vertex};
 pub use planning::{PLANNING_VERTEX_PREFIX, planning_vertex};
+pub use session_mounts::session_env_names;
 pub use units::{UnitSources, member_dirs, unit_vertices};
 
 use crate::layout::{ARCHIVES_DIR, HELPER_DIR, VENDOR_DIR};
@@ -29,6 +31,8 @@ pub struct Toolchain {
     /// `[builder] env`: what cargo runs with in planning, on top of `env`. Unit vertices get it
     /// through the recorded environments, where cargo passed it on.
     pub cargo_env: BTreeMap<String, String>,
+    /// `[build] mounts`: the secrets and ssh agents planning and build-script runs get.
+    pub build_mounts: Vec<crate::spec::SessionMount>,
     /// The frontend's own image; its `/helper` holds the static helper binary.
     pub helper_image: Output,
     pub platform: Platform,

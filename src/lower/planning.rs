@@ -3,9 +3,11 @@
 //! kept, other files emptied: `crate::helper::skeleton`), so editing a source file leaves it
 //! cached; only the cheap skeleton vertex runs again.
 
+use super::session_mounts::{session_env_names, with_session_mounts};
 use super::{LowerError, Toolchain};
 use crate::layout::{
-    HELPER_BIN, PLAN_DIR, PLAN_FILE, PLAN_JOBS, SKELETON_DIR, TARGET_DIR, WORKSPACE_DIR,
+    ENV_UNRECORDED, HELPER_BIN, PLAN_DIR, PLAN_FILE, PLAN_JOBS, SKELETON_DIR, TARGET_DIR,
+    WORKSPACE_DIR,
 };
 use crate::llb::{Mount, Output};
 use crate::sources::vendor_config_flags;
@@ -60,6 +62,11 @@ pub fn planning_vertex(
         exec = exec.with_env(key, value);
     }
     exec = exec.with_env("CARGO_TARGET_DIR", TARGET_DIR);
+    let unrecorded = session_env_names(&toolchain.build_mounts);
+    if !unrecorded.is_empty() {
+        exec = exec.with_env(ENV_UNRECORDED, unrecorded.join(" "));
+    }
+    exec = with_session_mounts(exec, &toolchain.build_mounts);
     Ok(exec.build()?.output_of(PLAN_DIR)?)
 }
 

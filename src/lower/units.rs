@@ -8,6 +8,7 @@
 //! command and applies build-script output as cargo does. Read-only mounts are content-hashed by
 //! BuildKit, so a dependency rebuilt byte-for-byte the same leaves this vertex cached.
 
+use super::session_mounts::with_session_mounts;
 use super::{LowerError, Toolchain};
 use crate::graph::{PackageSource, Unit, UnitGraph, UnitKind};
 use crate::layout::{
@@ -131,6 +132,11 @@ fn unit_vertex(
     }
     for (key, value) in &unit.process.env {
         exec = exec.with_env(key, value);
+    }
+    // A build script may need what the spec mounts for it; a compiler never does, and leaving
+    // compilations without the mounts keeps their keys as they were.
+    if unit.kind == UnitKind::RunBuildScript {
+        exec = with_session_mounts(exec, &toolchain.build_mounts);
     }
     Ok(exec.build()?.output_of(TARGET_DIR)?)
 }

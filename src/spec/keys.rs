@@ -19,7 +19,8 @@ pub(crate) enum Kind {
     Bool,
     /// A list of strings.
     List,
-    /// A list of shell commands. A build arg is a TOML array, or one command.
+    /// A list of shell commands, or of mount options: entries that may hold commas. A build
+    /// arg is a TOML array, or one entry.
     Commands,
     /// A list of feature names, or one comma/space separated string.
     Features,
@@ -52,6 +53,7 @@ pub(crate) const BUILD: &[Key] = &[
     key("features", Kind::Features),
     key("no-default-features", Kind::Bool),
     key("all-features", Kind::Bool),
+    key("mounts", Kind::Commands),
 ];
 
 pub(crate) const RUNTIME: &[Key] = &[

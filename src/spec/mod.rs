@@ -17,6 +17,7 @@
 mod error;
 mod keys;
 mod lint;
+mod mounts;
 mod outline;
 mod overrides;
 mod raw;
@@ -31,7 +32,7 @@ pub use outline::{Setting, settings};
 pub use overrides::is_spec_override;
 pub use target::{
     BaseImage, BuildSettings, DEFAULT_BIN_DIR, DEFAULT_BUILDER_IMAGE, DEFAULT_PROFILE,
-    DEFAULT_RUNTIME_IMAGE, RuntimeSettings, Target,
+    DEFAULT_RUNTIME_IMAGE, RuntimeSettings, SessionMount, SessionMountKind, SetupCommand, Target,
 };
 
 use overrides::Override;

@@ -25,7 +25,7 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     ("builder.image", "the image cargo and rustc run in"),
     (
         "builder.setup",
-        "shell commands run on the builder image first",
+        "shell commands run on the builder image first (--mount=type=secret,… before one gives it a secret)",
     ),
     (
         "builder.env",
@@ -35,6 +35,10 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     ("build.features", "cargo features to enable"),
     ("build.no-default-features", "cargo --no-default-features"),
     ("build.all-features", "cargo --all-features"),
+    (
+        "build.mounts",
+        "secrets and ssh agents planning and build scripts get (type=secret,id=…)",
+    ),
     (
         "runtime.image",
         "the image the binaries are copied onto (scratch for none)",
@@ -90,12 +94,25 @@ fn value(target: &Target, name: &str) -> Option<String> {
         "package" => build.package.clone().unwrap_or_default(),
         "bins" => list(&build.bins),
         "builder.image" => target.builder_image.clone(),
-        "builder.setup" => list(&target.builder_setup),
+        "builder.setup" => list(
+            &target
+                .builder_setup
+                .iter()
+                .map(|c| c.written.clone())
+                .collect::<Vec<_>>(),
+        ),
         "builder.env" => map(&target.builder_env),
         "build.profile" => build.profile.clone(),
         "build.features" => build.features.join(","),
         "build.no-default-features" => build.no_default_features.to_string(),
         "build.all-features" => build.all_features.to_string(),
+        "build.mounts" => list(
+            &target
+                .build_mounts
+                .iter()
+                .map(|m| m.written.clone())
+                .collect::<Vec<_>>(),
+        ),
         "runtime.image" => match &runtime.image {
             BaseImage::Scratch => "scratch".to_owned(),
             BaseImage::Image(reference) => reference.clone(),

@@ -69,6 +69,7 @@ pub(crate) struct RawBuild {
     pub features: Option<Features>,
     pub no_default_features: Option<bool>,
     pub all_features: Option<bool>,
+    pub mounts: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

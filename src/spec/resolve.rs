@@ -71,6 +71,30 @@ fn last<'l, 'a, T>(
 /// Resolves the target `name` from `layers`, collecting every invalid value.
 pub(crate) fn resolve(name: Option<&str>, layers: &[Layer<'_>]) -> Result<Target, Vec<SpecError>> {
     let mut errors = Vec::new();
+    // Setup commands and mounts first: their checks return values, not strings.
+    let builder_setup = last(layers, |r| r.builder.as_ref()?.setup.as_ref())
+        .map(|(l, commands)| {
+            commands
+                .iter()
+                .filter_map(|c| {
+                    super::mounts::setup_command(c.get_ref())
+                        .map_err(|m| errors.push(l.error(Some(c.span()), "builder.setup", m)))
+                        .ok()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let build_mounts = last(layers, |r| r.build.as_ref()?.mounts.as_ref())
+        .map(|(l, mounts)| {
+            let texts: Vec<&str> = mounts.iter().map(|m| m.get_ref().as_str()).collect();
+            super::mounts::mount_list(&texts)
+                .map_err(|(index, m)| {
+                    let span = mounts.get(index).map(Spanned::span);
+                    errors.push(l.error(span, "build.mounts", m));
+                })
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
     let mut check = |layer: &Layer<'_>,
                      value: &Spanned<String>,
                      key: &str,
@@ -83,14 +107,6 @@ pub(crate) fn resolve(name: Option<&str>, layers: &[Layer<'_>]) -> Result<Target
     let builder_image = last(layers, |r| r.builder.as_ref()?.image.as_ref())
         .and_then(|(l, v)| check(l, v, "builder.image", builder_image))
         .unwrap_or_else(|| DEFAULT_BUILDER_IMAGE.to_owned());
-    let builder_setup = last(layers, |r| r.builder.as_ref()?.setup.as_ref())
-        .map(|(l, commands)| {
-            commands
-                .iter()
-                .filter_map(|c| check(l, c, "builder.setup", command))
-                .collect()
-        })
-        .unwrap_or_default();
     let profile = last(layers, |r| r.build.as_ref()?.profile.as_ref())
         .and_then(|(l, v)| check(l, v, "build.profile", profile))
         .unwrap_or_else(|| DEFAULT_PROFILE.to_owned());
@@ -215,6 +231,7 @@ pub(crate) fn resolve(name: Option<&str>, layers: &[Layer<'_>]) -> Result<Target
             package,
             bins,
         },
+        build_mounts,
         runtime: RuntimeSettings {
             image,
             bin_dir,
@@ -375,18 +392,6 @@ fn image(s: &str) -> Result<String, String> {
                 e.to_string().replace(s, &s.escape_debug().to_string())
             )
         })
-}
-
-/// A `builder.setup` command is a shell command by design (like a Dockerfile's `RUN`); only
-/// NUL, which no shell can receive in `-c`, is refused.
-fn command(s: &str) -> Result<String, String> {
-    if s.trim().is_empty() {
-        Err("a setup command cannot be empty; remove it, or write the command to run".to_owned())
-    } else if s.contains('\0') {
-        Err("a setup command cannot hold a NUL character".to_owned())
-    } else {
-        Ok(s.to_owned())
-    }
 }
 
 fn builder_image(s: &str) -> Result<String, String> {

@@ -20,12 +20,57 @@ pub struct Target {
     pub builder_image: String,
     /// Shell commands run on the builder image, in order, before anything of the build: what
     /// a Dockerfile's `RUN apt-get install ...` would do. Empty: the image as it is.
-    pub builder_setup: Vec<String>,
+    pub builder_setup: Vec<SetupCommand>,
     /// `[builder] env`: variables cargo runs with in planning and every unit (not in setup
     /// commands, so changing one does not rebuild the builder image).
     pub builder_env: BTreeMap<String, String>,
     pub build: BuildSettings,
+    /// `[build] mounts`: the secrets and ssh agents planning and every build-script run get.
+    pub build_mounts: Vec<SessionMount>,
     pub runtime: RuntimeSettings,
+}
+
+/// A `[builder] setup` entry: its `--mount=` flags and the shell command after them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetupCommand {
+    /// The entry as the spec has it, flags included: the vertex is named after it.
+    pub written: String,
+    pub mounts: Vec<SessionMount>,
+    /// What `/bin/sh -c` runs.
+    pub command: String,
+}
+
+impl SetupCommand {
+    /// Reads a `[builder] setup` entry (`crate::spec::mounts`).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        super::mounts::setup_command(text)
+    }
+}
+
+/// A secret or ssh agent from the client's session (`--secret`, `--ssh`), mounted into a
+/// command: only its id, path and variable name are part of the build, never its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionMount {
+    /// As written in the spec (`type=secret,id=token`).
+    pub written: String,
+    pub kind: SessionMountKind,
+    /// The `--secret id=…` / `--ssh ID=…` it takes.
+    pub id: String,
+    /// Where the file or socket appears; `None` for a secret given only as a variable.
+    pub target: Option<String>,
+    /// The variable a secret is also (or only) put in.
+    pub env: Option<String>,
+    /// `false`: the command runs without it when the client gives none (the Dockerfile default).
+    pub required: bool,
+    pub uid: u32,
+    pub gid: u32,
+    pub mode: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionMountKind {
+    Secret,
+    Ssh,
 }
 
 /// What cargo builds.

@@ -44,7 +44,12 @@ fn render(t: &Target) -> String {
     );
     line("builder", t.builder_image.clone());
     if !t.builder_setup.is_empty() {
-        line("setup", format!("{:?}", t.builder_setup));
+        let written: Vec<&str> = t.builder_setup.iter().map(|c| c.written.as_str()).collect();
+        line("setup", format!("{written:?}"));
+    }
+    if !t.build_mounts.is_empty() {
+        let written: Vec<&str> = t.build_mounts.iter().map(|m| m.written.as_str()).collect();
+        line("mounts", format!("{written:?}"));
     }
     line("cargo", t.build.cargo_args().join(" "));
     let r = &t.runtime;
@@ -339,7 +344,7 @@ fn unknown_targets() {
 #[test]
 fn unknown_keys_are_all_reported_with_line_column_and_valid_keys() {
     check("# syntax=x\n[build]\nprofile = \"dev\"\nfeaturs = [\"a\"]\n\n[targets.api.runtime]\nports = [1]\n[oops]\n", None, &[], "
-        error: Dockerfile:4:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features; did you mean `features`?
+        error: Dockerfile:4:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts; did you mean `features`?
         error: Dockerfile:7:1: unknown key `ports` in [targets.api.runtime]; valid keys: image, bin-dir, entrypoint, cmd, env, workdir, user, expose, labels, volumes, stop-signal
         error: Dockerfile:8:2: unknown key `oops` in the top level; valid keys: default-target, targets, package, bins, builder, build, runtime
     ");
@@ -532,7 +537,7 @@ fn override_errors_name_the_build_arg() {
             ("runtime", "{ entrypoint = 1 }"),
         ],
         r#"
-        error: build arg `build.featurs`: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features; did you mean `features`?
+        error: build arg `build.featurs`: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts; did you mean `features`?
         error: build arg `build.no-default-features`: invalid type: string "maybe", expected a boolean
         error: build arg `build.profile.x`: `build.profile` is not a table
         error: build arg `default-target`: no target named `nope`; valid targets: api, worker
@@ -543,6 +548,52 @@ fn override_errors_name_the_build_arg() {
         error: build arg `targets.web.package`: unknown target `web`; valid targets: api, worker
         error: build arg `targets.worker.builder.image`: the builder image cannot be `scratch`: cargo needs a Rust toolchain
     "#,
+    );
+}
+
+#[test]
+fn secret_and_ssh_mounts() {
+    let spec = r#"
+[builder]
+setup = ["--mount=type=secret,id=netrc,target=/root/.netrc curl -n https://example.com/x"]
+[build]
+mounts = ["type=secret,id=token,env=API_TOKEN", "type=ssh"]
+"#;
+    let target = crate::spec::parse("Dockerfile", spec)
+        .unwrap()
+        .resolve(None, &BTreeMap::new())
+        .unwrap();
+    let setup = &target.builder_setup[0];
+    assert_eq!(setup.command, "curl -n https://example.com/x");
+    assert_eq!(setup.mounts[0].target.as_deref(), Some("/root/.netrc"));
+    let ids: Vec<&str> = target.build_mounts.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["token", "default"]);
+    // A build arg is one mount, commas and all, or a TOML array of them.
+    check(
+        "",
+        None,
+        &[("build.mounts", "type=secret,id=token,env=API_TOKEN")],
+        r#"
+        target: (implicit)
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        mounts: ["type=secret,id=token,env=API_TOKEN"]
+        cargo: --release
+        runtime: docker.io/library/debian:bookworm-slim
+        bin-dir: /usr/local/bin
+    "#,
+    );
+    // Errors name the line and say what works.
+    check(
+        "[build]\nmounts = [\"type=cache,target=/root/.cargo\"]\n",
+        None,
+        &[],
+        "error: Dockerfile:2:11: `build.mounts`: mount `type=cache,target=/root/.cargo`: `type=cache` is not available in cargo-frontend: only `type=secret` and `type=ssh` mounts bring something into a build's commands",
+    );
+    check(
+        "[builder]\nsetup = [\"--network=host make\"]\n",
+        None,
+        &[],
+        "error: Dockerfile:2:10: `builder.setup`: `--network=host`: a setup command takes only `--mount=` flags before the command, like `--mount=type=secret,id=token curl -fsS …`",
     );
 }
 
@@ -668,8 +719,8 @@ fn doc_examples_resolve() {
         .collect();
     assert_eq!(
         examples.len(),
-        6,
-        "the usage example, the syntax-line snippet, the builder setup snippet and the three reference examples"
+        7,
+        "the usage example, the syntax-line snippet, the builder setup and secrets snippets and the three reference examples"
     );
     for example in examples {
         let spec = parse("Dockerfile", example).unwrap_or_else(|e| panic!("{e}\n{example}"));
@@ -713,7 +764,7 @@ fn unknown_keys_and_bad_values_are_reported_together() {
         None,
         &[],
         r#"
-        error: Dockerfile:2:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features; did you mean `features`?
+        error: Dockerfile:2:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts; did you mean `features`?
         error: Dockerfile:3:11: `build.profile`: invalid profile name `my profile`: use letters, digits, `-` and `_`, like `release`
         error: Dockerfile:5:11: `runtime.bin-dir`: `bin` is not an absolute path; start it with `/`
     "#,
@@ -724,7 +775,7 @@ fn unknown_keys_and_bad_values_are_reported_together() {
         None,
         &[],
         r#"
-        error: Dockerfile:2:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features; did you mean `features`?
+        error: Dockerfile:2:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts; did you mean `features`?
         error: Dockerfile:3:16: `build.all-features`: invalid type: string "yes", expected a boolean
     "#,
     );

@@ -40,8 +40,17 @@ pub struct Example {
 
 impl Example {
     pub fn copy_of(name: &str) -> Self {
+        Self::copy_from("examples", name)
+    }
+
+    /// A private copy of a test project under `tests/fixtures/`.
+    pub fn copy_of_fixture(name: &str) -> Self {
+        Self::copy_from("tests/fixtures", name)
+    }
+
+    fn copy_from(parent: &str, name: &str) -> Self {
         let source = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("examples")
+            .join(parent)
             .join(name);
         let dir = tempfile::Builder::new()
             .prefix(&format!("cargo-frontend-e2e-{name}-"))
