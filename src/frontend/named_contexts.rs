@@ -88,17 +88,22 @@ impl<'a> NamedContexts<'a> {
         Ok(self.find(&lookup_name(reference)?, platform))
     }
 
-    /// The contexts none of `target`'s images uses on any of `platforms`.
-    pub fn unused(&self, target: &Target, platforms: &[Platform]) -> Result<Unused, FrontendError> {
+    /// Checks the contexts `target`'s images use on `platforms` before anything is built (one
+    /// of a scheme cargo-frontend does not take is refused), and returns those it uses for
+    /// nothing.
+    pub fn check(&self, target: &Target, platforms: &[Platform]) -> Result<Unused, FrontendError> {
         if self.opts.named_contexts.is_empty() {
             return Ok(Unused::default());
         }
         let mut used = BTreeSet::new();
         let mut looked_up = Vec::new();
-        for reference in spec_images(target) {
+        for (image, reference) in spec_images(target) {
             looked_up.push(lookup_name(reference)?);
             for platform in platforms {
                 if let Some(chosen) = self.for_image(reference, platform)? {
+                    if let Some(error) = refusal(chosen, image, reference) {
+                        return Err(error);
+                    }
                     used.insert(chosen.key);
                 }
             }
@@ -115,12 +120,34 @@ impl<'a> NamedContexts<'a> {
 }
 
 /// The images a target names that named contexts can replace (`scratch` is no image).
-fn spec_images(target: &Target) -> impl Iterator<Item = &str> {
+fn spec_images(target: &Target) -> impl Iterator<Item = (SpecImage, &str)> {
     let runtime = match &target.runtime.image {
         BaseImage::Scratch => None,
-        BaseImage::Image(reference) => Some(reference.as_str()),
+        BaseImage::Image(reference) => Some((SpecImage::Runtime, reference.as_str())),
     };
-    std::iter::once(target.builder_image.as_str()).chain(runtime)
+    std::iter::once((SpecImage::Builder, target.builder_image.as_str())).chain(runtime)
+}
+
+/// Why `chosen` cannot stand for the spec's `image` (`reference`), if it cannot: a scheme
+/// cargo-frontend does not take, or an empty builder.
+fn refusal(chosen: Chosen<'_>, image: SpecImage, reference: &str) -> Option<FrontendError> {
+    let flag = format!(
+        "`--build-context {}={}`",
+        chosen.key.escape_debug(),
+        chosen.context.value.escape_debug()
+    );
+    match (&chosen.context.source, image) {
+        (ContextSource::Unsupported { scheme }, _) => Some(FrontendError::Usage(format!(
+            "{flag}: `{scheme}` contexts are not supported for `{}`; cargo-frontend takes \
+             docker-image:// and local directories as named contexts",
+            image.key()
+        ))),
+        (ContextSource::Scratch, SpecImage::Builder) => Some(FrontendError::Usage(format!(
+            "{flag}: the builder image `{reference}` cannot be replaced by `scratch`: cargo \
+             needs a Rust toolchain; pass an image with one"
+        ))),
+        _ => None,
+    }
 }
 
 /// The name an image is looked up by: its familiar form without `:latest`.
@@ -156,24 +183,13 @@ pub async fn builder_base(
     caps: &Caps,
 ) -> Result<Base, FrontendError> {
     let chosen = contexts.for_image(reference, platform)?;
-    load(
-        bridge,
-        contexts,
-        SpecImage::Builder,
-        reference,
-        chosen,
-        platform,
-        mode,
-        caps,
-    )
-    .await?
-    .ok_or_else(|| {
-        FrontendError::Usage(format!(
-            "the build context `{}` replaces the builder image `{reference}` with `scratch`, \
-                 but cargo needs a Rust toolchain; pass an image with one",
-            chosen.map_or("", |c| c.key).escape_debug()
-        ))
-    })
+    let image = SpecImage::Builder;
+    let base = load(
+        bridge, contexts, image, reference, chosen, platform, mode, caps,
+    );
+    // `load` refuses a `scratch` builder before it gets here.
+    base.await?
+        .ok_or_else(|| FrontendError::Usage(format!("the builder image `{reference}` is empty")))
 }
 
 /// The runtime base: the spec's `runtime.image`, or the named context that replaces it;
@@ -187,15 +203,9 @@ pub async fn runtime_base(
     caps: &Caps,
 ) -> Result<Option<Base>, FrontendError> {
     let chosen = contexts.for_image(reference, platform)?;
+    let image = SpecImage::Runtime;
     load(
-        bridge,
-        contexts,
-        SpecImage::Runtime,
-        reference,
-        chosen,
-        platform,
-        mode,
-        caps,
+        bridge, contexts, image, reference, chosen, platform, mode, caps,
     )
     .await
 }
@@ -211,21 +221,21 @@ async fn load(
     mode: ResolveMode,
     caps: &Caps,
 ) -> Result<Option<Base>, FrontendError> {
-    let Some(Chosen { key, context }) = chosen else {
+    let Some(found @ Chosen { key, context }) = chosen else {
         let vertex = images::spec_image_vertex(reference);
-        return Ok(Some(
-            images::resolve(bridge, reference, platform, mode, vertex).await?,
-        ));
+        let base = images::resolve(bridge, reference, platform, mode, vertex).await?;
+        return Ok(Some(base));
     };
+    if let Some(error) = refusal(found, image, reference) {
+        return Err(error);
+    }
     tracing::info!(key, value = %context.value, "{} replaced by a named context", image.key());
     match &context.source {
         ContextSource::Image(replacement) => {
             let vertex = format!("[context {key}] {replacement}");
-            Ok(Some(
-                images::resolve(bridge, replacement, platform, mode, vertex).await?,
-            ))
+            let base = images::resolve(bridge, replacement, platform, mode, vertex).await?;
+            Ok(Some(base))
         }
-        ContextSource::Scratch => Ok(None),
         ContextSource::Local { name, shared_key } => {
             let source = local_root(bridge, contexts.opts, key, name, shared_key, caps).await?;
             Ok(Some(Base {
@@ -233,13 +243,8 @@ async fn load(
                 config: None,
             }))
         }
-        ContextSource::Unsupported { scheme } => Err(FrontendError::Usage(format!(
-            "`--build-context {}={}`: `{scheme}` contexts are not supported for `{}`; \
-             cargo-frontend takes docker-image:// and local directories as named contexts",
-            key.escape_debug(),
-            context.value.escape_debug(),
-            image.key()
-        ))),
+        // A scratch builder and unsupported schemes were refused above.
+        ContextSource::Scratch | ContextSource::Unsupported { .. } => Ok(None),
     }
 }
 
@@ -384,7 +389,7 @@ mod tests {
         ]);
         let contexts = NamedContexts::new(&opts);
         let unused = contexts
-            .unused(
+            .check(
                 &target(BaseImage::Image(
                     crate::spec::DEFAULT_RUNTIME_IMAGE.to_owned(),
                 )),
@@ -398,7 +403,7 @@ mod tests {
             ["rust:1.95-slim-bookworm", "debian:bookworm-slim"]
         );
         let scratch = contexts
-            .unused(&target(BaseImage::Scratch), &[AMD64()])
+            .check(&target(BaseImage::Scratch), &[AMD64()])
             .unwrap();
         assert_eq!(
             scratch.keys,
@@ -411,9 +416,43 @@ mod tests {
         let none = FrontendOpts::default();
         assert_eq!(
             NamedContexts::new(&none)
-                .unused(&target(BaseImage::Scratch), &[AMD64()])
+                .check(&target(BaseImage::Scratch), &[AMD64()])
                 .unwrap(),
             Unused::default()
+        );
+    }
+
+    #[test]
+    fn a_context_that_cannot_stand_for_its_image_is_refused_up_front() {
+        let runtime = || {
+            target(BaseImage::Image(
+                crate::spec::DEFAULT_RUNTIME_IMAGE.to_owned(),
+            ))
+        };
+        for (option, says) in [
+            (
+                ("context:rust:1.95-slim-bookworm", "docker-image://scratch"),
+                "cannot be replaced by `scratch`",
+            ),
+            (
+                ("context:debian:bookworm-slim", "git@github.com:x/y.git"),
+                "`git` contexts are not supported for `runtime.image`",
+            ),
+        ] {
+            let opts = opts(&[option]);
+            let error = NamedContexts::new(&opts)
+                .check(&runtime(), &[AMD64()])
+                .unwrap_err()
+                .to_string();
+            assert!(error.starts_with("`--build-context "), "{error}");
+            assert!(error.contains(says), "{error}");
+        }
+        // An empty runtime base is fine: the image is the binaries alone.
+        let opts = opts(&[("context:debian:bookworm-slim", "docker-image://scratch")]);
+        assert!(
+            NamedContexts::new(&opts)
+                .check(&runtime(), &[AMD64()])
+                .is_ok()
         );
     }
 }

@@ -160,7 +160,7 @@ async fn build(
     let inputs = Inputs::load(bridge, request.opts, &request.caps, frontend_image).await?;
     let checks = checks(&inputs, request.opts)?;
     let contexts = NamedContexts::new(request.opts);
-    let unused_contexts = contexts.unused(&inputs.target, &request.platforms)?;
+    let unused_contexts = contexts.check(&inputs.target, &request.platforms)?;
     let warnings = build_warnings(
         request.opts,
         &inputs.spec.parsed,

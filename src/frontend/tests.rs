@@ -616,6 +616,13 @@ fn an_unsupported_named_context_is_refused_naming_it() {
          supported for `runtime.image`; cargo-frontend takes docker-image:// and local directories \
          as named contexts"
     );
+    assert!(
+        !bridge
+            .solved
+            .iter()
+            .any(|s| s.names.iter().any(|n| n.starts_with("cargo plan"))),
+        "refused before planning runs"
+    );
 }
 
 #[test]
