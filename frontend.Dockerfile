@@ -28,7 +28,7 @@ RUN --mount=type=cache,id=cargo-frontend-registry,target=/usr/local/cargo/regist
 FROM scratch
 COPY --from=build /out/ /
 LABEL moby.buildkit.frontend.network.none="true"
-# Only the caps this frontend serves: `--call` subrequests (describe, outline, targets); named
-# contexts come later.
-LABEL moby.buildkit.frontend.caps="moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests"
+# Only the caps this frontend serves: `--call` subrequests (describe, outline, targets) and named
+# contexts (`--build-context`; without this cap the daemon refuses a build that passes one).
+LABEL moby.buildkit.frontend.caps="moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts"
 ENTRYPOINT ["/bin/cargo-frontend"]

@@ -263,3 +263,122 @@ fn rustflags_in_builder_env_rerun_every_unit_once() {
         "the same RUSTFLAGS again reruns nothing"
     );
 }
+
+/// The message examples/hello's binary prints.
+const HELLO_OUTPUT: &str = r#"{"message":"hello from cargo-frontend","answer":42,"c_cfg":true}"#;
+
+/// examples/hello's spec names the default images (`docker.io/library/rust:1.95-slim-bookworm`,
+/// `docker.io/library/debian:bookworm-slim`), which this machine cannot pull: the build works
+/// only if the named contexts, called by the images' short names as with a Dockerfile's `FROM`,
+/// replace both.
+#[test]
+fn named_contexts_replace_the_spec_images() {
+    let example = Example::copy_of("hello");
+    let tag = "cargo-frontend-e2e/hello:contexts";
+    let progress = Build::new(&example, tag)
+        .spec_images()
+        .arg("--build-context")
+        .arg(&format!(
+            "rust:1.95-slim-bookworm=docker-image://{}",
+            support::builder_image()
+        ))
+        .arg("--build-context")
+        .arg(&format!(
+            "debian:bookworm-slim=docker-image://{}",
+            support::runtime_image()
+        ))
+        .run();
+    // A vertex shows up in a build's progress only if the build loaded it, but under the name
+    // the first active build gave its op: other builds on this daemon load the same test images
+    // as `[internal] load image REF`. So the replacements are found by their references, and
+    // the spec's images must appear nowhere.
+    let names = progress.vertex_names();
+    for replacement in [support::builder_image(), support::runtime_image()] {
+        assert!(
+            names
+                .iter()
+                .any(|n| n.starts_with('[') && n.ends_with(&format!(" {replacement}"))),
+            "{replacement} in {names:#?}"
+        );
+    }
+    let spec_images: Vec<&String> = names
+        .iter()
+        .filter(|n| {
+            n.contains("docker.io/library/rust:1.95-slim-bookworm")
+                || n.contains("docker.io/library/debian:bookworm-slim")
+        })
+        .collect();
+    assert_eq!(
+        spec_images,
+        Vec::<&String>::new(),
+        "the spec's images are not loaded"
+    );
+    assert_eq!(progress.warnings(), Vec::<String>::new());
+    assert_eq!(support::run_image(tag, &[]).trim(), HELLO_OUTPUT);
+}
+
+/// A directory as `--build-context NAME=DIR` is the runtime image's root filesystem, minus
+/// what its own `.dockerignore` excludes: here the test runtime image, exported and unpacked.
+#[test]
+fn a_local_directory_context_is_the_runtime_root() {
+    let root = tempfile::Builder::new()
+        .prefix("cargo-frontend-e2e-root-")
+        .tempdir()
+        .expect("temp dir");
+    let container = docker(&["create", &support::runtime_image()]);
+    let export = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "docker export {} | tar -x -C {}",
+            container.trim(),
+            root.path().display()
+        ))
+        .status()
+        .expect("sh runs");
+    docker(&["rm", container.trim()]);
+    assert!(
+        export.success(),
+        "exporting {} failed",
+        support::runtime_image()
+    );
+    std::fs::write(root.path().join("kept-marker"), "").unwrap();
+    std::fs::write(root.path().join("ignored-marker"), "").unwrap();
+    std::fs::write(root.path().join(".dockerignore"), "ignored-marker\n").unwrap();
+
+    let example = Example::copy_of("hello");
+    example.append("Dockerfile", "[runtime]\nimage = \"myroot\"\n");
+    let tag = "cargo-frontend-e2e/hello:local-root";
+    let progress = Build::new(&example, tag)
+        .spec_images()
+        .arg("--build-arg")
+        .arg(&format!("builder.image={}", support::builder_image()))
+        .arg("--build-context")
+        .arg(&format!("myroot={}", root.path().display()))
+        .run();
+    assert!(
+        progress
+            .vertex_names()
+            .contains(&"[context myroot] load from client".to_owned()),
+        "{:#?}",
+        progress.vertex_names()
+    );
+    assert_eq!(support::run_image(tag, &[]).trim(), HELLO_OUTPUT);
+    let top = docker(&["run", "--rm", "--entrypoint", "/bin/ls", tag, "-A", "/"]);
+    let top: Vec<&str> = top.lines().collect();
+    assert!(top.contains(&"kept-marker"), "{top:?}");
+    assert!(!top.contains(&"ignored-marker"), "{top:?}");
+}
+
+/// Runs `docker ARGS`, which must succeed; its stdout.
+fn docker(args: &[&str]) -> String {
+    let output = std::process::Command::new("docker")
+        .args(args)
+        .output()
+        .expect("docker runs");
+    assert!(
+        output.status.success(),
+        "docker {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}

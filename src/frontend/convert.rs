@@ -7,8 +7,9 @@
 use super::bridge::{Bridge, solve};
 use super::error::FrontendError;
 use super::failure::plan_failure_message;
-use super::images::{self, PinnedImage};
+use super::images::{self, Base};
 use super::inputs::Inputs;
+use super::named_contexts::{self, NamedContexts};
 use crate::context;
 use crate::graph::{self, UnitGraph};
 use crate::image_config::{image_config, package_labels};
@@ -30,6 +31,8 @@ pub struct Settings<'a> {
     pub no_cache: bool,
     /// `--label`s, added to the image config.
     pub labels: &'a BTreeMap<String, String>,
+    /// `--build-context`s, which may replace the builder and runtime images.
+    pub contexts: NamedContexts<'a>,
 }
 
 /// One platform's image: the head of its LLB and its `containerimage.config`.
@@ -46,11 +49,13 @@ pub async fn convert(
     clock: &mut PhaseClock,
 ) -> Result<Converted, FrontendError> {
     let target = &inputs.target;
-    let builder = images::resolve(
+    let builder = named_contexts::builder_base(
         bridge,
+        settings.contexts,
         &target.builder_image,
         platform,
         settings.resolve_mode,
+        settings.caps,
     )
     .await?;
     clock.lap("builder image");
@@ -88,7 +93,15 @@ pub async fn convert(
     let base = match &target.runtime.image {
         BaseImage::Scratch => None,
         BaseImage::Image(reference) => {
-            Some(images::resolve(bridge, reference, platform, settings.resolve_mode).await?)
+            named_contexts::runtime_base(
+                bridge,
+                settings.contexts,
+                reference,
+                platform,
+                settings.resolve_mode,
+                settings.caps,
+            )
+            .await?
         }
     };
     clock.lap("runtime image");
@@ -100,7 +113,7 @@ pub async fn convert(
     };
     let head = lower::image_vertex(&graph, &unit_outputs, &image, settings.caps)?;
     let image_config = image_config(
-        base.as_ref().map(|b| b.config.as_slice()),
+        base.as_ref().and_then(|b| b.config.as_deref()),
         platform,
         &target.runtime,
         &shipped_package_labels(&graph, &target.build.bins),
@@ -113,11 +126,11 @@ pub async fn convert(
 /// unit vertex runs on.
 fn toolchain(
     inputs: &Inputs,
-    builder: &PinnedImage,
+    builder: &Base,
     platform: &Platform,
     settings: &Settings<'_>,
 ) -> Result<Toolchain, FrontendError> {
-    let env = images::image_env(&builder.config)?;
+    let env = images::image_env(builder.config.as_deref())?;
     Ok(Toolchain {
         root: lower::builder_root(
             &builder.source,

@@ -165,7 +165,10 @@ mod tests {
             "secret token: not found",
         )
         .unwrap();
-        assert!(secret.contains("add `--secret id=token,src=FILE`"), "{secret}");
+        assert!(
+            secret.contains("add `--secret id=token,src=FILE`"),
+            "{secret}"
+        );
         let agent = explain_vertex_failure(
             "cargo plan (record rustc and build-script calls)",
             "unset ssh forward key default",

@@ -1,26 +1,34 @@
 //! Images a build starts from (the builder, the runtime base): resolved through the bridge and
-//! pinned to the digest found, so the definition names exact content.
+//! pinned to the digest found, so the definition names exact content; and the `Env` vertices
+//! on them run with.
 
 use super::bridge::Bridge;
 use super::error::FrontendError;
-use crate::image_config::ImageConfigError;
+use crate::image_config::{DEFAULT_PATH, ImageConfigError};
 use crate::llb::{self, Output, ResolveMode};
 use crate::platform::Platform;
 use std::collections::BTreeMap;
 
-/// An image source pinned to its manifest digest, and its config JSON.
-pub struct PinnedImage {
+/// A root filesystem a build starts from, and its image config JSON: an image pinned to its
+/// manifest digest, or a directory of the client's (a named context), which has no config.
+pub struct Base {
     pub source: Output,
-    pub config: Vec<u8>,
+    pub config: Option<Vec<u8>>,
 }
 
-/// Resolves `reference` for `platform`.
+/// The vertex name of a spec's own image.
+pub fn spec_image_vertex(reference: &str) -> String {
+    format!("[internal] load image {reference}")
+}
+
+/// Resolves `reference` for `platform`; the source vertex is called `vertex`.
 pub async fn resolve(
     bridge: &mut impl Bridge,
     reference: &str,
     platform: &Platform,
     mode: ResolveMode,
-) -> Result<PinnedImage, FrontendError> {
+    vertex: String,
+) -> Result<Base, FrontendError> {
     let normalized = llb::normalize_image_ref(reference)?;
     let resolved = bridge
         .resolve_image_config(&normalized, platform, mode)
@@ -32,16 +40,22 @@ pub async fn resolve(
     let source = llb::image(&pinned)?
         .with_platform(platform.clone())
         .with_resolve_mode(mode)
-        .with_name(format!("[internal] load image {reference}"))
+        .with_name(vertex)
         .output();
-    Ok(PinnedImage {
+    Ok(Base {
         source,
-        config: resolved.config,
+        config: Some(resolved.config),
     })
 }
 
 /// An image's `Env` from its config: ExecOps don't inherit it, so vertices set it themselves.
-pub fn image_env(config: &[u8]) -> Result<BTreeMap<String, String>, FrontendError> {
+/// Without a config (a directory), the default `PATH` alone, as the Dockerfile frontend gives a
+/// stage on a base without one.
+pub fn image_env(config: Option<&[u8]>) -> Result<BTreeMap<String, String>, FrontendError> {
+    let Some(config) = config else {
+        let path = DEFAULT_PATH.trim_start_matches("PATH=");
+        return Ok(BTreeMap::from([("PATH".to_owned(), path.to_owned())]));
+    };
     let config: serde_json::Value =
         serde_json::from_slice(config).map_err(ImageConfigError::Json)?;
     let env = config["config"]["Env"]
@@ -65,7 +79,7 @@ mod tests {
     #[test]
     fn env_keeps_only_real_variables() {
         let config = br#"{"config":{"Env":["PATH=/usr/bin","=x","A\u0000B=y","C=1=2",3]}}"#;
-        let env = image_env(config).unwrap();
+        let env = image_env(Some(config)).unwrap();
         assert_eq!(
             env.into_iter().collect::<Vec<_>>(),
             [
@@ -73,7 +87,14 @@ mod tests {
                 ("PATH".to_owned(), "/usr/bin".to_owned())
             ]
         );
-        assert!(image_env(b"{}").unwrap().is_empty());
-        assert!(image_env(b"not json").is_err());
+        assert!(image_env(Some(b"{}")).unwrap().is_empty());
+        assert!(image_env(Some(b"not json")).is_err());
+        assert_eq!(
+            image_env(None).unwrap().into_iter().collect::<Vec<_>>(),
+            [(
+                "PATH".to_owned(),
+                "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_owned()
+            )]
+        );
     }
 }

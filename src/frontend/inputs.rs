@@ -183,7 +183,7 @@ async fn load_context(
 
 /// What the first transfer holds for `name` at the top of the context: `read_dir` tells a
 /// symlink from a file, `exists` (which follows links) whether its target came along.
-async fn found(
+pub(super) async fn found(
     bridge: &mut impl Bridge,
     reference: &RefId,
     entries: &[DirEntry],

@@ -6,6 +6,8 @@
 //! - [`inputs`]: what every conversion starts from, loaded once: the spec, the context's
 //!   `Cargo.lock` and `.dockerignore`, the helper image;
 //! - [`convert`]: inputs and one platform → LLB and image config, over the [`bridge`];
+//! - [`named_contexts`]: `--build-context`s that replace the spec's images, as a root and
+//!   config for the conversion;
 //! - [`subrequests`]: `--call` answers (describe, outline, targets, lint) from the spec;
 //! - [`warnings`]: what buildx's warning summary shows (options without effect, spec checks);
 //! - [`error`] and [`failure`]: what ends a build, whose it is, and how it is told.
@@ -20,6 +22,7 @@ pub mod error;
 mod failure;
 mod images;
 pub mod inputs;
+pub mod named_contexts;
 pub mod request;
 pub mod result;
 pub mod subrequests;

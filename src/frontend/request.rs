@@ -6,6 +6,7 @@ use super::bridge::{Bridge, solve};
 use super::convert::{Settings, convert};
 use super::error::FrontendError;
 use super::inputs::{ContextFiles, FrontendImage, Inputs, SpecFile};
+use super::named_contexts::NamedContexts;
 use super::result::{BuildResult, ResultBuilder};
 use super::subrequests::{self, Question, Subrequest};
 use super::warnings::build_warnings;
@@ -158,11 +159,14 @@ async fn build(
 ) -> Result<BuildResult, FrontendError> {
     let inputs = Inputs::load(bridge, request.opts, &request.caps, frontend_image).await?;
     let checks = checks(&inputs, request.opts)?;
+    let contexts = NamedContexts::new(request.opts);
+    let unused_contexts = contexts.check(&inputs.target, &request.platforms)?;
     let warnings = build_warnings(
         request.opts,
         &inputs.spec.parsed,
         &inputs.spec.bytes,
         &checks,
+        &unused_contexts,
         &inputs.spec.vertex,
     );
     send_warnings(bridge, request, &warnings).await?;
@@ -172,6 +176,7 @@ async fn build(
         resolve_mode: request.resolve_mode,
         no_cache: request.opts.no_cache,
         labels: &request.opts.labels,
+        contexts,
     };
     let mut results = ResultBuilder::default();
     for platform in &request.platforms {

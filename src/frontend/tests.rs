@@ -27,6 +27,8 @@ struct FakeBridge {
     solved: Vec<Solved>,
     /// Every warning, in order.
     warnings: Vec<Warning>,
+    /// Every image reference resolved, in order.
+    resolved: Vec<String>,
 }
 
 struct Solved {
@@ -44,6 +46,7 @@ impl FakeBridge {
                 .collect(),
             solved: Vec::new(),
             warnings: Vec::new(),
+            resolved: Vec::new(),
         }
     }
 
@@ -108,6 +111,7 @@ impl Bridge for FakeBridge {
         platform: &Platform,
         _: ResolveMode,
     ) -> Result<ResolvedImage, GatewayError> {
+        self.resolved.push(reference.to_owned());
         let config = serde_json::json!({
             "architecture": platform.architecture,
             "os": platform.os,
@@ -201,6 +205,11 @@ fn opts(target: Option<&str>) -> FrontendOpts {
 
 /// The same with `--call`, whose request id is `frontend.` + the name.
 fn opts_with(target: Option<&str>, request_id: Option<&str>) -> FrontendOpts {
+    opts_plus(target, request_id, &[])
+}
+
+/// The same with more options (`KEY=VALUE`), as buildx sends `--build-context`s.
+fn opts_plus(target: Option<&str>, request_id: Option<&str>, more: &[&str]) -> FrontendOpts {
     let mut vars = vec![
         ("BUILDKIT_SESSION_ID".to_owned(), "session".to_owned()),
         (
@@ -223,6 +232,9 @@ fn opts_with(target: Option<&str>, request_id: Option<&str>) -> FrontendOpts {
             "BUILDKIT_FRONTEND_OPT_3".to_owned(),
             format!("requestid={id}"),
         ));
+    }
+    for (i, opt) in more.iter().enumerate() {
+        vars.push((format!("BUILDKIT_FRONTEND_OPT_{}", 10 + i), opt.to_string()));
     }
     FrontendOpts::from_env(vars).expect("valid opts")
 }
@@ -305,6 +317,12 @@ fn assert_golden(found: Golden, expected: Golden) {
     );
 }
 
+/// The golden digests of examples/hello's planning and image vertices, which the named-context
+/// tests compare with too.
+const HELLO_PLANNING: &str =
+    "sha256:1abb6e2f139cc16b333124b5c3584047f6c85c334462b497b4fedcfbce9ac1d4";
+const HELLO_IMAGE: &str = "sha256:a8238f231e80dd2e6553f51d813fd3f8d5fef9ff905e3cd72434303a339e45ed";
+
 #[test]
 fn hello_converts_to_the_golden_definition() {
     let mut bridge = example_files!("hello", "hello");
@@ -335,9 +353,8 @@ fn hello_converts_to_the_golden_definition() {
     assert_golden(
         golden_of(&bridge, &result),
         Golden {
-            planning: "sha256:1abb6e2f139cc16b333124b5c3584047f6c85c334462b497b4fedcfbce9ac1d4"
-                .into(),
-            image: "sha256:a8238f231e80dd2e6553f51d813fd3f8d5fef9ff905e3cd72434303a339e45ed".into(),
+            planning: HELLO_PLANNING.into(),
+            image: HELLO_IMAGE.into(),
             image_config: "sha256:0e198948eede149eeb1eb7133910292f9a65cf11939b71308e241ef6466c430d"
                 .into(),
         },
@@ -545,4 +562,191 @@ fn build_mounts_reach_planning_and_build_scripts_and_no_value_reaches_an_op() {
     assert!(scripts > 0, "examples/hello runs a build script");
     let bytes: Vec<u8> = image.as_pb().def.concat();
     assert!(!String::from_utf8_lossy(&bytes).contains("s3cr3t"));
+}
+
+/// The source ops (identifier and attributes) of a definition, by vertex name.
+fn sources(definition: &Definition) -> BTreeMap<String, (String, BTreeMap<String, String>)> {
+    use crate::pb::ops as pb;
+    use prost::Message;
+    let names: BTreeMap<String, String> = definition
+        .ops()
+        .iter()
+        .map(|op| (op.digest.to_string(), op.name.clone()))
+        .collect();
+    definition
+        .as_pb()
+        .def
+        .iter()
+        .filter_map(|bytes| {
+            let op = pb::Op::decode(bytes.as_slice()).expect("an op");
+            let Some(pb::op::Op::Source(source)) = op.op else {
+                return None;
+            };
+            let name = names[&Digest::of(bytes).to_string()].clone();
+            Some((name, (source.identifier, source.attrs)))
+        })
+        .collect()
+}
+
+#[test]
+fn a_named_context_replaces_the_runtime_image() {
+    let mut bridge = example_files!("hello", "hello");
+    let opts = opts_plus(
+        None,
+        None,
+        &["context:debian:bookworm-slim=docker-image://registry.local/base:1"],
+    );
+    let result = run(&mut bridge, &opts, &daemon(true));
+    assert_eq!(
+        bridge.resolved,
+        [
+            "docker.io/library/rust:1.95-slim-bookworm",
+            "registry.local/base:1",
+        ]
+    );
+    let image = bridge.solved.last().unwrap();
+    let base = &sources(&image.definition)["[context debian:bookworm-slim] registry.local/base:1"];
+    assert_eq!(
+        base.0,
+        format!(
+            "docker-image://registry.local/base:1@{}",
+            Digest::of(b"registry.local/base:1")
+        )
+    );
+    let golden = golden_of(&bridge, &result);
+    assert_eq!(golden.planning, HELLO_PLANNING, "the builder is the spec's");
+    assert_ne!(golden.image, HELLO_IMAGE);
+    assert_eq!(bridge.warnings, []);
+}
+
+#[test]
+fn a_named_context_replaces_the_builder_image() {
+    let mut bridge = example_files!("hello", "hello");
+    let opts = opts_plus(
+        None,
+        None,
+        &["context:rust:1.95-slim-bookworm=docker-image://registry.local/rust:local"],
+    );
+    let result = run(&mut bridge, &opts, &daemon(true));
+    assert_eq!(
+        bridge.resolved,
+        [
+            "registry.local/rust:local",
+            "docker.io/library/debian:bookworm-slim"
+        ]
+    );
+    let planning = bridge.solved_with("cargo plan");
+    assert!(
+        sources(&planning.definition)
+            .contains_key("[context rust:1.95-slim-bookworm] registry.local/rust:local"),
+        "{:#?}",
+        planning.names
+    );
+    assert_ne!(golden_of(&bridge, &result).planning, HELLO_PLANNING);
+}
+
+#[test]
+fn a_local_named_context_is_the_runtime_root_without_a_config() {
+    let mut bridge = example_files!("hello", "hello");
+    let opts = opts_plus(
+        None,
+        None,
+        &[
+            "context:debian:bookworm-slim=local:myroot",
+            "sharedkey:localdir:debian:bookworm-slim=k1",
+        ],
+    );
+    let result = run(&mut bridge, &opts, &daemon(true));
+    assert_eq!(
+        bridge.resolved,
+        ["docker.io/library/rust:1.95-slim-bookworm"]
+    );
+    // The fake serves examples/hello's `.dockerignore` for every local, this one's too.
+    let ignore = bridge.solved_with("[context debian:bookworm-slim] load .dockerignore");
+    assert_eq!(
+        sources(&ignore.definition)["[context debian:bookworm-slim] load .dockerignore"].1["local.followpaths"],
+        r#"[".dockerignore"]"#
+    );
+    let image = bridge.solved.last().unwrap();
+    let (identifier, attrs) =
+        &sources(&image.definition)["[context debian:bookworm-slim] load from client"];
+    assert_eq!(identifier, "local://myroot");
+    assert_eq!(attrs["local.session"], "session");
+    assert_eq!(
+        attrs["local.sharedkeyhint"],
+        "context:debian:bookworm-slim-k1"
+    );
+    let excluded: Vec<String> = serde_json::from_str(&attrs["local.excludepatterns"]).unwrap();
+    let dockerignore = String::from_utf8(bridge.files[".dockerignore"].clone()).unwrap();
+    assert_eq!(
+        excluded,
+        crate::dockerignore::excludepatterns(&crate::dockerignore::read_patterns(&dockerignore))
+    );
+    assert!(!excluded.is_empty());
+    let config: serde_json::Value =
+        serde_json::from_slice(&result.metadata["containerimage.config"]).unwrap();
+    assert_eq!(
+        config["config"]["Env"],
+        serde_json::json!([crate::image_config::DEFAULT_PATH]),
+        "no image config: the default PATH, not the fake images' env"
+    );
+}
+
+#[test]
+fn an_unsupported_named_context_is_refused_naming_it() {
+    let mut bridge = example_files!("hello", "hello");
+    let opts = opts_plus(
+        None,
+        None,
+        &["context:debian:bookworm-slim=https://github.com/x/y.git"],
+    );
+    let error = serve(&mut bridge, &opts, &daemon(true))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        error,
+        "`--build-context debian:bookworm-slim=https://github.com/x/y.git`: `https` contexts are not \
+         supported for `runtime.image`; cargo-frontend takes docker-image:// and local directories \
+         as named contexts"
+    );
+    assert!(
+        !bridge
+            .solved
+            .iter()
+            .any(|s| s.names.iter().any(|n| n.starts_with("cargo plan"))),
+        "refused before planning runs"
+    );
+}
+
+#[test]
+fn an_unused_named_context_is_a_warning_on_the_specs_vertex() {
+    let mut bridge = example_files!("hello", "hello");
+    let opts = opts_plus(
+        None,
+        None,
+        &["context:debian:bookworm=docker-image://registry.local/base:1"],
+    );
+    let result = run(&mut bridge, &opts, &daemon(true));
+    assert_eq!(golden_of(&bridge, &result).image, HELLO_IMAGE);
+    let spec_vertex = bridge
+        .solved_with("[internal] load build spec")
+        .head
+        .to_string();
+    let warnings: Vec<(&str, &str)> = bridge
+        .warnings
+        .iter()
+        .map(|w| (w.short.as_str(), w.vertex.as_str()))
+        .collect();
+    assert_eq!(
+        warnings,
+        [(
+            "UnusedBuildContext: the build context `debian:bookworm` has no effect",
+            spec_vertex.as_str()
+        )]
+    );
+    assert!(
+        bridge.warnings[0].detail[0].ends_with("`rust:1.95-slim-bookworm`, `debian:bookworm-slim`"),
+        "{:?}",
+        bridge.warnings[0].detail
+    );
 }

@@ -1,9 +1,10 @@
-//! Warnings for buildx's summary: options that are accepted but change nothing, and the spec's
-//! checks (`--call check`'s findings, shown during a build as the Dockerfile frontend shows its
+//! Warnings for buildx's summary: options that are accepted but change nothing (build args,
+//! named contexts, `--no-cache-filter`), and the spec's checks (`--call check`'s findings, shown during a build as the Dockerfile frontend shows its
 //! own).
 //!
 //! Architecture invariant: pure; the request layer sends them (`Bridge::warn`).
 
+use super::named_contexts::Unused;
 use crate::gateway::{FrontendOpts, Warning, WarningSource};
 use crate::spec::{self, Spec};
 
@@ -14,13 +15,15 @@ const READ_BUILD_ARGS: &[&str] = &[
     spec::CHECK_BUILD_ARG,
 ];
 
-/// Every warning of a build: unused build args, `--no-cache-filter`, and `checks` (the spec's
-/// check warnings). `vertex` is the digest of the spec's vertex, which they are attached to.
+/// Every warning of a build: unused build args, unused named contexts, `--no-cache-filter`, and
+/// `checks` (the spec's check warnings). `vertex` is the digest of the spec's vertex, which they
+/// are attached to.
 pub fn build_warnings(
     opts: &FrontendOpts,
     spec: &Spec,
     spec_text: &[u8],
     checks: &[spec::Warning],
+    contexts: &Unused,
     vertex: &str,
 ) -> Vec<Warning> {
     let mut warnings = Vec::new();
@@ -37,6 +40,25 @@ pub fn build_warnings(
             detail: vec![format!(
                 "cargo-frontend reads only the build spec's keys (`--call outline` lists them) and {}; a variable for cargo goes in `builder.env`",
                 READ_BUILD_ARGS.join(", ")
+            )],
+            source: None,
+        });
+    }
+    for key in &contexts.keys {
+        let looked_up: Vec<String> = contexts
+            .looked_up
+            .iter()
+            .map(|name| format!("`{}`", name.escape_debug()))
+            .collect();
+        warnings.push(Warning {
+            vertex: vertex.to_owned(),
+            short: format!(
+                "UnusedBuildContext: the build context `{}` has no effect",
+                key.escape_debug()
+            ),
+            detail: vec![format!(
+                "cargo-frontend uses a named context in place of the target's builder or runtime image, named as Docker writes the image: {}",
+                looked_up.join(", ")
             )],
             source: None,
         });
@@ -91,10 +113,11 @@ mod tests {
             ("build-arg:BUILDKIT_SYNTAX", "x"),
             ("build-arg:HTTP_PROXY", "http://proxy"),
         ]);
-        let shorts: Vec<String> = build_warnings(&opts, &spec, b"", &[], "sha256:spec")
-            .into_iter()
-            .map(|w| w.short)
-            .collect();
+        let shorts: Vec<String> =
+            build_warnings(&opts, &spec, b"", &[], &Unused::default(), "sha256:spec")
+                .into_iter()
+                .map(|w| w.short)
+                .collect();
         assert_eq!(
             shorts,
             [
@@ -107,13 +130,27 @@ mod tests {
     #[test]
     fn a_no_cache_filter_is_told_and_plain_no_cache_is_not() {
         let spec = spec::parse("Dockerfile", "").unwrap();
-        let filtered = build_warnings(&opts(&[("no-cache", "build")]), &spec, b"", &[], "d");
+        let filtered = build_warnings(
+            &opts(&[("no-cache", "build")]),
+            &spec,
+            b"",
+            &[],
+            &Unused::default(),
+            "d",
+        );
         assert!(
             filtered[0].short.starts_with("NoCacheFilter"),
             "{filtered:?}"
         );
         assert_eq!(
-            build_warnings(&opts(&[("no-cache", "")]), &spec, b"", &[], "d"),
+            build_warnings(
+                &opts(&[("no-cache", "")]),
+                &spec,
+                b"",
+                &[],
+                &Unused::default(),
+                "d"
+            ),
             []
         );
     }
@@ -123,7 +160,14 @@ mod tests {
         let text = "bins = [\"a\", \"a\"]\n";
         let spec = spec::parse("Dockerfile", text).unwrap();
         let checks = spec.lint(&Default::default(), &Default::default());
-        let warnings = build_warnings(&opts(&[]), &spec, text.as_bytes(), &checks, "d");
+        let warnings = build_warnings(
+            &opts(&[]),
+            &spec,
+            text.as_bytes(),
+            &checks,
+            &Unused::default(),
+            "d",
+        );
         let duplicate = warnings
             .iter()
             .find(|w| w.short.starts_with("DuplicateBin"))

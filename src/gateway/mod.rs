@@ -12,5 +12,5 @@ pub use client::{
     CapList, DaemonInfo, DirEntry, Gateway, GatewayError, RefId, ResolvedImage, ResultRefs,
     Warning, WarningSource,
 };
-pub use opts::{CacheImport, FrontendOpts};
+pub use opts::{CacheImport, ContextSource, FrontendOpts, NamedContext};
 pub use status::{ErrorSource, failed_vertices, to_status};

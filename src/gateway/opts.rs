@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 const OPT_PREFIX: &str = "BUILDKIT_FRONTEND_OPT_";
 const BUILD_ARG_PREFIX: &str = "build-arg:";
 const LABEL_PREFIX: &str = "label:";
+const CONTEXT_PREFIX: &str = "context:";
+const SHARED_KEY_PREFIX: &str = "sharedkey:localdir:";
 
 /// A cache source from `--cache-from`, forwarded to every Solve.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -45,6 +47,35 @@ pub struct FrontendOpts {
     pub platform: Option<String>,
     /// A subrequest (`--call`), which this frontend doesn't serve yet.
     pub request_id: Option<String>,
+    /// `--build-context NAME=VALUE`: the `context:KEY` options by KEY, which is a name or
+    /// `NAME::PLATFORM` (tried first for that platform).
+    pub named_contexts: BTreeMap<String, NamedContext>,
+}
+
+/// One named context, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedContext {
+    /// The value as given (`docker-image://…`, `local:…`), for messages.
+    pub value: String,
+    pub source: ContextSource,
+}
+
+/// What a named context's value names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContextSource {
+    /// `docker-image://REF`: REF as written, checked against Docker's reference grammar.
+    Image(String),
+    /// `docker-image://scratch`: an empty filesystem.
+    Scratch,
+    /// `local:NAME`: the client's directory served as the session local NAME (buildx sends a
+    /// `--build-context NAME=DIR` so), with buildx's `sharedkey:localdir:KEY` when it sent one.
+    Local {
+        name: String,
+        shared_key: Option<String>,
+    },
+    /// A scheme cargo-frontend does not take (`git`, `https`, `oci-layout`, `input`, ...):
+    /// refused when a build uses the context.
+    Unsupported { scheme: String },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +86,16 @@ pub enum OptsError {
     CacheImports(#[source] serde_json::Error),
     #[error("the build spec's file name `{}` {reason}; pass a plain path with `-f`", .name.escape_debug())]
     Filename { name: String, reason: &'static str },
+    #[error(
+        "`--build-context {}={}`: {reason}",
+        .name.escape_debug(),
+        .value.escape_debug()
+    )]
+    NamedContext {
+        name: String,
+        value: String,
+        reason: String,
+    },
 }
 
 impl FrontendOpts {
@@ -106,6 +147,10 @@ impl FrontendOpts {
             no_cache: raw.contains_key("no-cache"),
             platform: non_empty("platform"),
             request_id: non_empty("requestid"),
+            named_contexts: named_contexts(
+                &prefixed(CONTEXT_PREFIX),
+                &prefixed(SHARED_KEY_PREFIX),
+            )?,
             raw,
         })
     }
@@ -124,6 +169,83 @@ impl FrontendOpts {
             .get("dockerfilekey")
             .map(String::as_str)
             .unwrap_or("dockerfile")
+    }
+}
+
+/// Checks every `context:KEY` option; each local one takes its `sharedkey:localdir:KEY`.
+fn named_contexts(
+    values: &BTreeMap<String, String>,
+    shared_keys: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, NamedContext>, OptsError> {
+    values
+        .iter()
+        .map(|(key, value)| {
+            let source = context_source(key, value, shared_keys.get(key)).map_err(|reason| {
+                OptsError::NamedContext {
+                    name: key.clone(),
+                    value: value.clone(),
+                    reason,
+                }
+            })?;
+            let context = NamedContext {
+                value: value.clone(),
+                source,
+            };
+            Ok((key.clone(), context))
+        })
+        .collect()
+}
+
+/// What `value` names, as BuildKit's Dockerfile frontend splits it: the scheme is everything
+/// before the first `:` (`git@host:…` counts as `git`). A key and a local name become vertex
+/// names and a local source's name and shared key, so control characters and `..` are refused.
+fn context_source(
+    key: &str,
+    value: &str,
+    shared_key: Option<&String>,
+) -> Result<ContextSource, String> {
+    if key.is_empty() || key.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(
+            "a context name cannot be empty or hold spaces or control characters".to_owned(),
+        );
+    }
+    let Some((scheme, rest)) = value.split_once(':') else {
+        return Err(
+            "the value names no source; write `docker-image://IMAGE` or a directory".to_owned(),
+        );
+    };
+    match scheme {
+        "docker-image" => {
+            let reference = rest.strip_prefix("//").unwrap_or(rest);
+            if reference == "scratch" {
+                return Ok(ContextSource::Scratch);
+            }
+            crate::llb::normalize_image_ref(reference).map_err(|e| e.to_string())?;
+            Ok(ContextSource::Image(reference.to_owned()))
+        }
+        "local" => {
+            if rest.is_empty() {
+                return Err("the local directory has no name".to_owned());
+            }
+            if let Some(reason) = crate::llb::path_problem(rest) {
+                return Err(format!("the local directory's name {reason}"));
+            }
+            if shared_key.is_some_and(|k| k.chars().any(char::is_control)) {
+                return Err(format!(
+                    "its `{SHARED_KEY_PREFIX}{key}` option has a control character"
+                ));
+            }
+            Ok(ContextSource::Local {
+                name: rest.to_owned(),
+                shared_key: shared_key.cloned(),
+            })
+        }
+        scheme if scheme.starts_with("git@") => Ok(ContextSource::Unsupported {
+            scheme: "git".to_owned(),
+        }),
+        scheme => Ok(ContextSource::Unsupported {
+            scheme: scheme.escape_debug().to_string(),
+        }),
     }
 }
 
@@ -196,5 +318,65 @@ mod tests {
     fn malformed_option_is_an_error() {
         let err = FrontendOpts::from_env([(format!("{OPT_PREFIX}0"), "novalue".to_owned())]);
         assert!(matches!(err, Err(OptsError::Malformed(_))));
+    }
+
+    #[test]
+    fn named_contexts_are_read_by_scheme() {
+        let o = opts(&[
+            "context:debian:bookworm-slim=docker-image://cargo-frontend-test/debian:bookworm-slim",
+            "context:alpine::linux/amd64=docker-image://alpine",
+            "context:empty=docker-image://scratch",
+            "context:myroot=local:myroot",
+            "sharedkey:localdir:myroot=abc123",
+            "context:src=https://github.com/x/y.git",
+            "context:ssh=git@github.com:x/y.git",
+            "context:prebuilt=input:prebuilt",
+        ]);
+        let source = |key: &str| o.named_contexts[key].source.clone();
+        assert_eq!(
+            source("debian:bookworm-slim"),
+            ContextSource::Image("cargo-frontend-test/debian:bookworm-slim".into())
+        );
+        assert_eq!(
+            source("alpine::linux/amd64"),
+            ContextSource::Image("alpine".into())
+        );
+        assert_eq!(source("empty"), ContextSource::Scratch);
+        assert_eq!(
+            source("myroot"),
+            ContextSource::Local {
+                name: "myroot".into(),
+                shared_key: Some("abc123".into())
+            }
+        );
+        let unsupported = |scheme: &str| ContextSource::Unsupported {
+            scheme: scheme.into(),
+        };
+        assert_eq!(source("src"), unsupported("https"));
+        assert_eq!(source("ssh"), unsupported("git"));
+        assert_eq!(source("prebuilt"), unsupported("input"));
+        assert_eq!(o.named_contexts.len(), 7, "a shared key is no context");
+    }
+
+    #[test]
+    fn a_malformed_named_context_is_refused_with_its_flag() {
+        for (bad, says) in [
+            (
+                "context:x=docker-image://Bad:1",
+                "repository name must be lowercase",
+            ),
+            ("context:x=docker-image://", "empty reference"),
+            ("context:x=nothing", "names no source"),
+            ("context:x=local:", "has no name"),
+            ("context:x=local:../../etc", "`..`"),
+            ("context:x=local:a\u{1b}b", "control character"),
+            ("context:a b=local:ab", "spaces or control characters"),
+            ("context:=local:x", "cannot be empty"),
+        ] {
+            let vars = [(format!("{OPT_PREFIX}0"), bad.to_owned())];
+            let err = FrontendOpts::from_env(vars).unwrap_err().to_string();
+            assert!(err.starts_with("`--build-context "), "{bad:?}: {err}");
+            assert!(err.contains(says), "{bad:?}: {err}");
+        }
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! `rust:1.95` becomes `docker.io/library/rust:1.95`; a reference with neither tag nor digest
 //! gets `:latest`; digests are kept. The image source identifier is `docker-image://` plus this.
+//! The familiar form (`FamiliarString`) is the other way round: `debian:bookworm-slim`.
 
 use super::LlbError;
 
@@ -12,6 +13,54 @@ const NAME_TOTAL_LENGTH_MAX: usize = 255;
 
 /// Normalizes an image reference the way `docker pull` reads it.
 pub fn normalize_image_ref(reference: &str) -> Result<String, LlbError> {
+    let parsed = parse(reference)?;
+    let mut out = format!("{}/{}", parsed.domain, parsed.path);
+    match (parsed.tag, parsed.digest) {
+        (None, None) => out.push_str(":latest"),
+        (tag, digest) => push_tag_and_digest(&mut out, tag, digest),
+    }
+    Ok(out)
+}
+
+/// The short form Docker shows an image reference in (`reference.FamiliarString` of
+/// `ParseNormalizedNamed`): without `docker.io/`, and without `library/` for an official image;
+/// no `:latest` is added. `docker.io/library/debian:bookworm-slim` is `debian:bookworm-slim`,
+/// `index.docker.io/user/app` is `user/app`, `ghcr.io/a/b:1` stays as it is. Named contexts
+/// (`--build-context NAME=...`) are looked up by this form.
+pub fn familiar_image_ref(reference: &str) -> Result<String, LlbError> {
+    let parsed = parse(reference)?;
+    let mut out = match parsed.domain.as_str() {
+        DEFAULT_DOMAIN => match parsed.path.strip_prefix(OFFICIAL_REPO_PREFIX) {
+            Some(name) if !name.contains('/') => name.to_owned(),
+            _ => parsed.path.clone(),
+        },
+        _ => format!("{}/{}", parsed.domain, parsed.path),
+    };
+    push_tag_and_digest(&mut out, parsed.tag, parsed.digest);
+    Ok(out)
+}
+
+fn push_tag_and_digest(out: &mut String, tag: Option<&str>, digest: Option<&str>) {
+    if let Some(tag) = tag {
+        out.push(':');
+        out.push_str(tag);
+    }
+    if let Some(digest) = digest {
+        out.push('@');
+        out.push_str(digest);
+    }
+}
+
+/// A reference checked against Docker's grammar, its domain and path normalised
+/// (`docker.io`, `library/`), its tag and digest as written.
+struct Parsed<'a> {
+    domain: String,
+    path: String,
+    tag: Option<&'a str>,
+    digest: Option<&'a str>,
+}
+
+fn parse(reference: &str) -> Result<Parsed<'_>, LlbError> {
     let err = |reason: &str| LlbError::InvalidImageRef {
         reference: reference.to_owned(),
         reason: reason.to_owned(),
@@ -49,28 +98,17 @@ pub fn normalize_image_ref(reference: &str) -> Result<String, LlbError> {
     for component in remainder.split('/') {
         check_path_component(component).map_err(err)?;
     }
-    let full_name = format!("{domain}/{remainder}");
-    if full_name.len() > NAME_TOTAL_LENGTH_MAX {
+    if domain.len() + 1 + remainder.len() > NAME_TOTAL_LENGTH_MAX {
         return Err(err(
             "repository name must not be longer than 255 characters",
         ));
     }
-
-    let mut out = full_name;
-    match (tag, digest) {
-        (None, None) => out.push_str(":latest"),
-        (tag, digest) => {
-            if let Some(tag) = tag {
-                out.push(':');
-                out.push_str(tag);
-            }
-            if let Some(digest) = digest {
-                out.push('@');
-                out.push_str(digest);
-            }
-        }
-    }
-    Ok(out)
+    Ok(Parsed {
+        domain,
+        path: remainder,
+        tag,
+        digest,
+    })
 }
 
 /// Docker's `splitDockerDomain`: the first component is a registry only if it looks like one.
@@ -193,7 +231,7 @@ fn check_digest(digest: &str) -> Result<(), &'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::normalize_image_ref;
+    use super::{familiar_image_ref, normalize_image_ref};
 
     const D: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
@@ -267,5 +305,37 @@ mod tests {
                 "{input:?} should be rejected"
             );
         }
+    }
+
+    #[test]
+    fn familiar_forms_are_dockers_short_names() {
+        let cases = [
+            (
+                "docker.io/library/debian:bookworm-slim".to_owned(),
+                "debian:bookworm-slim".to_owned(),
+            ),
+            ("debian:bookworm-slim".into(), "debian:bookworm-slim".into()),
+            (
+                "index.docker.io/library/rust:1.95".into(),
+                "rust:1.95".into(),
+            ),
+            ("alpine".into(), "alpine".into()),
+            ("alpine:latest".into(), "alpine:latest".into()),
+            ("docker.io/user/app".into(), "user/app".into()),
+            ("library/a/b:1".into(), "library/a/b:1".into()),
+            ("ghcr.io/a/b:v1".into(), "ghcr.io/a/b:v1".into()),
+            ("localhost:5000/x".into(), "localhost:5000/x".into()),
+            ("localhost/x:1".into(), "localhost/x:1".into()),
+            (format!("rust:1.95@{D}"), format!("rust:1.95@{D}")),
+            (format!("docker.io/library/rust@{D}"), format!("rust@{D}")),
+        ];
+        for (input, want) in cases {
+            assert_eq!(
+                familiar_image_ref(&input).as_deref(),
+                Ok(want.as_str()),
+                "{input}"
+            );
+        }
+        assert!(familiar_image_ref("Rust:1").is_err());
     }
 }

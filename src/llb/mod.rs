@@ -47,7 +47,7 @@ pub use caps::Caps;
 pub use error::LlbError;
 pub use exec::{CacheSharing, ContentCache, Exec, ExecOp, Mount, Network, SessionAccess};
 pub use file::{CopyOptions, FileOp, MkdirOptions, RmOptions};
-pub use image_ref::normalize_image_ref;
+pub use image_ref::{familiar_image_ref, normalize_image_ref};
 pub use location::{Location, Position, Range, SourceFile};
 pub use marshal::{Definition, Digest, OpInfo, first_image_source};
 pub use merge::{DiffOp, MergeOp};

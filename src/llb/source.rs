@@ -191,10 +191,23 @@ pub struct Local {
 ///
 /// Unlike the Go client this adds no random `local.unique` attribute: pass the session with
 /// [`Local::with_session`] so two builds of the same graph give the same digests.
+///
+/// The name is the key of a directory the client's session serves (a named context's comes
+/// from a frontend option): an empty one, or one with a `..` component or a control character,
+/// does not marshal.
 pub fn local(name: &str) -> Local {
+    let mut vertex = SourceVertex::new(format!("local://{name}"), "source.local");
+    vertex.check_each(&[name], local_name_problem);
     Local {
-        vertex: SourceVertex::new(format!("local://{name}"), "source.local"),
+        vertex,
         meta: VertexMeta::default(),
+    }
+}
+
+fn local_name_problem(name: &str) -> Option<&'static str> {
+    match name.is_empty() {
+        true => Some("is empty"),
+        false => super::path_problem(name),
     }
 }
 

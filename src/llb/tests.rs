@@ -966,6 +966,17 @@ fn local_follow_paths_and_patterns_from_input_are_checked() {
     assert!(
         marshal(crate::llb::local("context").with_exclude_patterns(["../x", "**/*.rs"])).is_ok()
     );
+    // A local's name (a named context's comes from an option) is checked too.
+    for bad in ["", "../x", "a\u{1b}b"] {
+        assert!(
+            matches!(
+                marshal(crate::llb::local(bad)),
+                Err(LlbError::InvalidPath { .. })
+            ),
+            "{bad:?}"
+        );
+    }
+    assert!(marshal(crate::llb::local("debian:bookworm-slim")).is_ok());
 }
 
 #[test]

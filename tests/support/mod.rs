@@ -120,6 +120,18 @@ pub struct Build {
     tag: String,
     target: Option<String>,
     args: Vec<String>,
+    /// Whether the spec's own builder and runtime images stay (no `--build-arg` for them).
+    spec_images: bool,
+}
+
+/// The local builder image `make setup` makes (the test stand-in for the default one).
+pub fn builder_image() -> String {
+    env("CARGO_FRONTEND_BUILDER_IMAGE")
+}
+
+/// The local runtime image `make setup` makes.
+pub fn runtime_image() -> String {
+    env("CARGO_FRONTEND_RUNTIME_IMAGE")
 }
 
 impl Build {
@@ -129,6 +141,7 @@ impl Build {
             tag: tag.to_owned(),
             target: None,
             args: Vec::new(),
+            spec_images: false,
         }
     }
 
@@ -139,6 +152,7 @@ impl Build {
             tag: tag.to_owned(),
             target: None,
             args: Vec::new(),
+            spec_images: false,
         }
     }
 
@@ -152,23 +166,27 @@ impl Build {
         self
     }
 
+    /// Builds with the images the spec names (by default the tests point `builder.image` and
+    /// `runtime.image` at the local test images): this machine reaches no registry, so the
+    /// build must replace them itself, with `--build-context` or `--build-arg`.
+    pub fn spec_images(mut self) -> Self {
+        self.spec_images = true;
+        self
+    }
+
     fn command(&self) -> Command {
         docker_is_up();
         let mut cmd = Command::new("docker");
         cmd.args(["buildx", "build", "--progress=rawjson", "-t", &self.tag])
             // The examples' `# syntax=` line names cargo-frontend:dev; this pins the image under test.
             .arg("--build-arg")
-            .arg(format!("BUILDKIT_SYNTAX={}", env("CARGO_FRONTEND_IMAGE")))
-            .arg("--build-arg")
-            .arg(format!(
-                "builder.image={}",
-                env("CARGO_FRONTEND_BUILDER_IMAGE")
-            ))
-            .arg("--build-arg")
-            .arg(format!(
-                "runtime.image={}",
-                env("CARGO_FRONTEND_RUNTIME_IMAGE")
-            ));
+            .arg(format!("BUILDKIT_SYNTAX={}", env("CARGO_FRONTEND_IMAGE")));
+        if !self.spec_images {
+            cmd.arg("--build-arg")
+                .arg(format!("builder.image={}", builder_image()))
+                .arg("--build-arg")
+                .arg(format!("runtime.image={}", runtime_image()));
+        }
         if let Some(target) = &self.target {
             cmd.args(["--target", target]);
         }
