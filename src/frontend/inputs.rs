@@ -7,7 +7,7 @@ use crate::context::{self, ContextError, DOCKERIGNORE, Found, LOCKFILE};
 use crate::dockerignore::{self, Matcher};
 use crate::gateway::{DirEntry, ErrorSource, FrontendOpts, RefId};
 use crate::llb::{self, Caps, Definition, Output};
-use crate::spec::{self, Spec, SpecErrors, Target};
+use crate::spec::{self, CheckOptions, Spec, SpecErrors, Target, Warning, Workspace};
 use crate::{lockfile, sources};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -86,6 +86,19 @@ impl SpecFile {
     pub fn resolve(&self, opts: &FrontendOpts) -> Result<Target, FrontendError> {
         self.parsed
             .resolve(opts.target.as_deref(), &opts.build_args)
+            .map_err(|errors| spec_error(opts, &self.bytes, errors))
+    }
+
+    /// The spec's check warnings for every target, with the build args applied as a build
+    /// applies them.
+    pub fn lint(
+        &self,
+        opts: &FrontendOpts,
+        workspace: &Workspace,
+        options: &CheckOptions,
+    ) -> Result<Vec<Warning>, FrontendError> {
+        self.parsed
+            .lint(&opts.build_args, workspace, options)
             .map_err(|errors| spec_error(opts, &self.bytes, errors))
     }
 }

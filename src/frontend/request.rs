@@ -16,8 +16,7 @@ use crate::gateway::{CapList, DaemonInfo, FrontendOpts};
 use crate::llb::{Caps, ResolveMode};
 use crate::phase_clock::PhaseClock;
 use crate::platform::Platform;
-use crate::spec::{CHECK_BUILD_ARG, CheckOptions, Spec, Warning};
-use std::collections::BTreeSet;
+use crate::spec::{CHECK_BUILD_ARG, CheckOptions, Spec, Warning, Workspace};
 
 /// What the options ask for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,16 +105,15 @@ async fn subrequest(
         Subrequest::Lint => {
             let spec = SpecFile::load(bridge, request.opts, &request.caps).await?;
             let context = ContextFiles::load(bridge, request.opts, &request.caps).await?;
-            let warnings = lint(&spec.parsed, &context.path_packages, request.opts);
+            let workspace = Workspace {
+                path_packages: context.path_packages.clone(),
+                ..Workspace::default()
+            };
+            let options = check_options(&spec.parsed, request.opts);
+            let warnings = spec.lint(request.opts, &workspace, &options)?;
             subrequests::answer(Question::Lint(&spec.parsed, &warnings))
         }
     })
-}
-
-/// The spec's check warnings, with the spec's `# check=` and `BUILDKIT_DOCKERFILE_CHECK`
-/// options applied.
-fn lint(spec: &Spec, path_packages: &BTreeSet<String>, opts: &FrontendOpts) -> Vec<Warning> {
-    spec.lint(path_packages, &check_options(spec, opts))
 }
 
 fn check_options(spec: &Spec, opts: &FrontendOpts) -> CheckOptions {
@@ -130,18 +128,17 @@ fn check_options(spec: &Spec, opts: &FrontendOpts) -> CheckOptions {
 /// are shown as warnings.
 fn checks(inputs: &Inputs, opts: &FrontendOpts) -> Result<Vec<Warning>, FrontendError> {
     let options = check_options(&inputs.spec.parsed, opts);
-    let warnings = inputs.spec.parsed.lint(&inputs.path_packages, &options);
+    let workspace = Workspace {
+        path_packages: inputs.path_packages.clone(),
+        ..Workspace::default()
+    };
+    let warnings = inputs.spec.lint(opts, &workspace, &options)?;
     if warnings.is_empty() || !options.warnings_fail() {
         return Ok(warnings);
     }
     let lines: Vec<String> = warnings
         .iter()
-        .map(|w| {
-            format!(
-                "{}:{}: {}: {}",
-                w.location.file, w.location.line, w.rule.name, w.detail
-            )
-        })
+        .map(|w| format!("{}: {}: {}", w.place(), w.rule.name, w.detail))
         .collect();
     Err(FrontendError::Usage(format!(
         "the build spec's checks failed (error=true):\n{}",

@@ -59,7 +59,7 @@ impl Layer<'_> {
 }
 
 /// The value of the last layer that sets it.
-fn last<'l, 'a, T>(
+pub(crate) fn last<'l, 'a, T>(
     layers: &'l [Layer<'a>],
     get: impl Fn(&'l RawTarget) -> Option<&'l T>,
 ) -> Option<(&'l Layer<'a>, &'l T)> {
