@@ -82,6 +82,11 @@ fn call_check_names_each_rule_at_its_line() {
     assert!(clean.contains("no warnings"), "{clean}");
 
     with_bad_target(&example);
+    // service-z's manifest has one binary, service-z (src/main.rs).
+    example.append(
+        "Dockerfile",
+        "\n[targets.wrong-bin]\npackage = \"service-z\"\nbins = [\"service-x\"]\n",
+    );
     // Warnings make buildx exit non-zero, as for a Dockerfile's checks.
     let found = Build::new(&example, TAG)
         .call("check")
@@ -90,6 +95,7 @@ fn call_check_names_each_rule_at_its_line() {
         ("PackageNotInWorkspace", "Dockerfile:23"),
         ("DuplicateBin", "Dockerfile:24"),
         ("RuntimeWithoutCLibrary", "Dockerfile:25"),
+        ("BinNotInPackage", "Dockerfile:29"),
     ] {
         let at = found
             .find(&format!("WARNING: {rule}"))
@@ -97,10 +103,27 @@ fn call_check_names_each_rule_at_its_line() {
         assert!(found[at..].contains(line), "{rule} names {line}:\n{found}");
     }
     assert!(found.contains("`service-q`"), "{found}");
+    assert!(
+        found.contains("`service-x`, which is not a binary of package `service-z`"),
+        "{found}"
+    );
+
+    // The checks see a build arg's value, and name the build arg.
+    let from_arg = Build::new(&example, TAG)
+        .arg("--build-arg")
+        .arg("targets.service-x.bins=service-x,service-x")
+        .call("check")
+        .expect_err("warnings fail --call check");
+    assert!(
+        from_arg.contains(
+            "build arg `targets.service-x.bins`: target `service-x`: `bins` lists `service-x` twice"
+        ),
+        "{from_arg}"
+    );
 
     let skipped = Build::new(&example, TAG)
         .arg("--build-arg")
-        .arg("BUILDKIT_DOCKERFILE_CHECK=skip=PackageNotInWorkspace,DuplicateBin,RuntimeWithoutCLibrary")
+        .arg("BUILDKIT_DOCKERFILE_CHECK=skip=PackageNotInWorkspace,DuplicateBin,RuntimeWithoutCLibrary,BinNotInPackage")
         .call("check")
         .expect("every rule skipped");
     assert!(skipped.contains("no warnings"), "{skipped}");

@@ -8,6 +8,7 @@
 //! - [`convert`]: inputs and one platform → LLB and image config, over the [`bridge`];
 //! - [`subrequests`]: `--call` answers (describe, outline, targets, lint) from the spec;
 //! - [`warnings`]: what buildx's warning summary shows (options without effect, spec checks);
+//! - `manifests`: the workspace's binaries for the checks, read through the bridge;
 //! - [`error`] and [`failure`]: what ends a build, whose it is, and how it is told.
 //!
 //! This module itself is the entry point: connect, serve, `Return`. It and the gateway are the
@@ -20,6 +21,7 @@ pub mod error;
 mod failure;
 mod images;
 pub mod inputs;
+mod manifests;
 pub mod request;
 pub mod result;
 pub mod subrequests;

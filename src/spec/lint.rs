@@ -168,6 +168,11 @@ impl CheckOptions {
         self.error.unwrap_or(false)
     }
 
+    /// Whether `rule` runs (it is not skipped).
+    pub fn runs(&self, rule: &Rule) -> bool {
+        !self.skips(rule)
+    }
+
     fn skips(&self, rule: &Rule) -> bool {
         self.skip.contains("all") || self.skip.contains(rule.name)
     }

@@ -28,7 +28,9 @@ mod target;
 use std::collections::BTreeMap;
 
 pub use error::{ErrorKind, Location, Origin, SpecError, SpecErrors};
-pub use lint::{CHECK_BUILD_ARG, CheckOptions, RULES, Rule, Warning, Workspace};
+pub use lint::{
+    BIN_NOT_IN_PACKAGE, CHECK_BUILD_ARG, CheckOptions, RULES, Rule, Warning, Workspace,
+};
 pub use outline::{Setting, settings};
 pub use overrides::is_spec_override;
 pub use target::{
