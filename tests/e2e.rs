@@ -237,8 +237,11 @@ fn binaries_alone_are_exported_with_a_scratch_runtime() {
 #[test]
 fn options_without_effect_and_spec_checks_are_warnings() {
     let example = Example::copy_of("hello");
-    example.append("Dockerfile", "[runtime]\nimage = \"scratch\"\n");
+    // A build arg, as the checks see what the build uses (the tests' own `runtime.image` build
+    // arg would beat a `scratch` written in the file).
     let progress = Build::new(&example, "cargo-frontend-e2e/warnings:1")
+        .arg("--build-arg")
+        .arg("runtime.image=scratch")
         .arg("--build-arg")
         .arg("RUST_LOG=debug")
         .arg("-o")
