@@ -8,7 +8,7 @@
 //! rootfs, OS features) pass through untouched: BuildKit's exporter completes them.
 
 use crate::platform::Platform;
-use crate::spec::RuntimeSettings;
+use crate::spec::{Healthcheck, RuntimeSettings};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -158,6 +158,9 @@ fn merge_settings(
     if let Some(signal) = &settings.stop_signal {
         config.insert("StopSignal".into(), json!(signal));
     }
+    if let Some(check) = &settings.healthcheck {
+        config.insert("Healthcheck".into(), healthcheck(check));
+    }
     let labels: Vec<(&String, &String)> = package_labels
         .iter()
         .chain(&settings.labels)
@@ -176,6 +179,26 @@ fn merge_settings(
     }
 }
 
+/// The `Healthcheck` a Dockerfile's `HEALTHCHECK` writes (docker-image-spec's `HealthcheckConfig`):
+/// `Test`, then durations as integer nanoseconds and `Retries`, each left out when zero (Go's
+/// `omitempty`), which Docker reads as its default. It replaces the base image's whole.
+fn healthcheck(check: &Healthcheck) -> Value {
+    let mut out = Map::new();
+    out.insert("Test".into(), json!(check.test));
+    for (name, value) in [
+        ("Interval", check.interval),
+        ("Timeout", check.timeout),
+        ("StartPeriod", check.start_period),
+        ("StartInterval", check.start_interval),
+        ("Retries", u64::from(check.retries)),
+    ] {
+        if value != 0 {
+            out.insert(name.into(), json!(value));
+        }
+    }
+    Value::Object(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,6 +213,52 @@ mod tests {
         let config = merged(Some(r#"{"config":{"Volumes":null}}"#), &settings);
         assert_eq!(config["config"]["Volumes"], json!({"/data": {}}));
         assert_eq!(config["config"]["StopSignal"], "SIGINT");
+    }
+
+    #[test]
+    fn a_healthcheck_replaces_the_base_images_in_nanoseconds() {
+        let base = r#"{"config":{"Healthcheck":{"Test":["CMD-SHELL","old"],"Interval":1000000000,"Retries":9}}}"#;
+        assert_eq!(
+            merged(Some(base), &runtime())["config"]["Healthcheck"],
+            json!({"Test": ["CMD-SHELL", "old"], "Interval": 1_000_000_000, "Retries": 9}),
+            "without a healthcheck in the spec the base image's stays"
+        );
+        let settings = RuntimeSettings {
+            healthcheck: Some(Healthcheck {
+                test: vec!["CMD".into(), "/app".into(), "--health".into()],
+                interval: 90_000_000_000,
+                timeout: 500_000_000,
+                start_period: 0,
+                start_interval: 2_000_000_000,
+                retries: 3,
+            }),
+            ..runtime()
+        };
+        let config = image_config(
+            Some(base.as_bytes()),
+            &amd64(),
+            &settings,
+            &BTreeMap::new(),
+            &BTreeMap::new(),
+        )
+        .unwrap();
+        // The bytes, not only the value: zero fields are left out, numbers are integers.
+        let text = String::from_utf8(config).unwrap();
+        assert!(
+            text.contains(r#""Healthcheck":{"Interval":90000000000,"Retries":3,"StartInterval":2000000000,"Test":["CMD","/app","--health"],"Timeout":500000000}"#),
+            "{text}"
+        );
+        let off = RuntimeSettings {
+            healthcheck: Some(Healthcheck {
+                test: vec!["NONE".into()],
+                ..Healthcheck::default()
+            }),
+            ..runtime()
+        };
+        assert_eq!(
+            merged(Some(base), &off)["config"]["Healthcheck"],
+            json!({"Test": ["NONE"]})
+        );
     }
 
     #[test]
@@ -245,6 +314,7 @@ mod tests {
             labels: BTreeMap::new(),
             volumes: Vec::new(),
             stop_signal: None,
+            healthcheck: None,
         }
     }
 

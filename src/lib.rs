@@ -14,6 +14,7 @@ pub mod layout;
 pub mod llb;
 pub mod lockfile;
 pub mod lower;
+pub mod manifest;
 pub mod pb;
 pub mod phase_clock;
 pub mod plan;

@@ -65,7 +65,8 @@ fn call_outline_lists_the_targets_settings_as_build_args() {
     assert!(row("runtime.expose").contains("8080/tcp"), "{printed}");
 }
 
-/// Appends a target with one problem for each check.
+/// Appends a target with a problem for each check on `package` and `bins` (its `scratch` runtime
+/// is overridden by the tests' own `runtime.image` build arg).
 fn with_bad_target(example: &Example) {
     example.append(
         "Dockerfile",
@@ -82,6 +83,11 @@ fn call_check_names_each_rule_at_its_line() {
     assert!(clean.contains("no warnings"), "{clean}");
 
     with_bad_target(&example);
+    // service-z's manifest has one binary, service-z (src/main.rs).
+    example.append(
+        "Dockerfile",
+        "\n[targets.wrong-bin]\npackage = \"service-z\"\nbins = [\"service-x\"]\n",
+    );
     // Warnings make buildx exit non-zero, as for a Dockerfile's checks.
     let found = Build::new(&example, TAG)
         .call("check")
@@ -89,7 +95,7 @@ fn call_check_names_each_rule_at_its_line() {
     for (rule, line) in [
         ("PackageNotInWorkspace", "Dockerfile:23"),
         ("DuplicateBin", "Dockerfile:24"),
-        ("RuntimeWithoutCLibrary", "Dockerfile:25"),
+        ("BinNotInPackage", "Dockerfile:29"),
     ] {
         let at = found
             .find(&format!("WARNING: {rule}"))
@@ -97,10 +103,31 @@ fn call_check_names_each_rule_at_its_line() {
         assert!(found[at..].contains(line), "{rule} names {line}:\n{found}");
     }
     assert!(found.contains("`service-q`"), "{found}");
+    assert!(
+        found.contains("`service-x`, which is not a binary of package `service-z`"),
+        "{found}"
+    );
+
+    // The checks read what the build uses: the tests' `--build-arg runtime.image=…` (a Debian
+    // image) beats the bad target's `scratch` in the file, so that is no warning…
+    assert!(!found.contains("RuntimeWithoutCLibrary"), "{found}");
+    // …and a build arg for the target that sets it again is, named as the place.
+    let from_arg = Build::new(&example, TAG)
+        .arg("--build-arg")
+        .arg("targets.bad.runtime.image=scratch")
+        .call("check")
+        .expect_err("warnings fail --call check");
+    let at = from_arg
+        .find("WARNING: RuntimeWithoutCLibrary")
+        .unwrap_or_else(|| panic!("RuntimeWithoutCLibrary is reported:\n{from_arg}"));
+    assert!(
+        from_arg[at..].contains("build arg `targets.bad.runtime.image`: target `bad`: "),
+        "{from_arg}"
+    );
 
     let skipped = Build::new(&example, TAG)
         .arg("--build-arg")
-        .arg("BUILDKIT_DOCKERFILE_CHECK=skip=PackageNotInWorkspace,DuplicateBin,RuntimeWithoutCLibrary")
+        .arg("BUILDKIT_DOCKERFILE_CHECK=skip=PackageNotInWorkspace,DuplicateBin,RuntimeWithoutCLibrary,BinNotInPackage")
         .call("check")
         .expect("every rule skipped");
     assert!(skipped.contains("no warnings"), "{skipped}");

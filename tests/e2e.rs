@@ -12,6 +12,10 @@ use support::{Build, Example, UnitState};
 #[test]
 fn hello_builds_runs_and_rebuilds_from_cache() {
     let example = Example::copy_of("hello");
+    example.append(
+        "Dockerfile",
+        "\n[runtime.healthcheck]\ntest = [\"CMD\", \"/usr/local/bin/hello\"]\ninterval = \"1m30s\"\nretries = 3\n",
+    );
     let first = Build::new(&example, "cargo-frontend-e2e/hello:1").run();
     first.assert_every_planned_unit_has_a_vertex();
     // The daemon `make setup` starts has the containerd image store, so MergeOp; the FileOp
@@ -48,6 +52,24 @@ fn hello_builds_runs_and_rebuilds_from_cache() {
     assert_eq!(
         output.trim(),
         r#"{"message":"hello from cargo-frontend","answer":42,"c_cfg":true}"#
+    );
+    // The spec's healthcheck, as Docker reads a Dockerfile's HEALTHCHECK: nanoseconds, zero
+    // fields left out.
+    let inspected = std::process::Command::new("docker")
+        .args([
+            "image",
+            "inspect",
+            "--format",
+            "{{json .Config.Healthcheck}}",
+        ])
+        .arg("cargo-frontend-e2e/hello:1")
+        .output()
+        .expect("docker image inspect runs");
+    assert_eq!(
+        String::from_utf8_lossy(&inspected.stdout).trim(),
+        r#"{"Test":["CMD","/usr/local/bin/hello"],"Interval":90000000000,"Retries":3}"#,
+        "{}",
+        String::from_utf8_lossy(&inspected.stderr)
     );
 
     let second = Build::new(&example, "cargo-frontend-e2e/hello:1").run();
@@ -215,8 +237,11 @@ fn binaries_alone_are_exported_with_a_scratch_runtime() {
 #[test]
 fn options_without_effect_and_spec_checks_are_warnings() {
     let example = Example::copy_of("hello");
-    example.append("Dockerfile", "[runtime]\nimage = \"scratch\"\n");
+    // A build arg, as the checks see what the build uses (the tests' own `runtime.image` build
+    // arg would beat a `scratch` written in the file).
     let progress = Build::new(&example, "cargo-frontend-e2e/warnings:1")
+        .arg("--build-arg")
+        .arg("runtime.image=scratch")
         .arg("--build-arg")
         .arg("RUST_LOG=debug")
         .arg("-o")

@@ -7,7 +7,7 @@ use crate::context::{self, ContextError, DOCKERIGNORE, Found, LOCKFILE};
 use crate::dockerignore::{self, Matcher};
 use crate::gateway::{DirEntry, ErrorSource, FrontendOpts, RefId};
 use crate::llb::{self, Caps, Definition, Output};
-use crate::spec::{self, Spec, SpecErrors, Target};
+use crate::spec::{self, CheckOptions, Spec, SpecErrors, Target, Warning, Workspace};
 use crate::{lockfile, sources};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -23,6 +23,8 @@ pub struct Inputs {
     pub crate_archives: BTreeMap<String, Output>,
     /// `Cargo.lock`'s packages without a source: the workspace's own and its path dependencies.
     pub path_packages: BTreeSet<String>,
+    /// The small transfer of the context's manifests and binary sources, for the checks.
+    pub manifests: Option<Output>,
     /// The frontend's own image, whose `/helper` every planning and unit vertex mounts.
     pub helper_image: Output,
 }
@@ -47,6 +49,7 @@ impl Inputs {
             context,
             crate_archives,
             path_packages,
+            manifests,
         } = ContextFiles::load(bridge, opts, caps).await?;
         Ok(Inputs {
             spec,
@@ -54,6 +57,7 @@ impl Inputs {
             context,
             crate_archives,
             path_packages,
+            manifests,
             helper_image: helper_image(opts, frontend_image)?,
         })
     }
@@ -86,6 +90,19 @@ impl SpecFile {
     pub fn resolve(&self, opts: &FrontendOpts) -> Result<Target, FrontendError> {
         self.parsed
             .resolve(opts.target.as_deref(), &opts.build_args)
+            .map_err(|errors| spec_error(opts, &self.bytes, errors))
+    }
+
+    /// The spec's check warnings for every target, with the build args applied as a build
+    /// applies them.
+    pub fn lint(
+        &self,
+        opts: &FrontendOpts,
+        workspace: &Workspace,
+        options: &CheckOptions,
+    ) -> Result<Vec<Warning>, FrontendError> {
+        self.parsed
+            .lint(&opts.build_args, workspace, options)
             .map_err(|errors| spec_error(opts, &self.bytes, errors))
     }
 }
@@ -130,6 +147,8 @@ pub struct ContextFiles {
     pub context: Output,
     pub crate_archives: BTreeMap<String, Output>,
     pub path_packages: BTreeSet<String>,
+    /// `None` where the daemon cannot filter a local (`manifests::source`).
+    pub manifests: Option<Output>,
 }
 
 impl ContextFiles {
@@ -178,6 +197,7 @@ async fn load_context(
         context,
         crate_archives,
         path_packages: locked.path_packages,
+        manifests: super::manifests::source(opts, caps, &excludes),
     })
 }
 

@@ -10,6 +10,7 @@
 //!   config for the conversion;
 //! - [`subrequests`]: `--call` answers (describe, outline, targets, lint) from the spec;
 //! - [`warnings`]: what buildx's warning summary shows (options without effect, spec checks);
+//! - `manifests`: the workspace's binaries for the checks, read through the bridge;
 //! - [`error`] and [`failure`]: what ends a build, whose it is, and how it is told.
 //!
 //! This module itself is the entry point: connect, serve, `Return`. It and the gateway are the
@@ -22,6 +23,7 @@ pub mod error;
 mod failure;
 mod images;
 pub mod inputs;
+mod manifests;
 pub mod named_contexts;
 pub mod request;
 pub mod result;

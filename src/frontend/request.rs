@@ -6,6 +6,7 @@ use super::bridge::{Bridge, solve};
 use super::convert::{Settings, convert};
 use super::error::FrontendError;
 use super::inputs::{ContextFiles, FrontendImage, Inputs, SpecFile};
+use super::manifests;
 use super::named_contexts::NamedContexts;
 use super::result::{BuildResult, ResultBuilder};
 use super::subrequests::{self, Question, Subrequest};
@@ -14,10 +15,10 @@ use super::warnings::build_warnings;
 /// The gateway capability of `Warn`.
 const WARNINGS_CAP: &str = "gateway.warnings";
 use crate::gateway::{CapList, DaemonInfo, FrontendOpts};
-use crate::llb::{Caps, ResolveMode};
+use crate::llb::{Caps, Output, ResolveMode};
 use crate::phase_clock::PhaseClock;
 use crate::platform::Platform;
-use crate::spec::{CHECK_BUILD_ARG, CheckOptions, Spec, Warning};
+use crate::spec::{BIN_NOT_IN_PACKAGE, CHECK_BUILD_ARG, CheckOptions, Spec, Warning, Workspace};
 use std::collections::BTreeSet;
 
 /// What the options ask for.
@@ -107,16 +108,19 @@ async fn subrequest(
         Subrequest::Lint => {
             let spec = SpecFile::load(bridge, request.opts, &request.caps).await?;
             let context = ContextFiles::load(bridge, request.opts, &request.caps).await?;
-            let warnings = lint(&spec.parsed, &context.path_packages, request.opts);
+            let options = check_options(&spec.parsed, request.opts);
+            let workspace = workspace(
+                bridge,
+                request,
+                &options,
+                context.manifests.as_ref(),
+                &context.path_packages,
+            )
+            .await;
+            let warnings = spec.lint(request.opts, &workspace, &options)?;
             subrequests::answer(Question::Lint(&spec.parsed, &warnings))
         }
     })
-}
-
-/// The spec's check warnings, with the spec's `# check=` and `BUILDKIT_DOCKERFILE_CHECK`
-/// options applied.
-fn lint(spec: &Spec, path_packages: &BTreeSet<String>, opts: &FrontendOpts) -> Vec<Warning> {
-    spec.lint(path_packages, &check_options(spec, opts))
 }
 
 fn check_options(spec: &Spec, opts: &FrontendOpts) -> CheckOptions {
@@ -126,23 +130,49 @@ fn check_options(spec: &Spec, opts: &FrontendOpts) -> CheckOptions {
     )
 }
 
+/// What the checks know of the workspace; its manifests are read only for the rule that
+/// needs them.
+async fn workspace(
+    bridge: &mut impl Bridge,
+    request: &Request<'_>,
+    options: &CheckOptions,
+    manifests: Option<&Output>,
+    path_packages: &BTreeSet<String>,
+) -> Workspace {
+    match options.runs(&BIN_NOT_IN_PACKAGE) {
+        true => manifests::workspace(bridge, &request.caps, manifests, path_packages).await,
+        false => Workspace {
+            path_packages: path_packages.clone(),
+            ..Workspace::default()
+        },
+    }
+}
+
 /// The spec's check warnings for a build. With `error=true` (`# check=` or
 /// `BUILDKIT_DOCKERFILE_CHECK`) a warning fails the build, as for a Dockerfile; otherwise they
 /// are shown as warnings.
-fn checks(inputs: &Inputs, opts: &FrontendOpts) -> Result<Vec<Warning>, FrontendError> {
+async fn checks(
+    bridge: &mut impl Bridge,
+    inputs: &Inputs,
+    request: &Request<'_>,
+) -> Result<Vec<Warning>, FrontendError> {
+    let opts = request.opts;
     let options = check_options(&inputs.spec.parsed, opts);
-    let warnings = inputs.spec.parsed.lint(&inputs.path_packages, &options);
+    let workspace = workspace(
+        bridge,
+        request,
+        &options,
+        inputs.manifests.as_ref(),
+        &inputs.path_packages,
+    )
+    .await;
+    let warnings = inputs.spec.lint(opts, &workspace, &options)?;
     if warnings.is_empty() || !options.warnings_fail() {
         return Ok(warnings);
     }
     let lines: Vec<String> = warnings
         .iter()
-        .map(|w| {
-            format!(
-                "{}:{}: {}: {}",
-                w.location.file, w.location.line, w.rule.name, w.detail
-            )
-        })
+        .map(|w| format!("{}: {}: {}", w.place(), w.rule.name, w.detail))
         .collect();
     Err(FrontendError::Usage(format!(
         "the build spec's checks failed (error=true):\n{}",
@@ -158,7 +188,7 @@ async fn build(
     clock: &mut PhaseClock,
 ) -> Result<BuildResult, FrontendError> {
     let inputs = Inputs::load(bridge, request.opts, &request.caps, frontend_image).await?;
-    let checks = checks(&inputs, request.opts)?;
+    let checks = checks(bridge, &inputs, request).await?;
     let contexts = NamedContexts::new(request.opts);
     let unused_contexts = contexts.check(&inputs.target, &request.platforms)?;
     let warnings = build_warnings(

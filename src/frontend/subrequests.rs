@@ -127,12 +127,20 @@ fn lint(spec: &Spec, warnings: &[Warning]) -> (String, String) {
     let entries: Vec<serde_json::Value> = warnings
         .iter()
         .map(|w| {
-            let line = w.location.line;
+            // buildx reads `location` unconditionally (a warning without one crashes it); a
+            // value from a build arg has no place in a source: `sourceIndex` -1.
+            let location = match w.location() {
+                Some(location) => {
+                    let line = location.line;
+                    serde_json::json!({"ranges": [{"start": {"line": line}, "end": {"line": line}}]})
+                }
+                None => serde_json::json!({"sourceIndex": -1}),
+            };
             serde_json::json!({
                 "ruleName": w.rule.name,
                 "description": w.rule.description,
-                "detail": w.detail,
-                "location": {"ranges": [{"start": {"line": line}, "end": {"line": line}}]},
+                "detail": w.detail_with_build_arg(),
+                "location": location,
             })
         })
         .collect();
@@ -153,8 +161,11 @@ fn lint(spec: &Spec, warnings: &[Warning]) -> (String, String) {
     };
     for w in warnings {
         text.push_str(&format!(
-            "\nWARNING: {} - {}\n{}:{}: {}\n",
-            w.rule.name, w.rule.description, w.location.file, w.location.line, w.detail
+            "\nWARNING: {} - {}\n{}: {}\n",
+            w.rule.name,
+            w.rule.description,
+            w.place(),
+            w.detail
         ));
     }
     (results.to_string(), text)
@@ -423,7 +434,13 @@ mod tests {
     fn lint_gives_each_warning_its_line_and_a_status() {
         let text = "bins = [\"a\", \"a\"]\n";
         let spec = spec::parse("Dockerfile", text).unwrap();
-        let warnings = spec.lint(&Default::default(), &Default::default());
+        let warnings = spec
+            .lint(
+                &Default::default(),
+                &Default::default(),
+                &Default::default(),
+            )
+            .unwrap();
         let result = answer(Question::Lint(&spec, &warnings));
         assert_eq!(metadata(&result, "result.statuscode"), "1");
         let json: serde_json::Value =
@@ -449,5 +466,34 @@ mod tests {
         assert_eq!(json["sources"][0]["filename"], "Dockerfile");
         let clean = answer(Question::Lint(&spec, &[]));
         assert_eq!(metadata(&clean, "result.statuscode"), "0");
+
+        // A value from a build arg has no line: source index -1 (buildx then shows no source),
+        // and the detail names the build arg.
+        let args = BTreeMap::from([("runtime.image".to_owned(), "scratch".to_owned())]);
+        let warnings = spec
+            .lint(&args, &Default::default(), &Default::default())
+            .unwrap();
+        let result = answer(Question::Lint(&spec, &warnings));
+        let json: serde_json::Value =
+            serde_json::from_str(&metadata(&result, "result.json")).unwrap();
+        let from_arg = json["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["ruleName"] == "RuntimeWithoutCLibrary")
+            .unwrap();
+        assert_eq!(from_arg["location"], serde_json::json!({"sourceIndex": -1}));
+        assert!(
+            from_arg["detail"]
+                .as_str()
+                .unwrap()
+                .starts_with("build arg `runtime.image`: "),
+            "{from_arg}"
+        );
+        let text = metadata(&result, "result.txt");
+        assert!(
+            text.contains("\nbuild arg `runtime.image`: the binaries ship onto"),
+            "{text}"
+        );
     }
 }

@@ -83,13 +83,24 @@ impl Bridge for FakeBridge {
             .ok_or_else(|| Self::missing(path))
     }
 
+    /// The names directly in `dir`, directories made up from the file paths below them.
     async fn read_dir(&mut self, _: &RefId, dir: &str) -> Result<Vec<DirEntry>, GatewayError> {
-        assert_eq!(dir, "", "the frontend lists only the context's top");
-        Ok(self
+        let prefix = match dir {
+            "" => String::new(),
+            dir => format!("{dir}/"),
+        };
+        let names: std::collections::BTreeSet<&str> = self
             .files
             .keys()
-            .map(|path| DirEntry {
-                path: path.clone(),
+            .filter_map(|path| path.strip_prefix(&prefix)?.split('/').next())
+            .collect();
+        if names.is_empty() && !dir.is_empty() {
+            return Err(Self::missing(dir));
+        }
+        Ok(names
+            .into_iter()
+            .map(|name| DirEntry {
+                path: name.to_owned(),
                 symlink: false,
                 linkname: String::new(),
             })
@@ -748,5 +759,137 @@ fn an_unused_named_context_is_a_warning_on_the_specs_vertex() {
         bridge.warnings[0].detail[0].ends_with("`rust:1.95-slim-bookworm`, `debian:bookworm-slim`"),
         "{:?}",
         bridge.warnings[0].detail
+    );
+}
+
+/// The files of examples/workspace that the checks read: every manifest and binary source.
+fn with_workspace_manifests(bridge: &mut FakeBridge) {
+    for (path, bytes) in [
+        (
+            "Cargo.toml",
+            &include_bytes!("../../examples/workspace/Cargo.toml")[..],
+        ),
+        (
+            "crates/lib-a/Cargo.toml",
+            include_bytes!("../../examples/workspace/crates/lib-a/Cargo.toml"),
+        ),
+        (
+            "crates/lib-b/Cargo.toml",
+            include_bytes!("../../examples/workspace/crates/lib-b/Cargo.toml"),
+        ),
+        (
+            "crates/lib-c/Cargo.toml",
+            include_bytes!("../../examples/workspace/crates/lib-c/Cargo.toml"),
+        ),
+        (
+            "services/service-x/Cargo.toml",
+            include_bytes!("../../examples/workspace/services/service-x/Cargo.toml"),
+        ),
+        (
+            "services/service-y/Cargo.toml",
+            include_bytes!("../../examples/workspace/services/service-y/Cargo.toml"),
+        ),
+        (
+            "services/service-z/Cargo.toml",
+            include_bytes!("../../examples/workspace/services/service-z/Cargo.toml"),
+        ),
+        ("services/service-x/src/main.rs", b""),
+        ("services/service-y/src/main.rs", b""),
+        ("services/service-z/src/main.rs", b""),
+    ] {
+        bridge.files.insert(path.to_owned(), bytes.to_vec());
+    }
+}
+
+/// `--call check`'s warnings: (rule, line) from result.json.
+fn check_rules(result: &BuildResult) -> Vec<(String, serde_json::Value)> {
+    let json: serde_json::Value = serde_json::from_slice(&result.metadata["result.json"]).unwrap();
+    json["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["ruleName"].as_str().unwrap().to_owned(),
+                w["location"]["ranges"][0]["start"]["line"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn call_check_reads_the_member_manifests_for_the_bins() {
+    let mut bridge = example_files!("workspace", "workspace-service-z");
+    with_workspace_manifests(&mut bridge);
+    let check = opts_with(None, Some("frontend.lint"));
+    let clean = run(&mut bridge, &check, &daemon(true));
+    assert_eq!(
+        check_rules(&clean),
+        [],
+        "the workspace's own bins are its binaries"
+    );
+    assert!(
+        bridge.solved.iter().any(|s| s
+            .names
+            .iter()
+            .any(|n| n == "[internal] load workspace manifests")),
+        "the manifests come from their own small transfer"
+    );
+
+    let mut spec = bridge.files["Dockerfile"].clone();
+    spec.extend_from_slice(b"\n[targets.bad]\npackage = \"service-z\"\nbins = [\"service-x\"]\n");
+    bridge.files.insert("Dockerfile".to_owned(), spec);
+    let found = run(&mut bridge, &check, &daemon(true));
+    assert_eq!(
+        check_rules(&found),
+        [("BinNotInPackage".to_owned(), serde_json::json!(24))]
+    );
+
+    // An unreadable member manifest makes the rule say nothing rather than fail.
+    bridge.files.insert(
+        "services/service-z/Cargo.toml".to_owned(),
+        b"[package\nname = ".to_vec(),
+    );
+    let unknown = run(&mut bridge, &check, &daemon(true));
+    assert_eq!(check_rules(&unknown), []);
+}
+
+#[test]
+fn a_build_shows_the_bin_warning_and_error_true_fails_it() {
+    let mut bridge = example_files!("hello", "hello");
+    // The manifest without `src/main.rs`: package `hello` has no binary `hello`.
+    bridge.files.insert(
+        "Cargo.toml".to_owned(),
+        include_bytes!("../../examples/hello/Cargo.toml").to_vec(),
+    );
+    run(&mut bridge, &opts(None), &daemon(true));
+    let shorts: Vec<&str> = bridge.warnings.iter().map(|w| w.short.as_str()).collect();
+    assert_eq!(
+        shorts,
+        ["BinNotInPackage: `bins` names no binary of the package"]
+    );
+    assert_eq!(bridge.warnings[0].source.as_ref().unwrap().line, 4);
+
+    bridge.files.insert("src/main.rs".to_owned(), Vec::new());
+    bridge.warnings.clear();
+    run(&mut bridge, &opts(None), &daemon(true));
+    assert_eq!(
+        bridge.warnings,
+        [],
+        "with src/main.rs, `hello` is its binary"
+    );
+
+    bridge.files.remove("src/main.rs");
+    let mut failing = opts(None);
+    failing.build_args.insert(
+        "BUILDKIT_DOCKERFILE_CHECK".to_owned(),
+        "error=true".to_owned(),
+    );
+    let error = serve(&mut bridge, &failing, &daemon(true))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("Dockerfile:4: BinNotInPackage: `bins` names `hello`, which is not a binary of any workspace package (no binaries)"),
+        "{error}"
     );
 }

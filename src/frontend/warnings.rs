@@ -81,11 +81,12 @@ pub fn build_warnings(
         warnings.push(Warning {
             vertex: vertex.to_owned(),
             short: format!("{}: {}", check.rule.name, check.rule.description),
-            detail: vec![check.detail.clone()],
-            source: Some(WarningSource {
+            detail: vec![check.detail_with_build_arg()],
+            // A value from a build arg has no line to show; its detail names the build arg.
+            source: check.location().map(|location| WarningSource {
                 filename: spec.file_name().to_owned(),
                 data: spec_text.to_vec(),
-                line: u32::try_from(check.location.line).unwrap_or(u32::MAX),
+                line: u32::try_from(location.line).unwrap_or(u32::MAX),
             }),
         });
     }
@@ -159,7 +160,11 @@ mod tests {
     fn check_warnings_point_at_their_line() {
         let text = "bins = [\"a\", \"a\"]\n";
         let spec = spec::parse("Dockerfile", text).unwrap();
-        let checks = spec.lint(&Default::default(), &Default::default());
+        let args =
+            std::collections::BTreeMap::from([("runtime.image".to_owned(), "scratch".to_owned())]);
+        let checks = spec
+            .lint(&args, &Default::default(), &Default::default())
+            .unwrap();
         let warnings = build_warnings(
             &opts(&[]),
             &spec,
@@ -174,5 +179,15 @@ mod tests {
             .unwrap();
         assert_eq!(duplicate.source.as_ref().unwrap().line, 1);
         assert_eq!(duplicate.vertex, "d");
+        // From a build arg: no source line, and the detail names it.
+        let scratch = warnings
+            .iter()
+            .find(|w| w.short.starts_with("RuntimeWithoutCLibrary"))
+            .unwrap();
+        assert_eq!(scratch.source, None);
+        assert!(
+            scratch.detail[0].starts_with("build arg `runtime.image`: "),
+            "{scratch:?}"
+        );
     }
 }

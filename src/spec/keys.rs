@@ -68,6 +68,19 @@ pub(crate) const RUNTIME: &[Key] = &[
     key("labels", Kind::Map),
     key("volumes", Kind::List),
     key("stop-signal", Kind::Text),
+    key("healthcheck", Kind::Table(HEALTHCHECK)),
+];
+
+/// The keys of `[runtime.healthcheck]`: Docker Compose's `healthcheck`, which the image
+/// config's `Healthcheck` holds.
+pub(crate) const HEALTHCHECK: &[Key] = &[
+    key("test", Kind::List),
+    key("interval", Kind::Text),
+    key("timeout", Kind::Text),
+    key("start-period", Kind::Text),
+    key("start-interval", Kind::Text),
+    // A number in the file (`retries = 3`); text from a build arg.
+    key("retries", Kind::Text),
 ];
 
 /// The keys of a `[targets.NAME]` table.

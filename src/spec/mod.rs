@@ -6,6 +6,7 @@
 //! - `raw`: TOML text → `RawSpec` (serde structs, every field optional, spans kept);
 //! - `overrides`: `--build-arg NAME=value` → one-key `RawSpec`s, parsed like the file;
 //! - `resolve`: layers of raw settings → [`Target`], with defaults and validation;
+//! - `healthcheck`: `[runtime.healthcheck]` values as Docker reads them (Go durations);
 //! - `error`: [`SpecError`], [`Location`].
 //!
 //! [`parse`] checks the whole file (every target); [`Spec::resolve`] picks the target to build
@@ -15,6 +16,7 @@
 //! spec text, its file name and the build args are all parameters.
 
 mod error;
+mod healthcheck;
 mod keys;
 mod lint;
 mod mounts;
@@ -27,12 +29,15 @@ mod target;
 use std::collections::BTreeMap;
 
 pub use error::{ErrorKind, Location, Origin, SpecError, SpecErrors};
-pub use lint::{CHECK_BUILD_ARG, CheckOptions, RULES, Rule, Warning};
+pub use lint::{
+    BIN_NOT_IN_PACKAGE, CHECK_BUILD_ARG, CheckOptions, RULES, Rule, Warning, Workspace,
+};
 pub use outline::{Setting, settings};
 pub use overrides::is_spec_override;
 pub use target::{
     BaseImage, BuildSettings, DEFAULT_BIN_DIR, DEFAULT_BUILDER_IMAGE, DEFAULT_PROFILE,
-    DEFAULT_RUNTIME_IMAGE, RuntimeSettings, SessionMount, SessionMountKind, SetupCommand, Target,
+    DEFAULT_RUNTIME_IMAGE, Healthcheck, RuntimeSettings, SessionMount, SessionMountKind,
+    SetupCommand, Target,
 };
 
 use overrides::Override;
@@ -97,11 +102,13 @@ pub fn parse(file_name: &str, text: &str) -> Result<Spec, SpecErrors> {
         errors.extend(spec.check_default_target(spec.file_source(), default));
     }
     for layer in spec.file_layers() {
-        errors.extend(
-            resolve::resolve(None, std::slice::from_ref(&layer))
-                .err()
-                .unwrap_or_default(),
-        );
+        errors.extend(resolve::check_layer(&layer));
+    }
+    // What needs several layers, for every target the file can build (duplicates of the layers'
+    // own errors are dropped by `SpecErrors`).
+    for name in spec.buildable_targets() {
+        let layers = spec.layers(name, &[]);
+        errors.extend(resolve::resolve(name, &layers).err().unwrap_or_default());
     }
     if errors.is_empty() {
         Ok(spec)
@@ -158,7 +165,7 @@ impl Spec {
         // Each build arg is checked on its own, whichever target it is for.
         for o in &overrides {
             for layer in override_layers(o, None) {
-                errors.extend(resolve::resolve(None, &[layer]).err().unwrap_or_default());
+                errors.extend(resolve::check_layer(&layer));
             }
         }
 
@@ -209,6 +216,21 @@ impl Spec {
             return Err(SpecErrors::from_vec(errors));
         }
 
+        resolve::resolve(chosen, &self.layers(chosen, &overrides)).map_err(SpecErrors::from_vec)
+    }
+
+    /// The targets a build can pick: each `[targets.NAME]`, or the implicit one (`None`) of a
+    /// spec without targets.
+    fn buildable_targets(&self) -> Vec<Option<&str>> {
+        match self.target_names().as_slice() {
+            [] => vec![None],
+            names => names.iter().map(|name| Some(*name)).collect(),
+        }
+    }
+
+    /// The layers target `chosen` resolves from, lowest first: the file's top level, the file's
+    /// `[targets.NAME]`, the top-level build args, then the `targets.NAME.*` build args.
+    fn layers<'a>(&'a self, chosen: Option<&str>, overrides: &'a [Override]) -> Vec<Layer<'a>> {
         let mut layers = vec![self.layer("", self.raw.top())];
         if let Some(name) = chosen {
             let raw = self.raw.targets.as_ref().and_then(|t| t.get(name)).cloned();
@@ -226,7 +248,7 @@ impl Spec {
                     .flat_map(|o| override_layers(o, Some(Some(name)))),
             );
         }
-        resolve::resolve(chosen, &layers).map_err(SpecErrors::from_vec)
+        layers
     }
 
     fn file_source(&self) -> Source<'_> {

@@ -56,21 +56,45 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
         "directories the image declares as volumes",
     ),
     ("runtime.stop-signal", "the signal `docker stop` sends"),
+    (
+        "runtime.healthcheck.test",
+        "the image's health check: [\"CMD\", …], [\"CMD-SHELL\", …] or [\"NONE\"] (replaces the base image's)",
+    ),
+    (
+        "runtime.healthcheck.interval",
+        "time between health checks (30s, 1m30s)",
+    ),
+    (
+        "runtime.healthcheck.timeout",
+        "how long one health check may take",
+    ),
+    (
+        "runtime.healthcheck.start-period",
+        "startup time in which failed checks do not count",
+    ),
+    (
+        "runtime.healthcheck.start-interval",
+        "time between health checks in the start period",
+    ),
+    (
+        "runtime.healthcheck.retries",
+        "failed checks in a row that make the container unhealthy",
+    ),
 ];
 
 /// Every setting of `target`, in the key table's order.
 pub fn settings(target: &Target) -> Vec<Setting> {
-    let mut settings = Vec::new();
-    for key in keys::TARGET {
-        match key.kind {
-            Kind::Table(table) => {
-                for inner in table {
-                    settings.push(setting(target, &format!("{}.{}", key.name, inner.name)));
-                }
+    fn walk(target: &Target, table: &'static [keys::Key], prefix: &str, out: &mut Vec<Setting>) {
+        for key in table {
+            let name = format!("{prefix}{}", key.name);
+            match key.kind {
+                Kind::Table(inner) => walk(target, inner, &format!("{name}."), out),
+                _ => out.push(setting(target, &name)),
             }
-            _ => settings.push(setting(target, key.name)),
         }
     }
+    let mut settings = Vec::new();
+    walk(target, keys::TARGET, "", &mut settings);
     settings
 }
 
@@ -90,6 +114,8 @@ fn setting(target: &Target, name: &str) -> Setting {
 fn value(target: &Target, name: &str) -> Option<String> {
     let build = &target.build;
     let runtime = &target.runtime;
+    // Unset: every healthcheck key is empty.
+    let check = runtime.healthcheck.clone().unwrap_or_default();
     Some(match name {
         "package" => build.package.clone().unwrap_or_default(),
         "bins" => list(&build.bins),
@@ -127,8 +153,25 @@ fn value(target: &Target, name: &str) -> Option<String> {
         "runtime.labels" => map(&runtime.labels),
         "runtime.volumes" => list(&runtime.volumes),
         "runtime.stop-signal" => runtime.stop_signal.clone().unwrap_or_default(),
+        "runtime.healthcheck.test" => list(&check.test),
+        "runtime.healthcheck.interval" => duration(check.interval),
+        "runtime.healthcheck.timeout" => duration(check.timeout),
+        "runtime.healthcheck.start-period" => duration(check.start_period),
+        "runtime.healthcheck.start-interval" => duration(check.start_interval),
+        "runtime.healthcheck.retries" => match check.retries {
+            0 => String::new(),
+            n => n.to_string(),
+        },
         _ => return None,
     })
+}
+
+/// A duration as Docker writes it; empty when unset (zero).
+fn duration(ns: u64) -> String {
+    match ns {
+        0 => String::new(),
+        ns => super::healthcheck::format_duration(ns),
+    }
 }
 
 /// A list as a TOML array, the way a build arg sets one; empty for none.
@@ -163,7 +206,7 @@ mod tests {
     fn hello() -> Target {
         crate::spec::parse(
             "Dockerfile",
-            "bins = [\"hello\"]\n[runtime]\nenv = { RUST_LOG = \"info\" }\n",
+            "bins = [\"hello\"]\n[runtime]\nenv = { RUST_LOG = \"info\" }\n[runtime.healthcheck]\ntest = [\"CMD\", \"/usr/local/bin/hello\", \"--ping\"]\ninterval = \"90s\"\nretries = 3\n",
         )
         .unwrap()
         .resolve(None, &BTreeMap::new())
@@ -199,5 +242,12 @@ mod tests {
         assert_eq!(by_name["builder.image"], crate::spec::DEFAULT_BUILDER_IMAGE);
         assert_eq!(by_name["build.profile"], "release");
         assert_eq!(by_name["package"], "");
+        assert_eq!(
+            by_name["runtime.healthcheck.test"],
+            r#"["CMD", "/usr/local/bin/hello", "--ping"]"#
+        );
+        assert_eq!(by_name["runtime.healthcheck.interval"], "1m30s");
+        assert_eq!(by_name["runtime.healthcheck.retries"], "3");
+        assert_eq!(by_name["runtime.healthcheck.timeout"], "", "unset is empty");
     }
 }

@@ -86,6 +86,18 @@ pub(crate) struct RawRuntime {
     pub labels: Option<Spanned<BTreeMap<String, Scalar>>>,
     pub volumes: Option<Vec<Spanned<String>>>,
     pub stop_signal: Option<Spanned<String>>,
+    pub healthcheck: Option<RawHealthcheck>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawHealthcheck {
+    pub test: Option<Spanned<Vec<Spanned<String>>>>,
+    pub interval: Option<Spanned<String>>,
+    pub timeout: Option<Spanned<String>>,
+    pub start_period: Option<Spanned<String>>,
+    pub start_interval: Option<Spanned<String>>,
+    pub retries: Option<Spanned<Scalar>>,
 }
 
 /// Feature names: a list, or one string split on commas and spaces like cargo's `--features`.

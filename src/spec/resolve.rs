@@ -12,10 +12,11 @@ use std::ops::Range;
 use toml::Spanned;
 
 use super::error::{ErrorKind, Location, Origin, SpecError};
-use super::raw::{RawTarget, Scalar};
+use super::healthcheck;
+use super::raw::{RawHealthcheck, RawTarget, Scalar};
 use super::target::{
     BaseImage, BuildSettings, DEFAULT_BIN_DIR, DEFAULT_BUILDER_IMAGE, DEFAULT_PROFILE,
-    DEFAULT_RUNTIME_IMAGE, RuntimeSettings, Target,
+    DEFAULT_RUNTIME_IMAGE, Healthcheck, RuntimeSettings, Target,
 };
 
 /// Where a layer's values come from.
@@ -58,7 +59,7 @@ impl Layer<'_> {
 }
 
 /// The value of the last layer that sets it.
-fn last<'l, 'a, T>(
+pub(crate) fn last<'l, 'a, T>(
     layers: &'l [Layer<'a>],
     get: impl Fn(&'l RawTarget) -> Option<&'l T>,
 ) -> Option<(&'l Layer<'a>, &'l T)> {
@@ -68,8 +69,31 @@ fn last<'l, 'a, T>(
         .find_map(|layer| get(&layer.raw).map(|value| (layer, value)))
 }
 
-/// Resolves the target `name` from `layers`, collecting every invalid value.
+/// Resolves the target `name` from `layers`, the whole stack of a target that can be built,
+/// collecting every invalid value.
 pub(crate) fn resolve(name: Option<&str>, layers: &[Layer<'_>]) -> Result<Target, Vec<SpecError>> {
+    resolve_stack(name, layers, Stack::Whole)
+}
+
+/// Every invalid value of one layer on its own. What needs the other layers (a healthcheck's
+/// `test` beside its timings) is not checked: another layer may set it.
+pub(crate) fn check_layer(layer: &Layer<'_>) -> Vec<SpecError> {
+    resolve_stack(None, std::slice::from_ref(layer), Stack::OneLayer)
+        .err()
+        .unwrap_or_default()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stack {
+    Whole,
+    OneLayer,
+}
+
+fn resolve_stack(
+    name: Option<&str>,
+    layers: &[Layer<'_>],
+    stack: Stack,
+) -> Result<Target, Vec<SpecError>> {
     let mut errors = Vec::new();
     // Setup commands and mounts first: their checks return values, not strings.
     let builder_setup = last(layers, |r| r.builder.as_ref()?.setup.as_ref())
@@ -210,6 +234,8 @@ pub(crate) fn resolve(name: Option<&str>, layers: &[Layer<'_>]) -> Result<Target
         &mut errors,
     );
 
+    let healthcheck = resolve_healthcheck(layers, stack, &mut errors);
+
     // One named binary and nothing else to run: run it.
     if let ([bin], None, None) = (bins.as_slice(), &entrypoint, &cmd) {
         entrypoint = Some(vec![format!("{}/{bin}", bin_dir.trim_end_matches('/'))]);
@@ -244,7 +270,92 @@ pub(crate) fn resolve(name: Option<&str>, layers: &[Layer<'_>]) -> Result<Target
             labels,
             volumes,
             stop_signal,
+            healthcheck,
         },
+    })
+}
+
+/// `[runtime.healthcheck]`, each key from the last layer that sets it. It replaces the base
+/// image's check whole, as a Dockerfile's `HEALTHCHECK` does, so `test` must be set with the
+/// rest; with `["NONE"]` the other keys are left out (a target can turn off a check its top level
+/// defines). `None`: no layer sets a key, and the base image's check stays.
+fn resolve_healthcheck(
+    layers: &[Layer<'_>],
+    stack: Stack,
+    errors: &mut Vec<SpecError>,
+) -> Option<Healthcheck> {
+    fn of(raw: &RawTarget) -> Option<&RawHealthcheck> {
+        raw.runtime.as_ref()?.healthcheck.as_ref()
+    }
+    const KEY: &str = "runtime.healthcheck";
+    let mut duration = |get: fn(&RawHealthcheck) -> Option<&Spanned<String>>, name: &str| {
+        let (layer, value) = last(layers, |r| get(of(r)?))?;
+        healthcheck::duration(value.get_ref())
+            .map_err(|m| errors.push(layer.error(Some(value.span()), &format!("{KEY}.{name}"), m)))
+            .ok()
+    };
+    let interval = duration(|h| h.interval.as_ref(), "interval");
+    let timeout = duration(|h| h.timeout.as_ref(), "timeout");
+    let start_period = duration(|h| h.start_period.as_ref(), "start-period");
+    let start_interval = duration(|h| h.start_interval.as_ref(), "start-interval");
+    let retries = last(layers, |r| of(r)?.retries.as_ref()).and_then(|(layer, value)| {
+        healthcheck::retries(&value.get_ref().0)
+            .map_err(|m| errors.push(layer.error(Some(value.span()), &format!("{KEY}.retries"), m)))
+            .ok()
+    });
+    let test = match last(layers, |r| of(r)?.test.as_ref()) {
+        Some((layer, items)) => {
+            let texts: Vec<String> = items
+                .get_ref()
+                .iter()
+                .map(|i| i.get_ref().clone())
+                .collect();
+            match healthcheck::test(&texts) {
+                Ok(test) => test,
+                Err(m) => {
+                    errors.push(layer.error(Some(items.span()), &format!("{KEY}.test"), m));
+                    return None;
+                }
+            }
+        }
+        None if stack == Stack::OneLayer => return None,
+        None => {
+            // Some other key is set: say where, and what to add.
+            let (layer, span) = layers.iter().rev().find_map(|layer| {
+                let h = of(&layer.raw)?;
+                let span = [
+                    h.interval.as_ref().map(Spanned::span),
+                    h.timeout.as_ref().map(Spanned::span),
+                    h.start_period.as_ref().map(Spanned::span),
+                    h.start_interval.as_ref().map(Spanned::span),
+                    h.retries.as_ref().map(Spanned::span),
+                ]
+                .into_iter()
+                .flatten()
+                .min_by_key(|span| span.start)?;
+                Some((layer, span))
+            })?;
+            errors.push(layer.error(
+                Some(span),
+                KEY,
+                "a healthcheck replaces the base image's whole, as a Dockerfile's HEALTHCHECK does, so it needs `test` too, like `test = [\"CMD\", \"/usr/local/bin/app\", \"--health\"]`".to_owned(),
+            ));
+            return None;
+        }
+    };
+    if test == ["NONE"] {
+        return Some(Healthcheck {
+            test,
+            ..Healthcheck::default()
+        });
+    }
+    Some(Healthcheck {
+        test,
+        interval: interval.unwrap_or(0),
+        timeout: timeout.unwrap_or(0),
+        start_period: start_period.unwrap_or(0),
+        start_interval: start_interval.unwrap_or(0),
+        retries: retries.unwrap_or(0),
     })
 }
 

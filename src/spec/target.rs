@@ -162,6 +162,21 @@ pub struct RuntimeSettings {
     pub volumes: Vec<String>,
     /// `STOPSIGNAL`: what `docker stop` sends.
     pub stop_signal: Option<String>,
+    /// `HEALTHCHECK`: replaces the base image's check; `None` keeps it.
+    pub healthcheck: Option<Healthcheck>,
+}
+
+/// The image config's `Healthcheck`, as a Dockerfile's `HEALTHCHECK` writes it. Durations are
+/// nanoseconds, and zero (like `retries` 0) means unset: the container runtime's default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Healthcheck {
+    /// `["CMD", program, args…]`, `["CMD-SHELL", command]` or `["NONE"]`.
+    pub test: Vec<String>,
+    pub interval: u64,
+    pub timeout: u64,
+    pub start_period: u64,
+    pub start_interval: u64,
+    pub retries: u32,
 }
 
 #[cfg(test)]

@@ -345,7 +345,7 @@ fn unknown_targets() {
 fn unknown_keys_are_all_reported_with_line_column_and_valid_keys() {
     check("# syntax=x\n[build]\nprofile = \"dev\"\nfeaturs = [\"a\"]\n\n[targets.api.runtime]\nports = [1]\n[oops]\n", None, &[], "
         error: Dockerfile:4:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts; did you mean `features`?
-        error: Dockerfile:7:1: unknown key `ports` in [targets.api.runtime]; valid keys: image, bin-dir, entrypoint, cmd, env, workdir, user, expose, labels, volumes, stop-signal
+        error: Dockerfile:7:1: unknown key `ports` in [targets.api.runtime]; valid keys: image, bin-dir, entrypoint, cmd, env, workdir, user, expose, labels, volumes, stop-signal, healthcheck
         error: Dockerfile:8:2: unknown key `oops` in the top level; valid keys: default-target, targets, package, bins, builder, build, runtime
     ");
 }
@@ -719,8 +719,8 @@ fn doc_examples_resolve() {
         .collect();
     assert_eq!(
         examples.len(),
-        7,
-        "the usage example, the syntax-line snippet, the builder setup and secrets snippets and the three reference examples"
+        8,
+        "the usage example, the syntax-line snippet, the builder setup, secrets and healthcheck snippets and the three reference examples"
     );
     for example in examples {
         let spec = parse("Dockerfile", example).unwrap_or_else(|e| panic!("{e}\n{example}"));
@@ -1096,4 +1096,116 @@ fn volumes_and_stop_signal_are_checked() {
         assert!(error.contains(wanted), "{error}");
     }
     assert!(parse("Dockerfile", "[runtime]\nstop-signal = \"9\"\n").is_ok());
+}
+
+// --- issue 14: the healthcheck ---
+
+fn healthcheck_of(text: &str, target: Option<&str>, args: &[(&str, &str)]) -> Option<Healthcheck> {
+    let args: BTreeMap<String, String> = args
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    parse("Dockerfile", text)
+        .unwrap()
+        .resolve(target, &args)
+        .unwrap()
+        .runtime
+        .healthcheck
+}
+
+#[test]
+fn a_healthcheck_is_read_as_compose_writes_it() {
+    let text = "[runtime.healthcheck]\ntest = [\"CMD\", \"/usr/local/bin/api\", \"--health\"]\ninterval = \"1m30s\"\ntimeout = \"500ms\"\nstart-period = \"0s\"\nstart-interval = \"2s\"\nretries = 3\n";
+    assert_eq!(
+        healthcheck_of(text, None, &[]),
+        Some(Healthcheck {
+            test: vec!["CMD".into(), "/usr/local/bin/api".into(), "--health".into()],
+            interval: 90_000_000_000,
+            timeout: 500_000_000,
+            start_period: 0,
+            start_interval: 2_000_000_000,
+            retries: 3,
+        })
+    );
+    assert_eq!(
+        healthcheck_of("bins = [\"api\"]\n", None, &[]),
+        None,
+        "unset keeps the base image's"
+    );
+}
+
+#[test]
+fn healthcheck_keys_layer_like_the_others_and_none_turns_it_off() {
+    let text = "[runtime.healthcheck]\ntest = [\"CMD-SHELL\", \"curl -f http://localhost/\"]\ninterval = \"10s\"\n\n[targets.api]\n\n[targets.batch.runtime.healthcheck]\ntest = [\"NONE\"]\n";
+    let api = healthcheck_of(
+        text,
+        Some("api"),
+        &[
+            ("runtime.healthcheck.retries", "5"),
+            ("targets.api.runtime.healthcheck.interval", "1m"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(api.test, ["CMD-SHELL", "curl -f http://localhost/"]);
+    assert_eq!((api.interval, api.retries), (60_000_000_000, 5));
+    // The top level's interval is not an error under NONE: it is left out.
+    let batch = healthcheck_of(text, Some("batch"), &[]).unwrap();
+    assert_eq!(
+        batch,
+        Healthcheck {
+            test: vec!["NONE".into()],
+            ..Healthcheck::default()
+        }
+    );
+    let from_arg = healthcheck_of(
+        "",
+        None,
+        &[
+            ("runtime.healthcheck.test", r#"["CMD", "/app"]"#),
+            ("runtime.healthcheck.timeout", "3s"),
+        ],
+    )
+    .unwrap();
+    assert_eq!((from_arg.test.len(), from_arg.timeout), (2, 3_000_000_000));
+}
+
+#[test]
+fn bad_healthcheck_values_name_their_line_and_fix() {
+    check(
+        "[runtime.healthcheck]\ntest = [\"curl\", \"-f\"]\ninterval = \"30\"\ntimeout = \"2d\"\nstart-period = \"10us\"\nretries = -1\n",
+        None,
+        &[],
+        r#"
+        error: Dockerfile:2:8: `runtime.healthcheck.test`: the test starts with `curl`; start it with `CMD`, `CMD-SHELL` or `NONE`, like `["CMD", "/usr/local/bin/app", "--health"]`, `["CMD-SHELL", "curl -f http://localhost/ || exit 1"]` or `["NONE"]`
+        error: Dockerfile:3:12: `runtime.healthcheck.interval`: `30` has no unit; write a duration as Docker does, like `30s`, `1m30s` or `500ms` (units h, m, s, ms, us, ns)
+        error: Dockerfile:4:11: `runtime.healthcheck.timeout`: `2d` has the unknown unit `d`; write a duration as Docker does, like `30s`, `1m30s` or `500ms` (units h, m, s, ms, us, ns)
+        error: Dockerfile:5:16: `runtime.healthcheck.start-period`: `10us` is less than 1ms; write at least `1ms`, or `0s` for the default
+        error: Dockerfile:6:11: `runtime.healthcheck.retries`: `-1` is not a non-negative integer; write a number of failed checks, like `3`, or `0` for the default
+        "#,
+    );
+    check(
+        "[runtime.healthcheck]\ninterval = \"30s\"\n",
+        None,
+        &[],
+        r#"error: Dockerfile:2:12: `runtime.healthcheck`: a healthcheck replaces the base image's whole, as a Dockerfile's HEALTHCHECK does, so it needs `test` too, like `test = ["CMD", "/usr/local/bin/app", "--health"]`"#,
+    );
+    // The file is checked for every target it can build: `b` inherits timings without a test.
+    check(
+        "[runtime.healthcheck]\ninterval = \"30s\"\n[targets.a.runtime.healthcheck]\ntest = [\"NONE\"]\n[targets.b]\n",
+        Some("a"),
+        &[],
+        r#"error: Dockerfile:2:12: `runtime.healthcheck`: a healthcheck replaces the base image's whole, as a Dockerfile's HEALTHCHECK does, so it needs `test` too, like `test = ["CMD", "/usr/local/bin/app", "--health"]`"#,
+    );
+    check(
+        "",
+        None,
+        &[("runtime.healthcheck.interval", "soon")],
+        "error: build arg `runtime.healthcheck.interval`: `soon` is not a duration; write a duration as Docker does, like `30s`, `1m30s` or `500ms` (units h, m, s, ms, us, ns)",
+    );
+    check(
+        "[runtime.healthcheck]\ntest = \"curl -f http://localhost/\"\n",
+        None,
+        &[],
+        "error: Dockerfile:2:8: `runtime.healthcheck.test`: invalid type: string \"curl -f http://localhost/\", expected a sequence",
+    );
 }
