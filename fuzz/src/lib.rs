@@ -45,6 +45,10 @@ pub const TARGETS: &[Target] = &[
         name: "plan",
         run: targets::plan::run,
     },
+    Target {
+        name: "manifest",
+        run: targets::manifest::run,
+    },
 ];
 
 /// The target called `name`.

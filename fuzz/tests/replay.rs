@@ -145,7 +145,8 @@ replay_tests!(
     dockerignore,
     build_output,
     rustc_args,
-    plan
+    plan,
+    manifest
 );
 
 #[test]
@@ -158,6 +159,7 @@ fn every_target_has_a_replay_test() {
         "build_output",
         "rustc_args",
         "plan",
+        "manifest",
     ];
     for target in TARGETS {
         assert!(

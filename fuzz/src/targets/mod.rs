@@ -4,6 +4,7 @@ pub mod build_args;
 pub mod build_output;
 pub mod dockerignore;
 pub mod lockfile;
+pub mod manifest;
 pub mod plan;
 pub mod rustc_args;
 pub mod spec;

@@ -15,19 +15,24 @@ use cargo_frontend::layout::{
 use cargo_frontend::llb::{self, Caps, ContentCache, Output};
 use cargo_frontend::lower::{self, OutputImage, Toolchain, UnitSources};
 use cargo_frontend::platform::Platform;
+use cargo_frontend::spec::{SessionMount, SessionMountKind};
 use cargo_frontend::{context, plan};
 use std::collections::BTreeMap;
 
 const BIN_DIR: &str = "/usr/local/bin";
 
 pub fn run(data: &[u8]) {
-    let Ok(invocations) = plan::parse_plan(data) else {
-        return;
-    };
-    let Ok(graph) = graph::build_graph(&invocations) else {
+    let Ok(mut invocations) = plan::parse_plan(data) else {
         return;
     };
     let toolchain = toolchain();
+    plan::forget_session_vars(
+        &mut invocations,
+        &lower::session_env_names(&toolchain.build_mounts),
+    );
+    let Ok(graph) = graph::build_graph(&invocations) else {
+        return;
+    };
     let context = context::context_source("session", &[]);
     // Every crates.io package the plan names gets an archive, as if Cargo.lock listed it: the
     // lockfile is untrusted too, so it can name whatever the plan does.
@@ -130,6 +135,8 @@ fn unit_mount_allowed(dest: &str) -> bool {
         HELPER_DIR,
         VENDOR_DIR,
         WORKSPACE_DIR,
+        // The toolchain's ssh mount (build-script runs).
+        "/run/buildkit/ssh_agent.0",
     ]
     .contains(&dest)
         || one_below(DEPS_DIR)
@@ -154,6 +161,32 @@ fn toolchain() -> Toolchain {
             "/usr/local/cargo/bin:/usr/bin".to_owned(),
         )]),
         cargo_env: BTreeMap::new(),
+        // A secret variable and an agent, so that every unit's op is checked with them: no
+        // plan can make a unit's plain env hold the secret's name.
+        build_mounts: vec![
+            SessionMount {
+                written: "type=secret,id=token,env=FUZZ_SECRET".to_owned(),
+                kind: SessionMountKind::Secret,
+                id: "token".to_owned(),
+                target: None,
+                env: Some("FUZZ_SECRET".to_owned()),
+                required: false,
+                uid: 0,
+                gid: 0,
+                mode: 0o400,
+            },
+            SessionMount {
+                written: "type=ssh".to_owned(),
+                kind: SessionMountKind::Ssh,
+                id: "default".to_owned(),
+                target: Some("/run/buildkit/ssh_agent.0".to_owned()),
+                env: None,
+                required: false,
+                uid: 0,
+                gid: 0,
+                mode: 0o600,
+            },
+        ],
         helper_image: placeholder("cargo-frontend"),
         platform: Platform::new("linux", "amd64"),
         pinned_content: ContentCache::Off,

@@ -68,6 +68,42 @@ fn check_errors(text: &str, errors: &spec::SpecErrors) {
     }
 }
 
+/// A secret or ssh mount: a plain id, a clean absolute target outside the frontend's own
+/// directories, a shell variable name.
+fn check_mounts(mounts: &[spec::SessionMount]) {
+    for mount in mounts {
+        assert!(
+            !mount.id.is_empty()
+                && mount
+                    .id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')),
+            "mount id is not plain: {mount:?}"
+        );
+        if let Some(target) = &mount.target {
+            assert_clean_abs_path("mount target", target);
+            assert!(
+                target != "/"
+                    && !target.starts_with("/cargo-frontend")
+                    && !target.starts_with("/workspace"),
+                "mount over the frontend's paths: {target:?}"
+            );
+        }
+        if let Some(name) = &mount.env {
+            assert!(
+                name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && !name.starts_with("CARGO_FRONTEND_"),
+                "secret variable name: {name:?}"
+            );
+        }
+        assert!(
+            mount.target.is_some() || mount.env.is_some(),
+            "a mount of nothing: {mount:?}"
+        );
+        assert!(mount.mode <= 0o7777, "mode: {mount:?}");
+    }
+}
+
 fn check_target(target: &Target) {
     let build = &target.build;
     assert!(
@@ -86,10 +122,13 @@ fn check_target(target: &Target) {
     }
     for command in &target.builder_setup {
         assert!(
-            !command.contains('\0'),
+            !command.command.contains('\0'),
             "setup command holds a NUL: {command:?}"
         );
+        assert!(!command.command.trim().is_empty(), "an empty setup command");
+        check_mounts(&command.mounts);
     }
+    check_mounts(&target.build_mounts);
     let runtime = &target.runtime;
     assert_clean_abs_path("runtime bin-dir", &runtime.bin_dir);
     for (key, value) in &runtime.env {
@@ -134,10 +173,16 @@ fn check_target(target: &Target) {
             &platform,
             false,
         ) {
+            let targets: Vec<&str> = target
+                .builder_setup
+                .iter()
+                .flat_map(|c| &c.mounts)
+                .filter_map(|m| m.target.as_deref())
+                .collect();
             assert_clean_llb(
                 &root,
                 &Layout {
-                    mount_dest: &|dest| dest == "/",
+                    mount_dest: &|dest| dest == "/" || targets.contains(&dest),
                     copy_dest: &|_| false,
                 },
             );
