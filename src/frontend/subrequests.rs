@@ -89,6 +89,35 @@ struct Outline {
     #[serde(skip_serializing_if = "String::is_empty")]
     description: String,
     args: Vec<OutlineArg>,
+    /// The `--secret` ids and `--ssh` ids the target's mounts take (the Dockerfile's outline
+    /// lists its `RUN --mount`s' the same way).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    secrets: Vec<OutlineMount>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ssh: Vec<OutlineMount>,
+}
+
+#[derive(Serialize)]
+struct OutlineMount {
+    name: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    required: bool,
+}
+
+/// The ids of `kind` mounts of `target`'s setup commands and `[build] mounts`, once each;
+/// required when any mount of it is.
+fn mounts_of(target: &Target, kind: spec::SessionMountKind) -> Vec<OutlineMount> {
+    let mut ids: BTreeMap<&str, bool> = BTreeMap::new();
+    let setup = target.builder_setup.iter().flat_map(|c| &c.mounts);
+    for mount in setup.chain(&target.build_mounts).filter(|m| m.kind == kind) {
+        *ids.entry(&mount.id).or_default() |= mount.required;
+    }
+    ids.into_iter()
+        .map(|(name, required)| OutlineMount {
+            name: name.to_owned(),
+            required,
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -301,6 +330,8 @@ fn outline(target: &Target) -> (String, String) {
                 value: s.value,
             })
             .collect(),
+        secrets: mounts_of(target, spec::SessionMountKind::Secret),
+        ssh: mounts_of(target, spec::SessionMountKind::Ssh),
     };
     let rows: Vec<[String; 3]> = outline
         .args
@@ -313,6 +344,21 @@ fn outline(target: &Target) -> (String, String) {
     }
     text.push_str(&format!("DESCRIPTION: {}\n\n", outline.description));
     text.push_str(&table(["BUILD ARG", "VALUE", "DESCRIPTION"], &rows));
+    for (header, mounts) in [("SECRET", &outline.secrets), ("SSH", &outline.ssh)] {
+        if !mounts.is_empty() {
+            let rows: Vec<[String; 2]> = mounts
+                .iter()
+                .map(|m| {
+                    [
+                        m.name.clone(),
+                        if m.required { "true" } else { "false" }.to_owned(),
+                    ]
+                })
+                .collect();
+            text.push('\n');
+            text.push_str(&table([header, "REQUIRED"], &rows));
+        }
+    }
     (to_json(&outline), text)
 }
 
@@ -413,6 +459,30 @@ mod tests {
         let text = metadata(&result, "result.txt");
         assert!(text.starts_with("TARGET:      service-z\n"), "{text}");
         assert!(text.contains("\nbuild.profile "), "{text}");
+        assert_eq!(json.get("secrets"), None, "no mounts, no list");
+    }
+
+    #[test]
+    fn outline_lists_the_secrets_and_agents_the_mounts_take() {
+        let spec = spec::parse(
+            "Dockerfile",
+            "[builder]\nsetup = [\"--mount=type=secret,id=netrc make\"]\n[build]\nmounts = [\"type=secret,id=netrc,required\", \"type=secret,id=b,env=B\", \"type=ssh\"]\n",
+        )
+        .unwrap();
+        let target = spec.resolve(None, &BTreeMap::new()).unwrap();
+        let result = answer(Question::Outline(&target));
+        let json: serde_json::Value =
+            serde_json::from_str(&metadata(&result, "result.json")).unwrap();
+        assert_eq!(
+            json["secrets"],
+            serde_json::json!([{"name": "b"}, {"name": "netrc", "required": true}])
+        );
+        assert_eq!(json["ssh"], serde_json::json!([{"name": "default"}]));
+        let text = metadata(&result, "result.txt");
+        assert!(
+            text.contains("\nSECRET REQUIRED\nb      false\nnetrc  true\n"),
+            "{text}"
+        );
     }
 
     #[test]
