@@ -15,6 +15,7 @@ pub mod llb;
 pub mod lockfile;
 pub mod lower;
 pub mod manifest;
+pub mod package_key;
 pub mod pb;
 pub mod phase_clock;
 pub mod plan;

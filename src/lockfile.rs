@@ -19,6 +19,7 @@ use std::str::FromStr;
 use toml::Spanned;
 
 use crate::cargo_names;
+use crate::package_key::PackageKey;
 use crate::spec::Location;
 
 /// The `source` of a crates.io package, as cargo writes it: the git index, or the sparse one.
@@ -35,8 +36,7 @@ const MAX_LISTED: usize = 10;
 /// after its fields passed [`check_package`].
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct RegistryCrate {
-    pub name: String,
-    pub version: String,
+    pub key: PackageKey,
     /// Lowercase hex sha256 of the `.crate` archive, from `Cargo.lock`.
     pub sha256: String,
 }
@@ -50,14 +50,9 @@ impl RegistryCrate {
         url.path_segments_mut()
             .expect("invariant: an https url has path segments")
             .pop_if_empty()
-            .push(&self.name)
-            .push(&format!("{}-{}.crate", self.name, self.version));
+            .push(self.key.name())
+            .push(&format!("{}.crate", self.key.dir_name()));
         url.into()
-    }
-
-    /// The directory the archive unpacks to, and its name in the vendored source.
-    pub fn dir_name(&self) -> String {
-        format!("{}-{}", self.name, self.version)
     }
 }
 
@@ -434,8 +429,7 @@ fn registry_crate(package: &Package) -> Result<Option<RegistryCrate>, ProblemKin
     }
     let sha256 = sha256.ok_or(ProblemKind::MissingChecksum)?;
     Ok(Some(RegistryCrate {
-        name: name.to_owned(),
-        version,
+        key: PackageKey::new(name, version),
         sha256,
     }))
 }
@@ -498,7 +492,7 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
             crates[0].url(),
             "https://static.crates.io/crates/itoa/itoa-1.0.15.crate"
         );
-        assert_eq!(crates[0].dir_name(), "itoa-1.0.15");
+        assert_eq!(crates[0].key.dir_name(), "itoa-1.0.15");
         assert_eq!(crates[0].sha256, CHECKSUM);
     }
 

@@ -64,7 +64,7 @@ pub async fn convert(
     let planning = lower::planning_vertex(
         &toolchain,
         &inputs.context,
-        &inputs.crate_archives,
+        &inputs.packages,
         &target.build.cargo_args(),
     )?;
     let plan_ref = solve(bridge, &planning, settings.caps).await?;
@@ -84,7 +84,7 @@ pub async fn convert(
     tracing::info!(units = graph.units.len(), "planned");
 
     let unit_sources = UnitSources {
-        archives: &inputs.crate_archives,
+        packages: &inputs.packages,
         members: member_trees(&graph, &inputs.context),
     };
     let unit_outputs = lower::unit_vertices(&graph, &toolchain, &unit_sources)?;

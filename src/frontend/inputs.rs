@@ -7,9 +7,10 @@ use crate::context::{self, ContextError, DOCKERIGNORE, Found, LOCKFILE};
 use crate::dockerignore::{self, Matcher};
 use crate::gateway::{DirEntry, ErrorSource, FrontendOpts, RefId};
 use crate::llb::{self, Caps, Definition, Output};
+use crate::lockfile;
+use crate::sources::Sources;
 use crate::spec::{self, CheckOptions, Spec, SpecErrors, Target, Warning, Workspace};
-use crate::{lockfile, sources};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// What every conversion of this request starts from.
 pub struct Inputs {
@@ -19,8 +20,8 @@ pub struct Inputs {
     pub target: Target,
     /// The build context, with the `.dockerignore` excludes.
     pub context: Output,
-    /// One checksummed download per crates.io package of `Cargo.lock`, by `<name>-<version>`.
-    pub crate_archives: BTreeMap<String, Output>,
+    /// The sources of every package `Cargo.lock` locks (`crate::sources`).
+    pub packages: Sources,
     /// `Cargo.lock`'s packages without a source: the workspace's own and its path dependencies.
     pub path_packages: BTreeSet<String>,
     /// The small transfer of the context's manifests and binary sources, for the checks.
@@ -47,7 +48,7 @@ impl Inputs {
         let target = spec.resolve(opts)?;
         let ContextFiles {
             context,
-            crate_archives,
+            packages,
             path_packages,
             manifests,
         } = ContextFiles::load(bridge, opts, caps).await?;
@@ -55,7 +56,7 @@ impl Inputs {
             spec,
             target,
             context,
-            crate_archives,
+            packages,
             path_packages,
             manifests,
             helper_image: helper_image(opts, frontend_image)?,
@@ -145,7 +146,8 @@ fn spec_error(opts: &FrontendOpts, data: &[u8], errors: SpecErrors) -> FrontendE
 /// The build context and what its `Cargo.lock` says.
 pub struct ContextFiles {
     pub context: Output,
-    pub crate_archives: BTreeMap<String, Output>,
+    /// Every locked package's sources.
+    pub packages: Sources,
     pub path_packages: BTreeSet<String>,
     /// `None` where the daemon cannot filter a local (`manifests::source`).
     pub manifests: Option<Output>,
@@ -191,11 +193,11 @@ async fn load_context(
     let excludes = dockerignore::excludepatterns(&ignore_patterns);
     let lock_bytes = bridge.read_file(&context_files, LOCKFILE).await?;
     let locked = lockfile::read(LOCKFILE, &lock_bytes)?;
-    let crate_archives = sources::crate_archives(&locked.registry_crates)?;
+    let packages = Sources::fetch(&locked.registry_crates)?;
     let context = context::context_source(opts.session_for("context"), &excludes);
     Ok(ContextFiles {
         context,
-        crate_archives,
+        packages,
         path_packages: locked.path_packages,
         manifests: super::manifests::source(opts, caps, &excludes),
     })

@@ -1,5 +1,6 @@
 //! One unit of work cargo planned, and how it is named.
 
+use crate::package_key::PackageKey;
 use crate::rustc_args::Compilation;
 use crate::wire::{LinkInputs, LinksDep, Process};
 use std::fmt;
@@ -23,8 +24,9 @@ pub enum UnitKind {
 /// Where a unit's package sources come from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PackageSource {
-    /// A crates.io package, vendored as `<name>-<version>`.
-    Registry { dir_name: String },
+    /// A locked package from outside the workspace (crates.io today), vendored at
+    /// `VENDOR_DIR/<name>-<version>`.
+    Vendored { key: PackageKey },
     /// A package inside the build context, at this path relative to the workspace root (`""` is
     /// the root itself).
     Local { dir: String },

@@ -16,7 +16,7 @@ pub use planning::{PLANNING_VERTEX_PREFIX, planning_vertex};
 pub use session_mounts::session_env_names;
 pub use units::{UnitSources, member_dirs, unit_vertices};
 
-use crate::layout::{ARCHIVES_DIR, HELPER_DIR, VENDOR_DIR};
+use crate::layout::HELPER_DIR;
 use crate::llb::{ContentCache, ExecOp, Mount, Network, Output};
 use crate::platform::Platform;
 use std::collections::BTreeMap;
@@ -45,30 +45,6 @@ pub struct Toolchain {
 }
 
 impl Toolchain {
-    /// A read-only mount of an input whose content its definition pins.
-    pub fn pinned_mount(&self, input: &Output) -> Mount {
-        Mount::readonly(input).with_content_cache(self.pinned_content)
-    }
-
-    /// Mounts crates.io archives (by `<name>-<version>`) where the helper finds them, and the
-    /// in-memory directory it unpacks them into (`crate::helper::crate_archives`).
-    pub fn with_crate_archives<'a>(
-        &self,
-        mut exec: ExecOp,
-        archives: impl IntoIterator<Item = (&'a String, &'a Output)>,
-    ) -> ExecOp {
-        let mut any = false;
-        for (dir, archive) in archives {
-            exec = exec.with_mount(format!("{ARCHIVES_DIR}/{dir}"), self.pinned_mount(archive));
-            any = true;
-        }
-        if any {
-            exec.with_mount(VENDOR_DIR, Mount::tmpfs())
-        } else {
-            exec
-        }
-    }
-
     /// The helper directory of the frontend image. Keyed by its content, not by the image
     /// digest: a rebuilt frontend image with a byte-identical helper keeps every unit cached,
     /// and the image is present anyway (the frontend runs from it), so hashing costs no download.

@@ -10,8 +10,7 @@ use crate::layout::{
     WORKSPACE_DIR,
 };
 use crate::llb::{Mount, Output};
-use crate::sources::vendor_config_flags;
-use std::collections::BTreeMap;
+use crate::sources::Sources;
 
 /// How the planning vertex and the skeleton vertex are named: this, then what each does.
 pub const PLANNING_VERTEX_PREFIX: &str = "cargo plan";
@@ -20,7 +19,7 @@ pub const PLANNING_VERTEX_PREFIX: &str = "cargo plan";
 pub fn planning_vertex(
     toolchain: &Toolchain,
     context: &Output,
-    archives: &BTreeMap<String, Output>,
+    sources: &Sources,
     cargo_flags: &[String],
 ) -> Result<Output, LowerError> {
     let plan_path = format!("{PLAN_DIR}/{PLAN_FILE}");
@@ -40,9 +39,7 @@ pub fn planning_vertex(
     .collect();
     // NUM_JOBS reaches every build script's environment, so it must not depend on the machine.
     args.extend(["-j".to_owned(), PLAN_JOBS.to_string()]);
-    if !archives.is_empty() {
-        args.extend(vendor_config_flags());
-    }
+    args.extend(sources.cargo_config_flags());
     args.extend(cargo_flags.iter().cloned());
     let mut exec = toolchain
         .helper_exec(
@@ -56,8 +53,8 @@ pub fn planning_vertex(
         .with_mount(TARGET_DIR, Mount::tmpfs())
         .with_mount(PLAN_DIR, Mount::scratch())
         .with_cwd(WORKSPACE_DIR);
-    // Every archive, the same downloads unit vertices mount: no merged copy to build.
-    exec = toolchain.with_crate_archives(exec, archives);
+    // Every package's sources, the same ones unit vertices mount: no merged copy to build.
+    exec = sources.mount_all(exec, toolchain.pinned_content);
     for (key, value) in toolchain.env.iter().chain(&toolchain.cargo_env) {
         exec = exec.with_env(key, value);
     }

@@ -15,13 +15,14 @@ use crate::layout::{
     DEPS_DIR, HELPER_BIN, JOB_TOKENS_CACHE_ID, JOB_TOKENS_DIR, TARGET_DIR, WORKSPACE_DIR,
 };
 use crate::llb::{CacheSharing, ExecOp, Mount, Output};
+use crate::sources::Sources;
 use crate::wire::{REPLAY_STEP_ENV, ReplayAction, ReplayStep, STEP_VERSION};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The source trees unit vertices mount.
 pub struct UnitSources<'a> {
-    /// crates.io downloads by `<name>-<version>`; each holds that one `.crate` file.
-    pub archives: &'a BTreeMap<String, Output>,
+    /// Every locked package's fetched sources.
+    pub packages: &'a Sources,
     /// Workspace members by their directory relative to the workspace root; each tree holds the
     /// member's files at its root.
     pub members: BTreeMap<String, Output>,
@@ -35,7 +36,7 @@ pub fn member_dirs(graph: &UnitGraph) -> BTreeMap<String, Vec<String>> {
         .iter()
         .filter_map(|u| match &u.package.source {
             PackageSource::Local { dir } => Some(dir.as_str()),
-            PackageSource::Registry { .. } => None,
+            PackageSource::Vendored { .. } => None,
         })
         .collect();
     dirs.iter()
@@ -149,17 +150,11 @@ fn with_package_sources(
     sources: &UnitSources,
     toolchain: &Toolchain,
 ) -> Result<ExecOp, LowerError> {
-    let mut archives = Vec::new();
+    let mut vendored = Vec::new();
     let mut exec = exec;
     for source in in_use {
         match source {
-            PackageSource::Registry { dir_name } => {
-                let archive = sources
-                    .archives
-                    .get_key_value(dir_name)
-                    .ok_or_else(|| LowerError::MissingSource(dir_name.clone()))?;
-                archives.push(archive);
-            }
+            PackageSource::Vendored { key } => vendored.push(key),
             PackageSource::Local { dir } => {
                 let tree = sources
                     .members
@@ -174,5 +169,8 @@ fn with_package_sources(
             }
         }
     }
-    Ok(toolchain.with_crate_archives(exec, archives))
+    sources
+        .packages
+        .mount_some(exec, vendored, toolchain.pinned_content)
+        .map_err(|key| LowerError::MissingSource(key.to_string()))
 }

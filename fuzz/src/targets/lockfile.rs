@@ -1,4 +1,4 @@
-//! `Cargo.lock`: `lockfile::registry_crates`, then the downloads `sources::crate_archives`
+//! `Cargo.lock`: `lockfile::registry_crates`, then the downloads `sources::Sources::fetch`
 //! makes of them, as LLB.
 
 use crate::check::{NOTHING, assert_clean_llb, is_clean_component};
@@ -9,7 +9,7 @@ pub fn run(data: &[u8]) {
     };
     assert!(crates.is_sorted(), "registry crates are not sorted");
     for krate in &crates {
-        let dir = krate.dir_name();
+        let dir = krate.key.dir_name();
         assert!(
             is_clean_component(&dir),
             "crate dir name is not one path component: {dir:?}"
@@ -34,8 +34,8 @@ pub fn run(data: &[u8]) {
             "crate url holds a character that changes its meaning: {url:?}"
         );
     }
-    if let Ok(archives) = cargo_frontend::sources::crate_archives(&crates) {
-        for archive in archives.values() {
+    if let Ok(sources) = cargo_frontend::sources::Sources::fetch(&crates) {
+        for (_, archive) in sources.outputs() {
             assert_clean_llb(archive, &NOTHING);
         }
     }

@@ -15,6 +15,8 @@ use cargo_frontend::layout::{
 use cargo_frontend::llb::{self, Caps, ContentCache, Output};
 use cargo_frontend::lower::{self, OutputImage, Toolchain, UnitSources};
 use cargo_frontend::platform::Platform;
+use cargo_frontend::package_key::PackageKey;
+use cargo_frontend::sources::Sources;
 use cargo_frontend::spec::{SessionMount, SessionMountKind};
 use cargo_frontend::{context, plan};
 use std::collections::BTreeMap;
@@ -36,15 +38,16 @@ pub fn run(data: &[u8]) {
     let context = context::context_source("session", &[]);
     // Every crates.io package the plan names gets an archive, as if Cargo.lock listed it: the
     // lockfile is untrusted too, so it can name whatever the plan does.
-    let archives: BTreeMap<String, Output> = graph
+    let archives: BTreeMap<PackageKey, Output> = graph
         .units
         .iter()
         .filter_map(|u| match &u.package.source {
-            PackageSource::Registry { dir_name } => Some(dir_name.clone()),
+            PackageSource::Vendored { key } => Some(key.clone()),
             PackageSource::Local { .. } => None,
         })
-        .map(|dir| (dir, placeholder("archive")))
+        .map(|key| (key, placeholder("archive")))
         .collect();
+    let packages = Sources::from_crates_io_archives(archives);
     let members = lower::member_dirs(&graph)
         .into_iter()
         .map(|(dir, nested)| {
@@ -53,7 +56,7 @@ pub fn run(data: &[u8]) {
         })
         .collect();
     let sources = UnitSources {
-        archives: &archives,
+        packages: &packages,
         members,
     };
     let Ok(units) = lower::unit_vertices(&graph, &toolchain, &sources) else {
@@ -100,9 +103,11 @@ fn check_graph(graph: &UnitGraph) {
             unit.label
         );
         match &unit.package.source {
-            PackageSource::Registry { dir_name } => assert!(
-                is_clean_component(dir_name),
-                "crate dir is not one path component: {dir_name:?}"
+            PackageSource::Vendored { key } => assert!(
+                is_clean_component(&key.dir_name())
+                    && key.name() == unit.package.name
+                    && key.version() == unit.package.version,
+                "vendored dir is not the package's own one path component: {key:?}"
             ),
             PackageSource::Local { dir } => assert!(
                 is_clean_rel_path(dir),

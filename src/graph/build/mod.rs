@@ -4,6 +4,7 @@ use super::UnitGraph;
 use super::unit::{PackageId, PackageSource, Unit, UnitId, UnitKind};
 use crate::layout::{VENDOR_DIR, WORKSPACE_DIR};
 use crate::llb;
+use crate::package_key::PackageKey;
 use crate::rustc_args::Compilation;
 use crate::wire::{Invocation, LinkInputs, LinksDep, Process};
 use std::collections::{BTreeMap, BTreeSet};
@@ -169,11 +170,7 @@ fn new_unit(invocation: &Invocation) -> Result<Unit, GraphError> {
         env(process, "CARGO_PKG_VERSION", &what)?,
     )?;
     let manifest_dir = env(process, "CARGO_MANIFEST_DIR", &what)?;
-    let source = package_source(manifest_dir).ok_or_else(|| GraphError::OutsideContext {
-        name: name.clone(),
-        version: version.clone(),
-        dir: manifest_dir.to_owned(),
-    })?;
+    let source = package_source(manifest_dir, &name, &version)?;
     source_path_checked(&source)?;
     let package = PackageId {
         name,
@@ -259,7 +256,7 @@ fn component(what: &'static str, value: &str) -> Result<(), GraphError> {
 /// of it must be a plain path component.
 fn source_path_checked(source: &PackageSource) -> Result<(), GraphError> {
     match source {
-        PackageSource::Registry { dir_name } => component("a vendored package directory", dir_name),
+        PackageSource::Vendored { .. } => Ok(()),
         PackageSource::Local { dir } if dir.is_empty() => Ok(()),
         PackageSource::Local { dir } => dir
             .split('/')
@@ -272,23 +269,43 @@ fn source_path_checked(source: &PackageSource) -> Result<(), GraphError> {
     }
 }
 
-fn package_source(manifest_dir: &str) -> Option<PackageSource> {
+/// Where the package `name` `version` whose manifest is in `manifest_dir` comes from. A
+/// vendored package's directory must be its own `<name>-<version>`: the directory is mounted
+/// and the key fetches its sources, so a plan must not name one package's files for another.
+fn package_source(
+    manifest_dir: &str,
+    name: &str,
+    version: &str,
+) -> Result<PackageSource, GraphError> {
     if let Some(rest) = manifest_dir
         .strip_prefix(VENDOR_DIR)
         .and_then(|r| r.strip_prefix('/'))
     {
-        let dir_name = rest.split('/').next().unwrap_or(rest).to_owned();
-        return Some(PackageSource::Registry { dir_name });
+        let dir_name = rest.split('/').next().unwrap_or(rest);
+        component("a vendored package directory", dir_name)?;
+        let key = PackageKey::from_dir_name(dir_name)
+            .filter(|key| key.name() == name && key.version() == version)
+            .ok_or_else(|| GraphError::Forged {
+                what: "a vendored package directory",
+                value: dir_name.to_owned(),
+                reason: "is not the package's own `<name>-<version>`",
+            })?;
+        return Ok(PackageSource::Vendored { key });
     }
     if manifest_dir == WORKSPACE_DIR {
-        return Some(PackageSource::Local { dir: String::new() });
+        return Ok(PackageSource::Local { dir: String::new() });
     }
-    let dir = manifest_dir
-        .strip_prefix(WORKSPACE_DIR)?
-        .strip_prefix('/')?;
-    Some(PackageSource::Local {
-        dir: dir.trim_end_matches('/').to_owned(),
-    })
+    manifest_dir
+        .strip_prefix(WORKSPACE_DIR)
+        .and_then(|dir| dir.strip_prefix('/'))
+        .map(|dir| PackageSource::Local {
+            dir: dir.trim_end_matches('/').to_owned(),
+        })
+        .ok_or_else(|| GraphError::OutsideContext {
+            name: name.to_owned(),
+            version: version.to_owned(),
+            dir: manifest_dir.to_owned(),
+        })
 }
 
 fn parent(path: &str) -> &str {

@@ -292,7 +292,7 @@ fn vertices_have_the_sources_of_the_code_they_run() {
             .sources_in_use(id)
             .into_iter()
             .map(|s| match s {
-                PackageSource::Registry { dir_name } => dir_name.clone(),
+                PackageSource::Vendored { key } => key.dir_name(),
                 PackageSource::Local { dir } => format!("/workspace/{dir}"),
             })
             .collect()
@@ -318,6 +318,9 @@ fn forged_paths_and_names_in_the_plan_are_refused() {
         forged("x", "/workspace/a/../../etc", lib(""), &[]),
         forged("x", "/workspace//a", lib(""), &[]),
         forged("x", "/cargo-frontend/vendor/..", lib(""), &[]),
+        // Another package's vendored directory, or none of the `<name>-<version>` form.
+        forged("x", "/cargo-frontend/vendor/zsys-1.0.0", lib(""), &[]),
+        forged("x", "/cargo-frontend/vendor/x", lib(""), &[]),
         forged("x\u{1b}[2J", "/workspace/x", lib(""), &[]),
         forged("x", "/workspace/x", lib("-C extra-filename=/../../y"), &[]),
         forged(
