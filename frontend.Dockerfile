@@ -14,9 +14,11 @@ COPY src src
 # on that image's libc. An explicit --target keeps +crt-static off proc-macros and build scripts.
 # The target cache is shared by every checkout built on the daemon, and cargo trusts file times:
 # a checkout whose sources are older than another's artifacts would get the other's binaries. So
-# the sources are touched first; this step runs only when they changed anyway.
+# the sources are touched first; this step runs only when they changed anyway. `locked`: two
+# checkouts built at once must not both touch and then compile one after the other, or the
+# second would find the first's fresher artifacts and ship them (seen with two worktrees).
 RUN --mount=type=cache,id=cargo-frontend-registry,target=/usr/local/cargo/registry \
-    --mount=type=cache,id=cargo-frontend-target,target=/src/target \
+    --mount=type=cache,id=cargo-frontend-target,target=/src/target,sharing=locked \
     set -eu; \
     find build.rs proto src -exec touch {} +; \
     host=$(rustc -vV | sed -n 's/^host: //p'); \
