@@ -14,6 +14,11 @@ pub const ARCHIVES_DIR: &str = "/cargo-frontend/archives";
 /// The file name of every download. Fixed, not derived from the crate: BuildKit 0.13 writes a
 /// download to its own directory joined with this name, unconfined (SECURITY.md).
 pub const ARCHIVE_FILE: &str = "download.crate";
+/// A git repository's checkout (with its `.git`) in the vertex that vendors its packages.
+pub const GIT_CHECKOUT_DIR: &str = "/cargo-frontend/git";
+/// The output mount of that vertex: one `<name>-<version>` directory per package, as
+/// `cargo vendor` writes it.
+pub const GIT_VENDORED_DIR: &str = "/cargo-frontend/git-vendored";
 /// cargo's target directory, and the output mount of each replay vertex.
 pub const TARGET_DIR: &str = "/cargo-frontend/target";
 /// Where each dependency unit's output is mounted read-only in a replay vertex.

@@ -56,6 +56,33 @@ impl RegistryCrate {
     }
 }
 
+/// A package from a git repository, at the commit `Cargo.lock` pins. Only [`read`] makes one,
+/// after its fields passed [`check_package`] and its repository [`git_repo`]'s checks.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct GitPackage {
+    pub key: PackageKey,
+    pub repo: GitRepo,
+}
+
+/// A git source as cargo locks it: `git+URL?REFERENCE#COMMIT`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GitRepo {
+    /// The remote, as cargo fetches it: `https://`, `http://`, `ssh://` or `git://`, canonical.
+    pub url: String,
+    /// What the manifest asked for; cargo's source replacement matches on it.
+    pub reference: GitReference,
+    /// The commit cargo locked: lowercase hex.
+    pub commit: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GitReference {
+    DefaultBranch,
+    Branch(String),
+    Tag(String),
+    Rev(String),
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum LockError {
     #[error(
@@ -91,6 +118,8 @@ pub enum ProblemKind {
     UnsupportedSource { source_desc: String },
     /// A crates.io package without a sha256.
     MissingChecksum,
+    /// A git source without the commit cargo locks it to.
+    UnlockedGit,
 }
 
 impl fmt::Display for ProblemKind {
@@ -110,12 +139,15 @@ impl fmt::Display for ProblemKind {
             }
             ProblemKind::UnsupportedSource { source_desc } => write!(
                 f,
-                "comes from {source_desc}, which cargo-frontend cannot fetch yet; only crates.io \
-                 packages and path packages inside the build context are supported (use a \
-                 crates.io release, or vendor it into the context with `cargo vendor`)"
+                "comes from {source_desc}, which cargo-frontend cannot fetch yet; crates.io, git \
+                 and path packages inside the build context are supported (use a crates.io \
+                 release, or vendor it into the context with `cargo vendor`)"
             ),
             ProblemKind::MissingChecksum => f.write_str(
                 "has no checksum; regenerate the lockfile with a current cargo (`cargo update --workspace`)",
+            ),
+            ProblemKind::UnlockedGit => f.write_str(
+                "has a git source without a locked commit (`#COMMIT`); run `cargo update -p NAME` to lock it",
             ),
         }
     }
@@ -159,6 +191,8 @@ pub fn registry_crates(file: &str, bytes: &[u8]) -> Result<Vec<RegistryCrate>, L
 pub struct Locked {
     /// The crates.io packages, sorted.
     pub registry_crates: Vec<RegistryCrate>,
+    /// The git packages, sorted.
+    pub git_packages: Vec<GitPackage>,
     /// The names of the packages without a source: the workspace's own and its path
     /// dependencies.
     pub path_packages: BTreeSet<String>,
@@ -186,6 +220,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Locked, LockError> {
         message: e.to_string(),
     })?;
     let mut crates = Vec::new();
+    let mut git_packages = Vec::new();
     let mut problems = Vec::new();
     let path_packages = lockfile
         .packages
@@ -194,8 +229,9 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Locked, LockError> {
         .map(|package| package.name.as_str().to_owned())
         .collect();
     for package in &lockfile.packages {
-        match registry_crate(package) {
-            Ok(Some(krate)) => crates.push(krate),
+        match locked_package(package) {
+            Ok(Some(Fetch::CratesIo(krate))) => crates.push(krate),
+            Ok(Some(Fetch::Git(git))) => git_packages.push(git),
             Ok(None) => {}
             Err(kind) => problems.push(PackageProblem {
                 line: lines
@@ -217,8 +253,11 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Locked, LockError> {
     }
     crates.sort();
     crates.dedup();
+    git_packages.sort();
+    git_packages.dedup();
     Ok(Locked {
         registry_crates: crates,
+        git_packages,
         path_packages,
     })
 }
@@ -393,9 +432,15 @@ fn is_sha256_hex(text: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-/// The crates.io download of a package, `None` for a path package, or what is wrong with it.
-/// Its fields are checked again here: these are the values that reach LLB.
-fn registry_crate(package: &Package) -> Result<Option<RegistryCrate>, ProblemKind> {
+/// How one package is fetched.
+enum Fetch {
+    CratesIo(RegistryCrate),
+    Git(GitPackage),
+}
+
+/// How a package is fetched, `None` for a path package, or what is wrong with it. Its fields are
+/// checked again here: these are the values that reach LLB.
+fn locked_package(package: &Package) -> Result<Option<Fetch>, ProblemKind> {
     let name = package.name.as_str();
     let version = package.version.to_string();
     let Some(source) = &package.source else {
@@ -419,19 +464,70 @@ fn registry_crate(package: &Package) -> Result<Option<RegistryCrate>, ProblemKin
         checksum: sha256.as_deref(),
     };
     check_package(&fields).map_err(|(_, kind)| kind)?;
+    let key = PackageKey::new(name, version);
+    if source.is_git() {
+        return Ok(Some(Fetch::Git(GitPackage {
+            key,
+            repo: git_repo(source)?,
+        })));
+    }
     if !source.is_default_registry() {
-        let source_desc = if source.is_git() {
-            format!("git ({})", shown(source.url().as_str()))
-        } else {
-            format!("the registry {}", shown(source.url().as_str()))
-        };
+        let source_desc = format!("the registry {}", shown(source.url().as_str()));
         return Err(ProblemKind::UnsupportedSource { source_desc });
     }
     let sha256 = sha256.ok_or(ProblemKind::MissingChecksum)?;
-    Ok(Some(RegistryCrate {
-        key: PackageKey::new(name, version),
-        sha256,
-    }))
+    Ok(Some(Fetch::CratesIo(RegistryCrate { key, sha256 })))
+}
+
+/// A git source's parts, each checked as BuildKit's git source and cargo's config will take
+/// it: the remote by `llb::git`'s rules, the commit as lowercase hex, a reference's name
+/// without control characters or quotes.
+fn git_repo(source: &cargo_lock::SourceId) -> Result<GitRepo, ProblemKind> {
+    let invalid = |field, value: &str, rule| ProblemKind::InvalidField {
+        field,
+        value: value.to_owned(),
+        rule,
+    };
+    let commit = source.precise().ok_or(ProblemKind::UnlockedGit)?;
+    let url = source.url().as_str();
+    if let Err(error) = crate::llb::git(url, commit) {
+        let rule = match error {
+            crate::llb::LlbError::InvalidUrl { reason, .. } => reason,
+            _ => "a commit is 40 or 64 lowercase hex digits",
+        };
+        return Err(match error {
+            crate::llb::LlbError::InvalidCommit { .. } => invalid("commit", commit, rule),
+            _ => invalid("source", url, rule),
+        });
+    }
+    let name_ok = |name: &str| {
+        !name.is_empty()
+            && name.len() <= 255
+            && !name.contains(|c: char| c.is_control() || c == '"' || c == '\\')
+    };
+    let reference = match source.git_reference() {
+        None | Some(cargo_lock::package::GitReference::DefaultBranch) => {
+            GitReference::DefaultBranch
+        }
+        Some(cargo_lock::package::GitReference::Branch(b)) => GitReference::Branch(b.clone()),
+        Some(cargo_lock::package::GitReference::Tag(t)) => GitReference::Tag(t.clone()),
+        Some(cargo_lock::package::GitReference::Rev(r)) => GitReference::Rev(r.clone()),
+    };
+    if let GitReference::Branch(name) | GitReference::Tag(name) | GitReference::Rev(name) =
+        &reference
+        && !name_ok(name)
+    {
+        return Err(invalid(
+            "source",
+            name,
+            "a branch, tag or rev is 1-255 characters without control characters, quotes or backslashes",
+        ));
+    }
+    Ok(GitRepo {
+        url: url.to_owned(),
+        reference,
+        commit: commit.to_owned(),
+    })
 }
 
 #[cfg(test)]
@@ -613,20 +709,89 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
     }
 
     #[test]
-    fn git_sources_are_named_in_the_error() {
+    fn git_sources_are_read_with_their_reference_and_commit() {
         let lock = r#"
 version = 4
 [[package]]
 name = "foo"
 version = "0.2.0"
 source = "git+https://github.com/acme/foo?branch=main#0123456789abcdef0123456789abcdef01234567"
+
+[[package]]
+name = "bar"
+version = "1.0.0"
+source = "git+ssh://git@example.com/acme/bar.git?tag=v1.0.0#89abcdef0123456789abcdef0123456789abcdef"
+
+[[package]]
+name = "baz"
+version = "0.1.0"
+source = "git+git://127.0.0.1:9418/baz.git#89abcdef0123456789abcdef0123456789abcdef"
 "#;
-        let text = error_of(lock);
-        assert!(
-            text.starts_with("Cargo.lock:4: package `foo v0.2.0`"),
-            "{text}"
+        let locked = read("Cargo.lock", lock.as_bytes()).unwrap();
+        let repos: Vec<(String, String, GitReference)> = locked
+            .git_packages
+            .iter()
+            .map(|p| {
+                (
+                    p.key.dir_name(),
+                    p.repo.url.clone(),
+                    p.repo.reference.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            repos,
+            [
+                (
+                    "bar-1.0.0".to_owned(),
+                    "ssh://git@example.com/acme/bar.git".to_owned(),
+                    GitReference::Tag("v1.0.0".to_owned())
+                ),
+                (
+                    "baz-0.1.0".to_owned(),
+                    "git://127.0.0.1:9418/baz.git".to_owned(),
+                    GitReference::DefaultBranch
+                ),
+                (
+                    "foo-0.2.0".to_owned(),
+                    "https://github.com/acme/foo".to_owned(),
+                    GitReference::Branch("main".to_owned())
+                ),
+            ]
         );
-        assert!(text.contains("git (https://github.com/acme/foo"), "{text}");
+        assert_eq!(
+            locked.git_packages[2].repo.commit,
+            "0123456789abcdef0123456789abcdef01234567"
+        );
+    }
+
+    #[test]
+    fn git_sources_the_daemon_must_not_fetch_are_refused_with_their_line() {
+        for (source, expect) in [
+            (
+                "git+file:///etc/foo#0123456789abcdef0123456789abcdef01234567",
+                "expected an https://",
+            ),
+            (
+                "git+https://user:pw@example.com/foo#0123456789abcdef0123456789abcdef01234567",
+                "credentials",
+            ),
+            (
+                "git+https://example.com/foo?branch=main",
+                "without a locked commit",
+            ),
+            ("git+https://example.com/foo#0123456", "invalid commit"),
+        ] {
+            let lock = format!(
+                "version = 4\n[[package]]\nname = \"foo\"\nversion = \"0.2.0\"\nsource = \"{source}\"\n"
+            );
+            let text = error_of(&lock);
+            assert!(
+                text.starts_with("Cargo.lock:3: package `foo v0.2.0`"),
+                "{text}"
+            );
+            assert!(text.contains(expect), "{source}: {text}");
+        }
     }
 
     #[test]

@@ -1,18 +1,23 @@
 //! The one owner of dependency sources: for each package `Cargo.lock` locks, how it is fetched
 //! (its LLB source), how a vertex mounts what was fetched, and the cargo configuration that
-//! makes cargo build from it offline. Each source kind is one variant of [`Fetched`]; today
-//! there is one, crates.io.
+//! makes cargo build from it offline. Each source kind is one variant of [`Fetched`]:
+//!
+//! - crates.io: an `https://` download carrying the lockfile's sha256, so its cache key is
+//!   static: a cache hit needs no network, and a download is verified;
+//! - git: the repository at the locked commit (a BuildKit git source, keyed by the commit), and
+//!   what `cargo vendor` makes of it in a vertex of its own (`lower::git_vendor_vertex`): the
+//!   package with its manifest normalised as cargo packages it (workspace inheritance resolved),
+//!   which a directory source needs. That vertex's output is content-hashed where it is
+//!   mounted, so a new commit that leaves a package's files as they were rebuilds nothing.
 //!
 //! Everything fetched is mounted at `ARCHIVES_DIR/<name>-<version>` and laid out by the helper
 //! into a cargo "directory source" at `VENDOR_DIR/<name>-<version>`
-//! ([`crate::helper::crate_archives`]), before anything runs; cargo's crates.io source is
-//! replaced by that directory. A crates.io download is an `https://` source carrying the
-//! lockfile's sha256, so its cache key is static: a cache hit needs no network, and a download
-//! is verified.
+//! ([`crate::helper::crate_archives`]) before anything runs; cargo's crates.io source and every
+//! locked git source are replaced by that directory.
 
 use crate::layout::{ARCHIVE_FILE, ARCHIVES_DIR, VENDOR_DIR};
 use crate::llb::{self, ContentCache, ExecOp, LlbError, Mount, Output};
-use crate::lockfile::RegistryCrate;
+use crate::lockfile::{GitPackage, GitReference, GitRepo, RegistryCrate};
 use crate::package_key::PackageKey;
 use std::collections::BTreeMap;
 
@@ -25,25 +30,25 @@ enum Fetched {
     /// A crates.io `.crate` archive: one file, [`ARCHIVE_FILE`], a fixed name, never one made
     /// from the lockfile.
     CratesIo(Output),
-}
-
-impl Fetched {
-    fn output(&self) -> &Output {
-        match self {
-            Fetched::CratesIo(archive) => archive,
-        }
-    }
+    /// A package of a git repository: the repository's vendored packages, once
+    /// [`Sources::with_vendored_git`] has them; the package is the `<name>-<version>` in it.
+    Git {
+        repo: GitRepo,
+        vendored: Option<Output>,
+    },
 }
 
 /// Every locked package's sources, by package.
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
     fetched: BTreeMap<PackageKey, Fetched>,
+    /// Each locked git repository (remote, reference, commit) checked out.
+    checkouts: BTreeMap<GitRepo, Output>,
 }
 
 impl Sources {
-    /// One checksummed download per crates.io package.
-    pub fn fetch(crates: &[RegistryCrate]) -> Result<Self, LlbError> {
+    /// One checksummed download per crates.io package, one checkout per git repository.
+    pub fn fetch(crates: &[RegistryCrate], git: &[GitPackage]) -> Result<Self, LlbError> {
         let mut fetched = BTreeMap::new();
         for krate in crates {
             let download = llb::http(&krate.url())?
@@ -53,7 +58,27 @@ impl Sources {
                 .output();
             fetched.insert(krate.key.clone(), Fetched::CratesIo(download));
         }
-        Ok(Sources { fetched })
+        let mut checkouts = BTreeMap::new();
+        for package in git {
+            if !checkouts.contains_key(&package.repo) {
+                let checkout = llb::git(&package.repo.url, &package.repo.commit)?
+                    .with_name(format!(
+                        "[source] git {} at {}",
+                        package.repo.url,
+                        &package.repo.commit[..12]
+                    ))
+                    .output();
+                checkouts.insert(package.repo.clone(), checkout);
+            }
+            fetched.insert(
+                package.key.clone(),
+                Fetched::Git {
+                    repo: package.repo.clone(),
+                    vendored: None,
+                },
+            );
+        }
+        Ok(Sources { fetched, checkouts })
     }
 
     /// Sources whose crates.io archives the caller made (a test's or a fuzzer's stand-ins).
@@ -63,6 +88,7 @@ impl Sources {
                 .into_iter()
                 .map(|(key, archive)| (key, Fetched::CratesIo(archive)))
                 .collect(),
+            checkouts: BTreeMap::new(),
         }
     }
 
@@ -74,66 +100,235 @@ impl Sources {
         self.fetched.contains_key(key)
     }
 
-    /// Every package's fetched sources (LLB outputs), by package.
-    pub fn outputs(&self) -> impl Iterator<Item = (&PackageKey, &Output)> {
-        self.fetched.iter().map(|(key, f)| (key, f.output()))
+    /// The crates.io archives, by package.
+    pub fn crates_io(&self) -> impl Iterator<Item = (&PackageKey, &Output)> {
+        self.fetched.iter().filter_map(|(key, f)| match f {
+            Fetched::CratesIo(archive) => Some((key, archive)),
+            Fetched::Git { .. } => None,
+        })
     }
 
-    /// `exec` with every package mounted: planning, where cargo resolves them all.
-    pub fn mount_all(&self, exec: ExecOp, content: ContentCache) -> ExecOp {
-        mount(exec, self.outputs(), content)
+    /// Each git repository's checkout and the packages locked from it.
+    pub fn git_repos(&self) -> Vec<(&GitRepo, &Output, Vec<&PackageKey>)> {
+        self.checkouts
+            .iter()
+            .map(|(repo, checkout)| {
+                let packages = self
+                    .fetched
+                    .iter()
+                    .filter(|(_, f)| matches!(f, Fetched::Git { repo: r, .. } if r == repo))
+                    .map(|(key, _)| key)
+                    .collect();
+                (repo, checkout, packages)
+            })
+            .collect()
+    }
+
+    /// These sources with each git repository's vendored packages (`vendored` by repository).
+    pub fn with_vendored_git(mut self, vendored: &BTreeMap<GitRepo, Output>) -> Self {
+        for fetched in self.fetched.values_mut() {
+            if let Fetched::Git {
+                repo,
+                vendored: slot,
+            } = fetched
+            {
+                *slot = vendored.get(repo).cloned();
+            }
+        }
+        self
+    }
+
+    /// `exec` with every package mounted: planning, where cargo resolves them all. `Err` names
+    /// a git package whose vendored sources are missing.
+    pub fn mount_all(&self, exec: ExecOp, content: ContentCache) -> Result<ExecOp, PackageKey> {
+        self.mount_some(exec, self.fetched.keys(), content)
     }
 
     /// `exec` with the packages `keys` mounted: a unit, which sees only the sources it uses.
     /// `Err` names a package these sources do not have.
     pub fn mount_some<'a>(
         &self,
-        exec: ExecOp,
+        mut exec: ExecOp,
         keys: impl IntoIterator<Item = &'a PackageKey>,
         content: ContentCache,
     ) -> Result<ExecOp, PackageKey> {
-        let mut chosen = Vec::new();
+        let mut any = false;
         for key in keys {
-            let (key, fetched) = self.fetched.get_key_value(key).ok_or_else(|| key.clone())?;
-            chosen.push((key, fetched.output()));
+            let fetched = self.fetched.get(key).ok_or_else(|| key.clone())?;
+            let dest = format!("{ARCHIVES_DIR}/{}", key.dir_name());
+            let mount = match fetched {
+                Fetched::CratesIo(archive) => Mount::readonly(archive).with_content_cache(content),
+                // Content-hashed: what cargo vendor made is not pinned by any checksum.
+                Fetched::Git { vendored, .. } => {
+                    Mount::readonly(vendored.as_ref().ok_or_else(|| key.clone())?)
+                        .with_selector(&format!("/{}", key.dir_name()))
+                }
+            };
+            exec = exec.with_mount(dest, mount);
+            any = true;
         }
-        Ok(mount(exec, chosen, content))
+        Ok(match any {
+            true => exec.with_mount(VENDOR_DIR, Mount::tmpfs()),
+            false => exec,
+        })
     }
 
-    /// The `cargo --config` flags that replace crates.io with the vendored directory; none
-    /// when there is nothing to vendor.
+    /// The `cargo --config` flags that replace crates.io and every locked git source with the
+    /// vendored directory; none when there is nothing to vendor. A git source is matched as
+    /// cargo matches a replacement: by its url and its reference (branch, tag, rev or none).
     pub fn cargo_config_flags(&self) -> Vec<String> {
         if self.fetched.is_empty() {
             return Vec::new();
         }
-        vec![
-            "--config".to_owned(),
-            format!("source.crates-io.replace-with=\"{VENDOR_SOURCE_NAME}\""),
-            "--config".to_owned(),
-            format!("source.{VENDOR_SOURCE_NAME}.directory=\"{VENDOR_DIR}\""),
-        ]
+        let mut flags = vec![
+            format!(
+                "source.crates-io.replace-with={}",
+                toml_string(VENDOR_SOURCE_NAME)
+            ),
+            format!(
+                "source.{VENDOR_SOURCE_NAME}.directory={}",
+                toml_string(VENDOR_DIR)
+            ),
+        ];
+        let mut sources: Vec<(&str, &GitReference)> = self
+            .checkouts
+            .keys()
+            .map(|repo| (repo.url.as_str(), &repo.reference))
+            .collect();
+        sources.dedup();
+        for (index, (url, reference)) in sources.into_iter().enumerate() {
+            let name = format!("cargo-frontend-git-{index}");
+            flags.push(format!("source.{name}.git={}", toml_string(url)));
+            match reference {
+                GitReference::DefaultBranch => {}
+                GitReference::Branch(b) => {
+                    flags.push(format!("source.{name}.branch={}", toml_string(b)))
+                }
+                GitReference::Tag(t) => flags.push(format!("source.{name}.tag={}", toml_string(t))),
+                GitReference::Rev(r) => flags.push(format!("source.{name}.rev={}", toml_string(r))),
+            }
+            flags.push(format!(
+                "source.{name}.replace-with={}",
+                toml_string(VENDOR_SOURCE_NAME)
+            ));
+        }
+        flags
+            .into_iter()
+            .flat_map(|flag| ["--config".to_owned(), flag])
+            .collect()
     }
 }
 
-/// Mounts fetched sources where the helper finds them, read-only with `content` as their
-/// content-cache setting (their definitions pin their content), and the in-memory directory the
-/// helper lays them out in.
-fn mount<'a>(
-    mut exec: ExecOp,
-    fetched: impl IntoIterator<Item = (&'a PackageKey, &'a Output)>,
-    content: ContentCache,
-) -> ExecOp {
-    let mut any = false;
-    for (key, output) in fetched {
-        exec = exec.with_mount(
-            format!("{ARCHIVES_DIR}/{}", key.dir_name()),
-            Mount::readonly(output).with_content_cache(content),
-        );
-        any = true;
+/// A TOML string, escaped: `--config` values are TOML.
+fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_owned()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lockfile::read;
+
+    const LOCK: &str = r#"
+version = 4
+[[package]]
+name = "a"
+version = "0.3.1"
+source = "git+git://127.0.0.1:9418/shared.git?branch=main#51e865feaf08dec9d292034acbfcf9881e192af7"
+
+[[package]]
+name = "b"
+version = "0.3.1"
+source = "git+git://127.0.0.1:9418/shared.git?branch=main#51e865feaf08dec9d292034acbfcf9881e192af7"
+
+[[package]]
+name = "c"
+version = "1.0.0"
+source = "git+https://example.com/c.git?tag=v1.0.0#0123456789abcdef0123456789abcdef01234567"
+
+[[package]]
+name = "itoa"
+version = "1.0.19"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
+"#;
+
+    fn sources() -> Sources {
+        let locked = read("Cargo.lock", LOCK.as_bytes()).unwrap();
+        Sources::fetch(&locked.registry_crates, &locked.git_packages).unwrap()
     }
-    if any {
-        exec.with_mount(VENDOR_DIR, Mount::tmpfs())
-    } else {
-        exec
+
+    #[test]
+    fn one_checkout_per_repository_and_the_packages_locked_from_it() {
+        let sources = sources();
+        let repos: Vec<(String, Vec<String>)> = sources
+            .git_repos()
+            .into_iter()
+            .map(|(repo, _, keys)| {
+                (
+                    repo.url.clone(),
+                    keys.iter().map(|k| k.dir_name()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            repos,
+            [
+                (
+                    "git://127.0.0.1:9418/shared.git".to_owned(),
+                    vec!["a-0.3.1".to_owned(), "b-0.3.1".to_owned()]
+                ),
+                (
+                    "https://example.com/c.git".to_owned(),
+                    vec!["c-1.0.0".to_owned()]
+                ),
+            ]
+        );
+        assert_eq!(sources.crates_io().count(), 1);
+    }
+
+    #[test]
+    fn cargo_replaces_crates_io_and_each_git_source_by_url_and_reference() {
+        let flags = sources().cargo_config_flags();
+        let configs: Vec<&str> = flags
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            configs,
+            [
+                r#"source.crates-io.replace-with="cargo-frontend-vendor""#,
+                r#"source.cargo-frontend-vendor.directory="/cargo-frontend/vendor""#,
+                r#"source.cargo-frontend-git-0.git="git://127.0.0.1:9418/shared.git""#,
+                r#"source.cargo-frontend-git-0.branch="main""#,
+                r#"source.cargo-frontend-git-0.replace-with="cargo-frontend-vendor""#,
+                r#"source.cargo-frontend-git-1.git="https://example.com/c.git""#,
+                r#"source.cargo-frontend-git-1.tag="v1.0.0""#,
+                r#"source.cargo-frontend-git-1.replace-with="cargo-frontend-vendor""#,
+            ]
+        );
+        assert!(flags.iter().step_by(2).all(|f| f == "--config"));
+    }
+
+    #[test]
+    fn a_git_package_mounts_only_once_vendored() {
+        let sources = sources();
+        let a = PackageKey::new("a", "0.3.1");
+        let exec = || ExecOp::new("x", ["true"]);
+        assert_eq!(
+            sources.mount_some(exec(), [&a], ContentCache::Off).err(),
+            Some(a.clone()),
+            "not vendored yet"
+        );
+        let vendored: BTreeMap<GitRepo, Output> = sources
+            .git_repos()
+            .into_iter()
+            .map(|(repo, checkout, _)| (repo.clone(), checkout.clone()))
+            .collect();
+        let sources = sources.with_vendored_git(&vendored);
+        assert!(sources.mount_some(exec(), [&a], ContentCache::Off).is_ok());
+        assert!(sources.mount_all(exec(), ContentCache::Off).is_ok());
     }
 }

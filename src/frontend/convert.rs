@@ -60,11 +60,15 @@ pub async fn convert(
     .await?;
     clock.lap("builder image");
     let toolchain = toolchain(inputs, &builder, platform, settings)?;
+    let packages = inputs
+        .packages
+        .clone()
+        .with_vendored_git(&lower::git_vendor_vertices(&toolchain, &inputs.packages)?);
 
     let planning = lower::planning_vertex(
         &toolchain,
         &inputs.context,
-        &inputs.packages,
+        &packages,
         &target.build.cargo_args(),
     )?;
     let plan_ref = solve(bridge, &planning, settings.caps).await?;
@@ -84,7 +88,7 @@ pub async fn convert(
     tracing::info!(units = graph.units.len(), "planned");
 
     let unit_sources = UnitSources {
-        packages: &inputs.packages,
+        packages: &packages,
         members: member_trees(&graph, &inputs.context),
     };
     let unit_outputs = lower::unit_vertices(&graph, &toolchain, &unit_sources)?;

@@ -193,7 +193,7 @@ async fn load_context(
     let excludes = dockerignore::excludepatterns(&ignore_patterns);
     let lock_bytes = bridge.read_file(&context_files, LOCKFILE).await?;
     let locked = lockfile::read(LOCKFILE, &lock_bytes)?;
-    let packages = Sources::fetch(&locked.registry_crates)?;
+    let packages = Sources::fetch(&locked.registry_crates, &locked.git_packages)?;
     let context = context::context_source(opts.session_for("context"), &excludes);
     Ok(ContextFiles {
         context,

@@ -80,10 +80,50 @@ pub fn unpack_mounted(archives_dir: &Path, vendor_dir: &Path) -> Result<Vec<Stri
         source,
     })?;
     for dir in &dirs {
-        let archive = archives_dir.join(dir).join(ARCHIVE_FILE);
-        unpack_one(&archive, dir, vendor_dir)?;
+        let mounted = archives_dir.join(dir);
+        let archive = mounted.join(ARCHIVE_FILE);
+        if archive.exists() {
+            unpack_one(&archive, dir, vendor_dir)?;
+        } else {
+            // A git package, mounted as `cargo vendor` wrote it (manifest normalised, checksum
+            // file included): copied as it is. The mount is read-only and cargo expects the
+            // package's own directory under the vendored source.
+            copy_tree(&mounted, &vendor_dir.join(dir))?;
+        }
     }
     Ok(dirs)
+}
+
+/// Copies the directory `from` to `to` (which must not exist): files with their modes, and
+/// symlinks as symlinks.
+pub fn copy_tree(from: &Path, to: &Path) -> Result<(), ArchiveError> {
+    let read_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ArchiveError::Read { path, source }
+    };
+    let write_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ArchiveError::Write { path, source }
+    };
+    std::fs::create_dir(to).map_err(write_err(to))?;
+    let mut entries: Vec<_> = std::fs::read_dir(from)
+        .map_err(read_err(from))?
+        .collect::<Result<_, _>>()
+        .map_err(read_err(from))?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type().map_err(read_err(&source))?;
+        if kind.is_dir() {
+            copy_tree(&source, &target)?;
+        } else if kind.is_symlink() {
+            let link = std::fs::read_link(&source).map_err(read_err(&source))?;
+            std::os::unix::fs::symlink(link, &target).map_err(write_err(&target))?;
+        } else {
+            std::fs::copy(&source, &target).map_err(write_err(&target))?;
+        }
+    }
+    Ok(())
 }
 
 /// Unpacks one archive whose entries all live under `dir/`, then writes the checksum file.
@@ -191,6 +231,32 @@ mod tests {
             mtime,
             std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000)
         );
+    }
+
+    #[test]
+    fn a_vendored_git_package_is_copied_as_it_is() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (archives, vendor) = (tmp.path().join("archives"), tmp.path().join("vendor"));
+        let package = archives.join("a-0.3.1");
+        std::fs::create_dir_all(package.join("src")).unwrap();
+        std::fs::write(package.join("Cargo.toml"), "[package]\nname = \"a\"\n").unwrap();
+        std::fs::write(
+            package.join(".cargo-checksum.json"),
+            r#"{"files":{},"package":null}"#,
+        )
+        .unwrap();
+        std::fs::write(package.join("src/lib.rs"), "pub fn a() {}\n").unwrap();
+        std::os::unix::fs::symlink("lib.rs", package.join("src/link.rs")).unwrap();
+        assert_eq!(unpack_mounted(&archives, &vendor).unwrap(), ["a-0.3.1"]);
+        assert_eq!(
+            std::fs::read_to_string(vendor.join("a-0.3.1/src/lib.rs")).unwrap(),
+            "pub fn a() {}\n"
+        );
+        assert_eq!(
+            std::fs::read_link(vendor.join("a-0.3.1/src/link.rs")).unwrap(),
+            Path::new("lib.rs")
+        );
+        assert!(vendor.join("a-0.3.1/.cargo-checksum.json").exists());
     }
 
     #[test]

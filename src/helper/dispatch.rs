@@ -14,6 +14,8 @@ pub enum Role {
     Replay,
     /// `skeleton …`
     Skeleton,
+    /// `vendor-git …`
+    VendorGit,
     /// `$RUSTC_WRAPPER <rustc> …` while planning.
     RustcWrapper,
     Unknown,
@@ -36,6 +38,7 @@ pub fn role(argv0: &str, first_arg: Option<&str>, role_env: Option<&str>) -> Rol
         Some("plan") => Role::Plan,
         Some("replay") => Role::Replay,
         Some("skeleton") => Role::Skeleton,
+        Some("vendor-git") => Role::VendorGit,
         Some(_) if role_env == Some(super::ROLE_RECORD) => Role::RustcWrapper,
         _ => Role::Unknown,
     }
@@ -71,6 +74,7 @@ mod tests {
             (bin, Some("plan"), None, Role::Plan),
             (bin, Some("replay"), Some("record"), Role::Replay),
             (bin, Some("skeleton"), None, Role::Skeleton),
+            (bin, Some("vendor-git"), None, Role::VendorGit),
             (
                 bin,
                 Some("/r/bin/rustc"),

@@ -22,6 +22,7 @@ pub mod build_output;
 pub mod crate_archives;
 pub mod dispatch;
 pub mod fake_outputs;
+pub mod git_vendor;
 pub mod job_tokens;
 pub mod link_args;
 pub mod plan_driver;
@@ -56,6 +57,8 @@ pub enum HelperError {
     Replay(#[from] replay::ReplayError),
     #[error(transparent)]
     Skeleton(#[from] skeleton::SkeletonError),
+    #[error(transparent)]
+    GitVendor(#[from] git_vendor::GitVendorError),
 }
 
 /// Runs the role `argv` selects; returns the process exit code.
@@ -89,9 +92,10 @@ pub fn run(argv: Vec<OsString>) -> Result<i32, HelperError> {
             ))),
         },
         dispatch::Role::Skeleton => Ok(skeleton::skeleton(&rest[1..])?),
+        dispatch::Role::VendorGit => Ok(git_vendor::vendor_git(&rest[1..])?),
         dispatch::Role::RustcWrapper => Ok(record::rustc_wrapper(&self_path(&argv0), rest)?),
         dispatch::Role::Unknown => Err(HelperError::Usage(format!(
-            "usage: cargo-frontend-helper plan --out <file> -- <cargo> <args>…\n       {REPLAY_STEP_ENV}='<ReplayStep json>' cargo-frontend-helper replay <unit name>\n       cargo-frontend-helper skeleton --from <workspace> --to <dir>\n(as a rustc wrapper it needs {ENV_ROLE}={ROLE_RECORD}, which `plan` sets)"
+            "usage: cargo-frontend-helper plan --out <file> -- <cargo> <args>…\n       {REPLAY_STEP_ENV}='<ReplayStep json>' cargo-frontend-helper replay <unit name>\n       cargo-frontend-helper skeleton --from <workspace> --to <dir>\n       cargo-frontend-helper vendor-git --checkout <dir> --commit <sha> --out <dir> --package <name>-<version>…\n(as a rustc wrapper it needs {ENV_ROLE}={ROLE_RECORD}, which `plan` sets)"
         ))),
     }
 }

@@ -27,6 +27,9 @@ pub enum LlbError {
     )]
     InvalidChecksum { checksum: String },
 
+    #[error("invalid git commit `{commit}`: expected 40 or 64 lowercase hex digits")]
+    InvalidCommit { commit: String },
+
     #[error(
         "{kind} vertex has no name: every exec, file, merge and diff vertex needs a readable name"
     )]

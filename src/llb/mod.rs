@@ -54,4 +54,4 @@ pub use merge::{DiffOp, MergeOp};
 pub use output::Output;
 pub use path::{component_problem, path_problem};
 pub(crate) use platform::{platform_from_pb, platform_to_pb};
-pub use source::{Differ, Http, Image, Local, ResolveMode, http, image, local};
+pub use source::{Differ, Git, Http, Image, Local, ResolveMode, git, http, image, local};

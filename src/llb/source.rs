@@ -409,3 +409,98 @@ impl Http {
     }
 }
 vertex_meta_setters!(Http);
+
+// ---------------------------------------------------------------------------------------------
+
+/// A git repository checked out at one commit, with its `.git` directory kept (cargo clones
+/// from it). Build with [`git`].
+pub struct Git {
+    vertex: SourceVertex,
+    meta: VertexMeta,
+}
+
+/// The session secrets BuildKit's git source sends as credentials to an `https://` remote when
+/// the client gives them (`--secret id=GIT_AUTH_TOKEN`); the Go client names them on every git
+/// source (`client/llb/source.go`), and so does this one. Only the names are in the op.
+const GIT_AUTH_TOKEN_SECRET: &str = "GIT_AUTH_TOKEN";
+const GIT_AUTH_HEADER_SECRET: &str = "GIT_AUTH_HEADER";
+
+/// The repository at `remote`, checked out at `commit` (40 or 64 lowercase hex digits, which
+/// BuildKit fetches and keys by, so the key is static and a cache hit needs no network).
+///
+/// The remote must be an `https://`, `http://`, `ssh://` or `git://` url with a host, in
+/// canonical form, without a password, query or fragment (a user name only for ssh): it is part
+/// of the op, its cache key and the build's logs. `file://` is refused: it would read the
+/// daemon's own disk. The identifier is the Go client's: `git://HOST/PATH#COMMIT`.
+pub fn git(remote: &str, commit: &str) -> Result<Git, LlbError> {
+    let invalid = |reason| LlbError::InvalidUrl {
+        url: remote.to_owned(),
+        reason,
+    };
+    let parsed = url::Url::parse(remote).map_err(|_| invalid("not a url"))?;
+    let scheme = parsed.scheme();
+    if !matches!(scheme, "https" | "http" | "ssh" | "git") {
+        return Err(invalid(
+            "expected an https://, http://, ssh:// or git:// repository url",
+        ));
+    }
+    let host = parsed
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| invalid("has no host"))?;
+    if parsed.password().is_some() || (!parsed.username().is_empty() && scheme != "ssh") {
+        return Err(invalid(
+            "has credentials, which would be written into the build graph",
+        ));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid("has a `?` query or a `#` fragment"));
+    }
+    if parsed.as_str() != remote {
+        return Err(invalid(
+            "is not in canonical form (it would be fetched as another url)",
+        ));
+    }
+    let is_hex = |c: u8| c.is_ascii_digit() || (b'a'..=b'f').contains(&c);
+    if !matches!(commit.len(), 40 | 64) || !commit.bytes().all(is_hex) {
+        return Err(LlbError::InvalidCommit {
+            commit: commit.to_owned(),
+        });
+    }
+    let port = parsed.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let path = parsed.path();
+    let mut vertex = SourceVertex::new(format!("git://{host}{port}{path}#{commit}"), "source.git");
+    vertex.set("git.fullurl", remote.to_owned(), Some("source.git.fullurl"));
+    vertex.set(
+        "git.keepgitdir",
+        "true".to_owned(),
+        Some("source.git.keepgitdir"),
+    );
+    vertex.set(
+        "git.authtokensecret",
+        GIT_AUTH_TOKEN_SECRET.to_owned(),
+        None,
+    );
+    vertex.set(
+        "git.authheadersecret",
+        GIT_AUTH_HEADER_SECRET.to_owned(),
+        None,
+    );
+    Ok(Git {
+        vertex,
+        meta: VertexMeta::default(),
+    })
+}
+
+impl Git {
+    pub fn output(self) -> Output {
+        Output::new(
+            Vertex {
+                kind: VertexKind::Source(self.vertex),
+                meta: self.meta,
+            },
+            0,
+        )
+    }
+}
+vertex_meta_setters!(Git);

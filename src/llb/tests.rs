@@ -1010,3 +1010,66 @@ fn the_frontend_image_is_read_from_its_loading_definition() {
         .encode_to_vec();
     assert_eq!(first_image_source(&only_a_local), None);
 }
+
+#[test]
+fn git_sources_are_pinned_to_a_commit_and_keep_their_git_dir() {
+    let commit = "51e865feaf08dec9d292034acbfcf9881e192af7";
+    let out = git("git://127.0.0.1:9418/shared.git", commit)
+        .unwrap()
+        .with_name("[source] git shared.git")
+        .output();
+    let def = Definition::marshal(&out).unwrap();
+    let Some(pb::op::Op::Source(src)) = head_op(&def).op else {
+        panic!("source op")
+    };
+    // The Go client's identifier and attributes (client/llb/source.go `Git`).
+    assert_eq!(
+        src.identifier,
+        format!("git://127.0.0.1:9418/shared.git#{commit}")
+    );
+    assert_eq!(src.attrs["git.fullurl"], "git://127.0.0.1:9418/shared.git");
+    assert_eq!(src.attrs["git.keepgitdir"], "true");
+    assert_eq!(src.attrs["git.authtokensecret"], "GIT_AUTH_TOKEN");
+    let caps: Vec<&str> = def.ops()[0].caps.iter().map(String::as_str).collect();
+    assert_eq!(
+        caps,
+        ["source.git", "source.git.fullurl", "source.git.keepgitdir"]
+    );
+    assert!(git("ssh://git@example.com/org/repo.git", commit).is_ok());
+    assert!(git("https://example.com/org/repo", &"a".repeat(64)).is_ok());
+}
+
+#[test]
+fn git_remotes_and_commits_are_taken_only_as_the_daemon_would_fetch_them() {
+    let commit = "51e865feaf08dec9d292034acbfcf9881e192af7";
+    for bad in [
+        "file:///etc",
+        "https://user:token@example.com/r.git",
+        "https://token@example.com/r.git",
+        "https://example.com/r.git?branch=main",
+        "https://example.com/r.git#main",
+        "https://example.com/a/../r.git",
+        "https:///r.git",
+        "ext::sh -c touch% /tmp/x",
+        " https://example.com/r.git",
+    ] {
+        assert!(
+            matches!(git(bad, commit), Err(LlbError::InvalidUrl { .. })),
+            "{bad:?} should be refused"
+        );
+    }
+    for bad in [
+        "main",
+        "51E865FEAF08DEC9D292034ACBFCF9881E192AF7",
+        "51e865f",
+        "",
+    ] {
+        assert!(
+            matches!(
+                git("https://example.com/r.git", bad),
+                Err(LlbError::InvalidCommit { .. })
+            ),
+            "{bad:?} should be refused"
+        );
+    }
+}

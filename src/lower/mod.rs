@@ -5,12 +5,14 @@
 //! every collection is ordered, so the same inputs give byte-identical LLB on every machine.
 
 mod builder;
+mod git_vendor;
 mod image;
 mod planning;
 mod session_mounts;
 mod units;
 
 pub use builder::{SETUP_VERTEX_PREFIX, builder_root};
+pub use git_vendor::{GIT_VENDOR_VERTEX_PREFIX, git_vendor_vertices};
 pub use image::{OutputImage, image_vertex};
 pub use planning::{PLANNING_VERTEX_PREFIX, planning_vertex};
 pub use session_mounts::session_env_names;

@@ -54,7 +54,9 @@ pub fn planning_vertex(
         .with_mount(PLAN_DIR, Mount::scratch())
         .with_cwd(WORKSPACE_DIR);
     // Every package's sources, the same ones unit vertices mount: no merged copy to build.
-    exec = sources.mount_all(exec, toolchain.pinned_content);
+    exec = sources
+        .mount_all(exec, toolchain.pinned_content)
+        .map_err(|key| LowerError::MissingSource(key.to_string()))?;
     for (key, value) in toolchain.env.iter().chain(&toolchain.cargo_env) {
         exec = exec.with_env(key, value);
     }

@@ -128,17 +128,18 @@ fn every_bad_entry_is_listed() {
 }
 
 #[test]
-fn a_git_dependency_names_its_line_and_what_to_do() {
+fn a_git_dependency_on_the_daemons_own_disk_names_its_line() {
+    // A `file://` remote would make BuildKit read the daemon host's files into the build.
     let example = hello();
     let line = example.read("Cargo.lock").lines().count() + 3;
     example.append(
         "Cargo.lock",
         "\n[[package]]\nname = \"foo\"\nversion = \"0.2.0\"\n\
-         source = \"git+https://github.com/acme/foo?branch=main#0123456789abcdef0123456789abcdef01234567\"\n",
+         source = \"git+file:///etc/foo?branch=main#0123456789abcdef0123456789abcdef01234567\"\n",
     );
     build(&example).assert_ends_with_all(&[
-        &format!("Cargo.lock:{line}: package `foo v0.2.0` comes from git"),
-        "cargo vendor",
+        &format!("Cargo.lock:{line}: package `foo v0.2.0` has an invalid source `file:///etc/foo`"),
+        "expected an https://, http://, ssh:// or git:// repository url",
     ]);
 }
 

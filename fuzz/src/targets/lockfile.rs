@@ -1,14 +1,37 @@
-//! `Cargo.lock`: `lockfile::registry_crates`, then the downloads `sources::Sources::fetch`
-//! makes of them, as LLB.
+//! `Cargo.lock`: `lockfile::read`, then the downloads and git checkouts `sources::Sources::fetch`
+//! makes of them, as LLB, and the cargo configuration that points cargo at them.
 
 use crate::check::{NOTHING, assert_clean_llb, is_clean_component};
 
 pub fn run(data: &[u8]) {
-    let Ok(crates) = cargo_frontend::lockfile::registry_crates("Cargo.lock", data) else {
+    let Ok(locked) = cargo_frontend::lockfile::read("Cargo.lock", data) else {
         return;
     };
+    let crates = &locked.registry_crates;
+    for git in &locked.git_packages {
+        let url = &git.repo.url;
+        assert!(
+            ["https://", "http://", "ssh://", "git://"]
+                .iter()
+                .any(|s| url.starts_with(s))
+                && !url
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || "?#".contains(c)),
+            "git remote the daemon must not fetch: {url:?}"
+        );
+        assert!(
+            matches!(git.repo.commit.len(), 40 | 64)
+                && git
+                    .repo
+                    .commit
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+            "git commit is not lowercase hex: {:?}",
+            git.repo.commit
+        );
+    }
     assert!(crates.is_sorted(), "registry crates are not sorted");
-    for krate in &crates {
+    for krate in crates {
         let dir = krate.key.dir_name();
         assert!(
             is_clean_component(&dir),
@@ -34,9 +57,18 @@ pub fn run(data: &[u8]) {
             "crate url holds a character that changes its meaning: {url:?}"
         );
     }
-    if let Ok(sources) = cargo_frontend::sources::Sources::fetch(&crates) {
-        for (_, archive) in sources.outputs() {
-            assert_clean_llb(archive, &NOTHING);
-        }
+    let sources = cargo_frontend::sources::Sources::fetch(crates, &locked.git_packages)
+        .expect("checked packages always make sources");
+    for (_, archive) in sources.crates_io() {
+        assert_clean_llb(archive, &NOTHING);
+    }
+    for (_, checkout, _) in sources.git_repos() {
+        assert_clean_llb(checkout, &NOTHING);
+    }
+    for flag in sources.cargo_config_flags() {
+        assert!(
+            !flag.contains(char::is_control),
+            "a config flag with a control character: {flag:?}"
+        );
     }
 }

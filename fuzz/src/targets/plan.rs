@@ -14,8 +14,8 @@ use cargo_frontend::layout::{
 };
 use cargo_frontend::llb::{self, Caps, ContentCache, Output};
 use cargo_frontend::lower::{self, OutputImage, Toolchain, UnitSources};
-use cargo_frontend::platform::Platform;
 use cargo_frontend::package_key::PackageKey;
+use cargo_frontend::platform::Platform;
 use cargo_frontend::sources::Sources;
 use cargo_frontend::spec::{SessionMount, SessionMountKind};
 use cargo_frontend::{context, plan};

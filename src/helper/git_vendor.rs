@@ -1,0 +1,194 @@
+//! `cargo-frontend-helper vendor-git --checkout <dir> --commit <sha> --out <dir> --package
+//! <name>-<version>…`: the packages of one git repository as cargo vendors them.
+//!
+//! Why `cargo vendor` and not a copy: a package in a git repository is often a workspace member
+//! whose manifest inherits from the workspace (`version.workspace = true`) and names siblings by
+//! path; a directory source reads each package on its own, so the manifest must be the one cargo
+//! writes when it packages the crate. `cargo vendor` writes exactly that. It runs here on a
+//! throwaway project that depends on the wanted packages at the locked commit, fetching from the
+//! mounted checkout (`file://`, no network), with crates.io replaced by the mounted archives
+//! (which it needs to resolve the packages' own dependencies). Only the wanted packages'
+//! directories are kept.
+
+use super::crate_archives::{self, ArchiveError, copy_tree};
+use crate::layout::{ARCHIVES_DIR, VENDOR_DIR};
+use crate::package_key::PackageKey;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The throwaway project's directory (in the vertex's in-memory `/tmp`).
+const PROJECT_DIR: &str = "/tmp/cargo-frontend-git-vendor";
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GitVendorError {
+    #[error(
+        "usage: cargo-frontend-helper vendor-git --checkout <dir> --commit <sha> --out <dir> --package <name>-<version>…"
+    )]
+    Usage,
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+    #[error("failed to write `{path}`")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("failed to run `cargo vendor`")]
+    Spawn(#[source] std::io::Error),
+    #[error("`cargo vendor` of the git repository at {commit} failed (its output is above)")]
+    Vendor { commit: String },
+    #[error(
+        "the git repository at {commit} has no package {package}, which Cargo.lock locks from it; run `cargo update -p {name}` and commit Cargo.lock"
+    )]
+    Missing {
+        commit: String,
+        package: String,
+        name: String,
+    },
+}
+
+/// Runs the `vendor-git` role; returns the exit code.
+pub fn vendor_git(args: &[String]) -> Result<i32, GitVendorError> {
+    let (checkout, commit, out, packages) = parse_args(args)?;
+    crate_archives::unpack_mounted(Path::new(ARCHIVES_DIR), Path::new(VENDOR_DIR))?;
+    let project = Path::new(PROJECT_DIR);
+    write(&project.join("src/lib.rs"), "")?;
+    write(
+        &project.join("Cargo.toml"),
+        &manifest(&checkout, &commit, &packages),
+    )?;
+    write(
+        &project.join(".cargo/config.toml"),
+        &format!(
+            "[source.crates-io]\nreplace-with = \"cargo-frontend-vendor\"\n\n[source.cargo-frontend-vendor]\ndirectory = \"{VENDOR_DIR}\"\n"
+        ),
+    )?;
+    let vendored = project.join("vendor");
+    let status = Command::new("cargo")
+        .args([
+            "vendor",
+            "--respect-source-config",
+            "--versioned-dirs",
+            "--quiet",
+        ])
+        .arg(&vendored)
+        .current_dir(project)
+        // cargo prints the config to use on stdout; the vertex's log is for what went wrong.
+        .stdout(std::process::Stdio::null())
+        .status()
+        .map_err(GitVendorError::Spawn)?;
+    if !status.success() {
+        return Err(GitVendorError::Vendor { commit });
+    }
+    for key in &packages {
+        let dir = key.dir_name();
+        let from = vendored.join(&dir);
+        if !from.is_dir() {
+            return Err(GitVendorError::Missing {
+                commit,
+                package: key.to_string(),
+                name: key.name().to_owned(),
+            });
+        }
+        copy_tree(&from, &out.join(&dir))?;
+    }
+    Ok(0)
+}
+
+fn parse_args(
+    args: &[String],
+) -> Result<(String, String, PathBuf, Vec<PackageKey>), GitVendorError> {
+    let (mut checkout, mut commit, mut out, mut packages) = (None, None, None, Vec::new());
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or(GitVendorError::Usage)?;
+        match flag.as_str() {
+            "--checkout" => checkout = Some(value.clone()),
+            "--commit" => commit = Some(value.clone()),
+            "--out" => out = Some(PathBuf::from(value)),
+            "--package" => {
+                packages.push(PackageKey::from_dir_name(value).ok_or(GitVendorError::Usage)?)
+            }
+            _ => return Err(GitVendorError::Usage),
+        }
+    }
+    match (checkout, commit, out) {
+        (Some(checkout), Some(commit), Some(out)) if !packages.is_empty() => {
+            Ok((checkout, commit, out, packages))
+        }
+        _ => Err(GitVendorError::Usage),
+    }
+}
+
+/// The throwaway project: one dependency per wanted package, at the commit and its version.
+/// Names and versions are checked package keys, the commit hex and the checkout a fixed path,
+/// so nothing here needs quoting beyond TOML's.
+fn manifest(checkout: &str, commit: &str, packages: &[PackageKey]) -> String {
+    let mut text = String::from(
+        "[package]\nname = \"cargo-frontend-git-vendor\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n[dependencies]\n",
+    );
+    for key in packages {
+        text.push_str(&format!(
+            "{} = {{ git = {}, rev = {}, version = {} }}\n",
+            toml::Value::String(key.name().to_owned()),
+            toml::Value::String(format!("file://{checkout}")),
+            toml::Value::String(commit.to_owned()),
+            toml::Value::String(format!("={}", key.version())),
+        ));
+    }
+    text
+}
+
+fn write(path: &Path, text: &str) -> Result<(), GitVendorError> {
+    let write_err = |source| GitVendorError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(write_err)?;
+    }
+    std::fs::write(path, text).map_err(write_err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_project_depends_on_each_package_at_the_commit() {
+        let text = manifest(
+            "/cargo-frontend/git",
+            "51e865feaf08dec9d292034acbfcf9881e192af7",
+            &[PackageKey::new("shared-a", "0.3.1")],
+        );
+        let parsed: toml::Table = text.parse().unwrap();
+        let dep = &parsed["dependencies"]["shared-a"];
+        assert_eq!(dep["git"].as_str(), Some("file:///cargo-frontend/git"));
+        assert_eq!(
+            dep["rev"].as_str(),
+            Some("51e865feaf08dec9d292034acbfcf9881e192af7")
+        );
+        assert_eq!(dep["version"].as_str(), Some("=0.3.1"));
+    }
+
+    #[test]
+    fn arguments() {
+        let args: Vec<String> =
+            "--checkout /c --commit abc --out /o --package a-1.0.0 --package b-0.1.0"
+                .split(' ')
+                .map(str::to_owned)
+                .collect();
+        let (checkout, commit, out, packages) = parse_args(&args).unwrap();
+        assert_eq!((checkout.as_str(), commit.as_str()), ("/c", "abc"));
+        assert_eq!(out, PathBuf::from("/o"));
+        assert_eq!(packages.len(), 2);
+        for bad in [
+            "--checkout /c --commit abc --out /o",
+            "--package ../x --checkout /c",
+        ] {
+            let args: Vec<String> = bad.split(' ').map(str::to_owned).collect();
+            assert!(parse_args(&args).is_err(), "{bad}");
+        }
+    }
+}

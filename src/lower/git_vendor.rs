@@ -1,0 +1,80 @@
+//! The vertex that turns one locked git repository into vendored packages: the builder image's
+//! `cargo vendor`, run by the helper (`helper::git_vendor`) on the checkout, without the network,
+//! so each package's manifest comes out as cargo packages it (workspace inheritance resolved,
+//! `.cargo-checksum.json` written), which the directory source planning and units build from
+//! needs. One vertex per repository and commit; it mounts the crates.io archives too, because
+//! cargo resolves the packages' own dependencies while it vendors them.
+
+use super::{LowerError, Toolchain};
+use crate::layout::{GIT_CHECKOUT_DIR, GIT_VENDORED_DIR, HELPER_BIN};
+use crate::llb::{Mount, Output};
+use crate::lockfile::GitRepo;
+use crate::package_key::PackageKey;
+use crate::sources::Sources;
+use std::collections::BTreeMap;
+
+/// How these vertices are named: this, then the repository.
+pub const GIT_VENDOR_VERTEX_PREFIX: &str = "[source] cargo vendor ";
+
+/// Every git repository of `sources`, vendored: the output by repository.
+pub fn git_vendor_vertices(
+    toolchain: &Toolchain,
+    sources: &Sources,
+) -> Result<BTreeMap<GitRepo, Output>, LowerError> {
+    let crates_io = Sources::from_crates_io_archives(
+        sources
+            .crates_io()
+            .map(|(k, o)| (k.clone(), o.clone()))
+            .collect(),
+    );
+    let mut vendored = BTreeMap::new();
+    for (repo, checkout, packages) in sources.git_repos() {
+        let output = git_vendor_vertex(toolchain, repo, checkout, &packages, &crates_io)?;
+        vendored.insert(repo.clone(), output);
+    }
+    Ok(vendored)
+}
+
+fn git_vendor_vertex(
+    toolchain: &Toolchain,
+    repo: &GitRepo,
+    checkout: &Output,
+    packages: &[&PackageKey],
+    crates_io: &Sources,
+) -> Result<Output, LowerError> {
+    let mut args: Vec<String> = [
+        HELPER_BIN,
+        "vendor-git",
+        "--checkout",
+        GIT_CHECKOUT_DIR,
+        "--commit",
+        &repo.commit,
+        "--out",
+        GIT_VENDORED_DIR,
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    for key in packages {
+        args.extend(["--package".to_owned(), key.dir_name()]);
+    }
+    let name = format!(
+        "{GIT_VENDOR_VERTEX_PREFIX}{} at {}",
+        repo.url,
+        &repo.commit[..12]
+    );
+    let mut exec = toolchain
+        .helper_exec(name, args)
+        .with_mount(GIT_CHECKOUT_DIR, Mount::readonly(checkout))
+        .with_mount(GIT_VENDORED_DIR, Mount::scratch())
+        // cargo keeps its git database and checkouts under CARGO_HOME: scratch space.
+        .with_env("CARGO_HOME", "/tmp/cargo-home");
+    for (key, value) in &toolchain.env {
+        if key != "CARGO_HOME" {
+            exec = exec.with_env(key, value);
+        }
+    }
+    let exec = crates_io
+        .mount_all(exec, toolchain.pinned_content)
+        .map_err(|key| LowerError::MissingSource(key.to_string()))?;
+    Ok(exec.build()?.output_of(GIT_VENDORED_DIR)?)
+}
