@@ -8,7 +8,7 @@
 
 mod support;
 
-use support::{Build, Example, Progress, UnitState};
+use support::{Build, Example, Progress, assert_executed};
 
 const TAG: &str = "cargo-frontend-e2e/rebuild-sets:1";
 const SERVICE_Z_BIN: &str = "cargo build service-z v0.1.0 (bin service-z)";
@@ -22,19 +22,6 @@ fn cached_workspace() -> (Example, Progress) {
     let example = Example::copy_of("workspace");
     let progress = build_z(&example);
     (example, progress)
-}
-
-fn assert_executed(progress: &Progress, expected: &[String], scenario: &str) {
-    let executed = progress.units_in(UnitState::Executed);
-    let cut_off: Vec<&String> = expected.iter().filter(|e| !executed.contains(e)).collect();
-    let unexpected: Vec<&String> = executed.iter().filter(|e| !expected.contains(e)).collect();
-    assert!(
-        cut_off.is_empty() && unexpected.is_empty(),
-        "{scenario}: expected exactly {expected:#?}\nran {executed:#?}\nnot run (cut off by byte-identical inputs?): {cut_off:#?}\nran unexpectedly: {unexpected:#?}"
-    );
-    if let Some(seconds) = progress.seconds_of("cargo plan") {
-        eprintln!("{scenario}: planning ran for {seconds:.1}s");
-    }
 }
 
 fn no_op_rebuild_runs_nothing() {

@@ -9,6 +9,8 @@ use std::process::Command;
 
 use cargo_frontend::helper::replay::TIMING_PREFIX;
 
+pub mod git;
+
 /// Prefixes of the per-unit vertex names (documented in the README).
 const UNIT_PREFIXES: [&str; 2] = ["cargo build ", "cargo run-build-script "];
 
@@ -84,15 +86,11 @@ impl Example {
     /// daemon's build cache even on a machine that ran this test before: a fixed edit is a cache
     /// hit from the last run, and "the edit rebuilt X" could not be observed.
     pub fn append_unique_comment(&self, file: &str) {
-        let nonce = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("clock after 1970")
-            .as_nanos();
         self.append(
             file,
             &format!(
-                "// an edit that changes nothing but the file: {nonce}-{}\n",
-                std::process::id()
+                "// an edit that changes nothing but the file: {}\n",
+                unique_text()
             ),
         );
     }
@@ -111,6 +109,31 @@ impl Example {
 
     pub fn remove(&self, file: &str) {
         std::fs::remove_file(self.path().join(file)).expect("remove");
+    }
+}
+
+/// Text no earlier run wrote (the clock in nanoseconds and the process id), for an edit whose
+/// result must be new to a warm daemon's build cache.
+pub fn unique_text() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_nanos();
+    format!("{nanos}-{}", std::process::id())
+}
+
+/// Asserts that exactly the `expected` unit vertices executed in `progress`, naming the ones
+/// that were cut off and the ones that ran unexpectedly.
+pub fn assert_executed(progress: &Progress, expected: &[String], scenario: &str) {
+    let executed = progress.units_in(UnitState::Executed);
+    let cut_off: Vec<&String> = expected.iter().filter(|e| !executed.contains(e)).collect();
+    let unexpected: Vec<&String> = executed.iter().filter(|e| !expected.contains(e)).collect();
+    assert!(
+        cut_off.is_empty() && unexpected.is_empty(),
+        "{scenario}: expected exactly {expected:#?}\nran {executed:#?}\nnot run (cut off by byte-identical inputs?): {cut_off:#?}\nran unexpectedly: {unexpected:#?}"
+    );
+    if let Some(seconds) = progress.seconds_of("cargo plan") {
+        eprintln!("{scenario}: planning ran for {seconds:.1}s");
     }
 }
 

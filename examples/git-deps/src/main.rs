@@ -1,0 +1,3 @@
+fn main() {
+    println!("git-deps: {}", shared_a::describe(42));
+}

@@ -1,0 +1,305 @@
+//! A git dependency (issue 15): examples/git-deps depends on `shared-a` from a git repository,
+//! which the tests serve from a real `git daemon` on loopback (tests/support/git.rs), made from
+//! examples/git-deps/upstream. BuildKit fetches the locked commit from that server; host cargo
+//! (`cargo update -p`) asks it for the branch's new commit, as a developer's would.
+//!
+//! Each test starts its own server on a free port and rewrites the example's
+//! `git://127.0.0.1:9418/` to it: the committed Cargo.lock's commit stays, since the server makes
+//! the same commit from the same files (checked first, without Docker, by
+//! `the_committed_lockfile_locks_the_commit_the_test_server_makes`).
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use support::git::{GitServer, Request, rewrite_port};
+use support::{Build, Example, Progress, UnitState};
+
+const TAG: &str = "cargo-frontend-e2e/git-deps:1";
+/// The repository's name on the server: `git://127.0.0.1:PORT/shared.git`.
+const REPO: &str = "shared";
+const FIRST_COMMIT_MESSAGE: &str = "shared-a and shared-b";
+const BIN: &str = "cargo build git-deps v0.1.0 (bin git-deps)";
+const SHARED_A: &str = "cargo build shared-a v0.1.0 (lib)";
+const SHARED_B: &str = "cargo build shared-b v0.1.0 (lib)";
+const SHARED_B_SOURCE: &str = "shared-b/src/lib.rs";
+
+fn upstream() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/git-deps/upstream")
+}
+
+/// The commit `Cargo.lock` locks `package` at (`source = "git+URL?branch=main#COMMIT"`).
+fn locked_commit(lockfile: &str, package: &str) -> String {
+    let lock: toml::Table = toml::from_str(lockfile).expect("Cargo.lock is TOML");
+    let entry = lock["package"]
+        .as_array()
+        .expect("[[package]]")
+        .iter()
+        .find(|p| p["name"].as_str() == Some(package))
+        .unwrap_or_else(|| panic!("{package} is not in Cargo.lock:\n{lockfile}"));
+    let source = entry["source"]
+        .as_str()
+        .expect("a git package has a source");
+    assert!(source.starts_with("git+"), "{package}'s source: {source}");
+    source
+        .rsplit_once('#')
+        .unwrap_or_else(|| panic!("{package}'s source locks no commit: {source}"))
+        .1
+        .to_owned()
+}
+
+/// The server holding the first commit of `shared.git`, and a private copy of the example
+/// pointed at it.
+struct Served {
+    server: GitServer,
+    example: Example,
+}
+
+fn served_example() -> Served {
+    let server = GitServer::start();
+    let commit = server.create_repo(REPO, &upstream(), FIRST_COMMIT_MESSAGE);
+    let example = Example::copy_of("git-deps");
+    for file in ["Cargo.toml", "Cargo.lock"] {
+        example.write(file, &rewrite_port(&example.read(file), &server));
+    }
+    let lock = example.read("Cargo.lock");
+    for package in ["shared-a", "shared-b"] {
+        assert_eq!(
+            locked_commit(&lock, package),
+            commit,
+            "the example's Cargo.lock must lock the commit the server makes from upstream/"
+        );
+    }
+    Served { server, example }
+}
+
+fn build(example: &Example) -> Progress {
+    Build::new(example, TAG).run()
+}
+
+/// Host cargo (the one running the tests) in the example's directory.
+fn host_cargo(example: &Example, args: &[&str]) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    support::git::run(Command::new(cargo).args(args).current_dir(example.path()));
+}
+
+/// Commits shared-b's greeting with `edit` appended as a new commit on `main`, and runs host
+/// `cargo update -p shared-b` in the example, checking that the lockfile moved to that commit and
+/// nothing else changed. Returns the new greeting.
+fn commit_a_greeting_and_update(server: &GitServer, example: &Example, edit: &str) -> String {
+    let source = server.show(REPO, "main", SHARED_B_SOURCE);
+    let greeting = format!("hello from shared-b, edited {edit}");
+    let edited = source.replace("\"hello from shared-b\"", &format!("\"{greeting}\""));
+    assert_ne!(
+        edited, source,
+        "shared-b's greeting is in {SHARED_B_SOURCE}"
+    );
+    let old_commit = server.head(REPO, "main");
+    let new_commit = server.commit_files(
+        REPO,
+        "main",
+        &[(SHARED_B_SOURCE, &edited)],
+        "shared-b: a new greeting",
+    );
+
+    let lock_before = example.read("Cargo.lock");
+    host_cargo(example, &["update", "-p", "shared-b"]);
+    let lock_after = example.read("Cargo.lock");
+    assert_eq!(locked_commit(&lock_before, "shared-b"), old_commit);
+    // One repository, one locked commit: cargo moves shared-a with shared-b.
+    for package in ["shared-a", "shared-b"] {
+        assert_eq!(
+            locked_commit(&lock_after, package),
+            new_commit,
+            "cargo update -p shared-b locks the branch's new commit for {package}"
+        );
+    }
+    // Only the git source's commit changed: itoa and the rest are locked as before.
+    assert_eq!(
+        lock_after.replace(&new_commit, &old_commit),
+        lock_before,
+        "cargo update -p shared-b changed more than the commit"
+    );
+    greeting
+}
+
+/// The server's requests since the first `before` of them.
+fn requests_since(server: &GitServer, before: usize) -> Vec<Request> {
+    server.requests().split_off(before)
+}
+
+/// Without Docker: the commit in the committed Cargo.lock is the one `GitServer` makes from
+/// upstream/, so the commits are deterministic and the example's lockfile is current. After an
+/// edit under upstream/, regenerate it as examples/git-deps/README.md says.
+#[test]
+fn the_committed_lockfile_locks_the_commit_the_test_server_makes() {
+    let server = GitServer::start();
+    let commit = server.create_repo(REPO, &upstream(), FIRST_COMMIT_MESSAGE);
+    let lock = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/git-deps/Cargo.lock"),
+    )
+    .expect("examples/git-deps/Cargo.lock");
+    for package in ["shared-a", "shared-b"] {
+        assert_eq!(
+            locked_commit(&lock, package),
+            commit,
+            "examples/git-deps/Cargo.lock locks {package} at another commit than upstream/ makes"
+        );
+    }
+    // And the server serves it: what host cargo and BuildKit will ask for.
+    let output = support::git::run(
+        support::git::git()
+            .arg("ls-remote")
+            .arg(server.url(REPO))
+            .arg("refs/heads/main"),
+    );
+    assert_eq!(output, format!("{commit}\trefs/heads/main"));
+    assert_eq!(
+        server.requests(),
+        [Request {
+            service: "upload-pack".to_owned(),
+            path: format!("/{REPO}.git"),
+        }],
+        "the access log:\n{}",
+        server.log()
+    );
+}
+
+/// Without Docker: the same files give the same commits, a branch's later commits too, on two
+/// servers; what lets a committed lockfile name a commit the tests make.
+#[test]
+fn the_same_files_make_the_same_commits_on_every_server() {
+    let commits = || {
+        let server = GitServer::start();
+        let first = server.create_repo(REPO, &upstream(), FIRST_COMMIT_MESSAGE);
+        let second = server.commit_files(
+            REPO,
+            "main",
+            &[(
+                SHARED_B_SOURCE,
+                "pub fn greeting() -> &'static str {\n    \"hi\"\n}\n",
+            )],
+            "shared-b: hi",
+        );
+        (first, second)
+    };
+    let (first, second) = commits();
+    assert_ne!(first, second);
+    assert_eq!(commits(), (first, second));
+}
+
+/// Without Docker: plain host cargo builds the example against the server and runs it, and
+/// follows a new commit on the branch through `cargo update -p`, as the e2e tests below do
+/// through the frontend.
+#[test]
+fn host_cargo_builds_the_example_against_the_server_and_follows_a_new_commit() {
+    let Served { server, example } = served_example();
+    let run = || {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        support::git::run(
+            Command::new(cargo)
+                .args(["run", "--quiet", "--locked"])
+                .env("CARGO_TARGET_DIR", example.path().join("target"))
+                .current_dir(example.path()),
+        )
+    };
+    assert_eq!(run(), "git-deps: hello from shared-b, number 42");
+    let greeting = commit_a_greeting_and_update(&server, &example, "on the host");
+    assert_eq!(run(), format!("git-deps: {greeting}, number 42"));
+}
+
+#[test]
+fn git_deps_builds_and_runs() {
+    let Served { server, example } = served_example();
+    let progress = build(&example);
+    progress.assert_every_planned_unit_has_a_vertex();
+    let names = progress.unit_names();
+    for unit in [BIN, SHARED_A, SHARED_B] {
+        assert!(names.iter().any(|n| n == unit), "{unit} in {names:#?}");
+    }
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("cargo build itoa v1.") && n.ends_with(" (lib)")),
+        "shared-a's crates.io dependency: {names:#?}"
+    );
+    let output = support::run_image(TAG, &[]);
+    assert_eq!(
+        output.trim(),
+        "git-deps: hello from shared-b, number 42",
+        "the git server's log:\n{}",
+        server.log()
+    );
+}
+
+#[test]
+fn a_no_op_rebuild_executes_no_unit_and_fetches_nothing_from_the_git_server() {
+    let Served { server, example } = served_example();
+    // First a commit no earlier run made: BuildKit keeps a git checkout by its commit, so a warm
+    // daemon may hold the example's locked one from before and need nothing from this server.
+    // A new commit must be fetched from here, which shows the access log sees BuildKit's fetches.
+    let greeting = commit_a_greeting_and_update(&server, &example, &support::unique_text());
+    let before = server.requests().len();
+    let first = build(&example);
+    assert!(
+        !requests_since(&server, before).is_empty(),
+        "the build of a new commit fetched nothing from the git server; its log:\n{}",
+        server.log()
+    );
+    assert_eq!(
+        support::run_image(TAG, &[]).trim(),
+        format!("git-deps: {greeting}, number 42")
+    );
+
+    let before = server.requests().len();
+    let again = build(&example);
+    assert_eq!(
+        again.units_in(UnitState::Executed),
+        Vec::<String>::new(),
+        "an identical rebuild executes no unit"
+    );
+    assert_eq!(again.unit_names(), first.unit_names());
+    // The lockfile pins the commit, so a warm daemon needs nothing from the server: not even an
+    // `ls-remote` of the branch (the daemon logs both as upload-pack).
+    assert_eq!(
+        requests_since(&server, before),
+        Vec::<Request>::new(),
+        "a no-op rebuild asked the git server for something; its log:\n{}",
+        server.log()
+    );
+}
+
+#[test]
+fn a_new_commit_and_cargo_update_rebuild_exactly_the_changed_package_and_its_dependents() {
+    let Served { server, example } = served_example();
+    let first = build(&example);
+    let reached = first.units_reached_from("shared-b v0.1.0");
+    assert_eq!(
+        reached,
+        [BIN, SHARED_A, SHARED_B],
+        "shared-b is used by shared-a, which git-deps uses; itoa is used by shared-a only"
+    );
+
+    // A greeting no earlier run committed: a fixed edit would be the same commit on every
+    // machine, so a warm daemon could hold its units from the last run, and "the new commit
+    // rebuilt X" could not be observed.
+    let greeting = commit_a_greeting_and_update(&server, &example, &support::unique_text());
+
+    let requests_before = server.requests().len();
+    let updated = build(&example);
+    support::assert_executed(
+        &updated,
+        &reached,
+        "a new commit on main and cargo update -p shared-b",
+    );
+    // The new commit exists only on this server: the build must have fetched it from here.
+    assert!(
+        requests_since(&server, requests_before)
+            .iter()
+            .any(|r| r.path == format!("/{REPO}.git")),
+        "the build of the new commit fetched nothing from the git server; its log:\n{}",
+        server.log()
+    );
+    let output = support::run_image(TAG, &[]);
+    assert_eq!(output.trim(), format!("git-deps: {greeting}, number 42"));
+}
