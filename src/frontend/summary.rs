@@ -7,7 +7,7 @@
 //! ended) the frontend solves the collection vertex, reads what it gathered, and solves a vertex
 //! whose name is the summary and whose log lists every unit that ran ([`show`]). The image's
 //! definition and every unit's key stay as they are: the records live in a cache mount, which is
-//! part of no key, and both summary vertices ignore the cache and are no part of the result.
+//! part of no key, and both summary vertices run every time and are no part of the result.
 //!
 //! A unit counts as run in this build when a record for its step (name and replay step digest,
 //! [`UnitRun`]) says it finished after this request started. Two builds on one daemon at once
@@ -217,7 +217,7 @@ async fn try_show(
     units: &[UnitRun],
     clock: &PhaseClock,
 ) -> Result<(), FrontendError> {
-    let collect = lower::run_records_vertex(toolchain)?;
+    let collect = lower::run_records_vertex(toolchain, &nonce())?;
     let records_ref = solve(bridge, &collect, caps).await?;
     let records = bridge.read_file(&records_ref, RUN_RECORDS_FILE).await?;
     let summary = summarize(
@@ -226,10 +226,19 @@ async fn try_show(
         clock.started_unix_ms(),
         clock.took(PLANNING_PHASE),
     );
-    tracing::info!("{}", summary.name);
+    tracing::info!(records_bytes = records.len(), "{}", summary.name);
     let vertex = lower::summary_vertex(toolchain, &summary.name, &summary.text)?;
     solve(bridge, &vertex, caps).await?;
     Ok(())
+}
+
+/// A value no other build has, for the collection vertex's key (`lower::run_records_vertex`):
+/// 64 random bits from the standard library's per-process hash keys, which the OS seeds.
+fn nonce() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    format!("{:016x}", hasher.finish())
 }
 
 #[cfg(test)]

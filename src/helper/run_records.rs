@@ -107,6 +107,9 @@ pub fn collect_runs(args: &[String]) -> Result<i32, SummaryRoleError> {
         _ => return Err(SummaryRoleError::Usage),
     };
     let lines = collect(from, SystemTime::now());
+    let count = lines.iter().filter(|&&b| b == b'\n').count();
+    // The vertex's log: what the summary had to go on.
+    println!("{count} run records in {}", from.display());
     std::fs::write(to, lines).map_err(|source| SummaryRoleError::Write {
         path: to.to_owned(),
         source,

@@ -16,7 +16,7 @@ pub use builder::{SETUP_VERTEX_PREFIX, builder_root};
 pub use image::{OutputImage, image_vertex};
 pub use planning::{PLANNING_VERTEX_PREFIX, planning_vertex};
 pub use session_mounts::session_env_names;
-pub use summary::{COLLECT_RUNS_VERTEX, run_records_vertex, summary_vertex};
+pub use summary::{COLLECT_RUNS_VERTEX, COLLECTION_NONCE_ENV, run_records_vertex, summary_vertex};
 pub use units::{UnitRun, UnitSources, member_dirs, unit_runs, unit_vertices};
 
 use crate::layout::{ARCHIVES_DIR, HELPER_DIR, VENDOR_DIR};
