@@ -17,7 +17,7 @@ BUILDER_IMAGE=${BUILDER_IMAGE:-cargo-frontend-test/rust:local}
 RUNTIME_IMAGE=${RUNTIME_IMAGE:-cargo-frontend-test/debian:bookworm-slim}
 RUNS=${RUNS:-10}
 work=$(mktemp -d /tmp/cargo-frontend-summary-cost-XXXX)
-trap 'rm -rf "$work"' EXIT
+trap 'status=$?; [ "$status" = 0 ] || tail -n 30 "$work/log" >&2; rm -rf "$work"' EXIT
 
 build() { # example target summary(1|0) -> prints elapsed seconds
     local example=$1 target=$2 summary=$3 start end
@@ -35,7 +35,7 @@ build() { # example target summary(1|0) -> prints elapsed seconds
 stats() { # file of numbers -> "median mean"
     sort -n "$1" | awk '{ v[NR] = $1; s += $1 } END {
         m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-        printf "%.3f %.3f", m, s / NR }'
+        printf "%.3f %.3f\n", m, s / NR }'
 }
 
 echo "| example | with summary (median, mean) | without (median, mean) | cost of the summary (median) |"
