@@ -33,6 +33,13 @@ pub const PLAN_DIR: &str = "/cargo-frontend/plan";
 pub const JOB_TOKENS_DIR: &str = "/cargo-frontend/jobs";
 /// The id of that cache mount.
 pub const JOB_TOKENS_CACHE_ID: &str = "cargo-frontend-job-tokens";
+/// The directory inside [`JOB_TOKENS_DIR`] where each replay vertex leaves its run record
+/// (`crate::wire::RunRecord`, one `<step digest>.json` per unit) for the build summary.
+pub const RUN_RECORDS_SUBDIR: &str = "runs";
+/// Output mount of the build summary's collection vertex; it holds [`RUN_RECORDS_FILE`].
+pub const SUMMARY_DIR: &str = "/cargo-frontend/summary";
+/// The run records the collection vertex gathered, one JSON object a line, newest first.
+pub const RUN_RECORDS_FILE: &str = "runs.jsonl";
 /// Output mount of the skeleton vertex: the workspace's manifests, and its other files emptied.
 pub const SKELETON_DIR: &str = "/cargo-frontend/skeleton";
 /// File name of the recorded plan inside [`PLAN_DIR`].

@@ -6,10 +6,13 @@
 //! `bench/` can attribute the fixed cost of a no-op build.
 
 use std::fmt::Write;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 pub struct PhaseClock {
     started: Instant,
+    /// The wall clock at the start, in milliseconds since the Unix epoch: the build summary
+    /// counts only units that finished after it (`frontend::summary`).
+    started_unix_ms: u64,
     last: Instant,
     phases: Vec<(&'static str, Duration)>,
 }
@@ -17,8 +20,12 @@ pub struct PhaseClock {
 impl PhaseClock {
     pub fn start() -> Self {
         let now = Instant::now();
+        let started_unix_ms = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
         PhaseClock {
             started: now,
+            started_unix_ms,
             last: now,
             phases: Vec::new(),
         }
@@ -29,6 +36,20 @@ impl PhaseClock {
         let now = Instant::now();
         self.phases.push((name, now - self.last));
         self.last = now;
+    }
+
+    /// When this clock started (the request, for `frontend::main`'s), in Unix milliseconds.
+    pub fn started_unix_ms(&self) -> u64 {
+        self.started_unix_ms
+    }
+
+    /// How long the phases called `name` took together (one per platform, say).
+    pub fn took(&self, name: &str) -> Duration {
+        self.phases
+            .iter()
+            .filter(|(phase, _)| *phase == name)
+            .map(|(_, took)| *took)
+            .sum()
     }
 
     /// `name 0.012s, name 0.300s, total 0.312s`.
@@ -67,5 +88,12 @@ mod tests {
             .parse()
             .unwrap();
         assert!(plan >= 0.005, "{summary}");
+        assert!(clock.took("plan") >= Duration::from_millis(5));
+        assert_eq!(clock.took("unknown"), Duration::ZERO);
+        let now_ms = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64;
+        assert!((now_ms - 60_000..=now_ms).contains(&clock.started_unix_ms()));
     }
 }

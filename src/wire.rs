@@ -112,10 +112,66 @@ pub struct LinksDep {
     pub run_dir: String,
 }
 
+/// Version of the [`RunRecord`] format.
+pub const RUN_RECORD_VERSION: u32 = 1;
+/// The environment variable that carries the build summary's text to the vertex that shows it
+/// (`cargo-frontend-helper show-summary`).
+pub const SUMMARY_TEXT_ENV: &str = "CARGO_FRONTEND_SUMMARY";
+
+/// What a replay vertex leaves behind when its command ends, for the build summary: written by
+/// the helper into the shared job-token cache mount (`crate::helper::run_records`), gathered by
+/// the summary's collection vertex, read by `crate::frontend::summary`. Informational only, and
+/// forgeable by any build script on the daemon, so readers check it and never trust it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub version: u32,
+    /// The unit's progress name (`cargo build serde v1.0.229 (lib)`).
+    pub unit: String,
+    /// [`step_digest`] of the unit's [`ReplayStep`] JSON: tells apart units of one name (a
+    /// crate built for the host and for the target, or two projects' builds of it).
+    pub step: String,
+    /// When the command ended, in milliseconds since the Unix epoch.
+    pub finished_unix_ms: u64,
+    /// How long the command ran.
+    pub ran_ms: u64,
+    /// How long the unit waited for a job token first.
+    pub waited_ms: u64,
+    /// The command's exit code, when it ran to an end.
+    pub exit_code: Option<i32>,
+}
+
+/// The identity of a unit's run: the lowercase hex SHA-256 of its [`ReplayStep`] JSON, exactly
+/// as the vertex's [`REPLAY_STEP_ENV`] holds it. Also the record's file name, so 64 hex digits.
+pub fn step_digest(step_json: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(step_json.as_bytes()))
+}
+
+/// Whether `s` has the shape of a [`step_digest`].
+pub fn is_step_digest(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn the_step_variable_is_kept_from_what_the_helper_starts() {
         assert!(crate::layout::is_planning_only_var(super::REPLAY_STEP_ENV));
+        assert!(crate::layout::is_planning_only_var(super::SUMMARY_TEXT_ENV));
+    }
+
+    #[test]
+    fn step_digests_are_hex_sha256() {
+        let digest = super::step_digest("{}");
+        assert_eq!(
+            digest,
+            "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+        );
+        assert!(super::is_step_digest(&digest));
+        assert!(!super::is_step_digest(&digest[1..]));
+        assert!(!super::is_step_digest(&digest.to_uppercase()));
+        assert!(!super::is_step_digest(
+            "../../../../../../../../../../../../../../../../etc/passwd0"
+        ));
     }
 }

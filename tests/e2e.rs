@@ -79,6 +79,19 @@ fn hello_builds_runs_and_rebuilds_from_cache() {
         "an identical rebuild executes no unit"
     );
     assert_eq!(second.unit_names().len(), first.unit_names().len());
+    // The first build ran every unit, the second none, and the summary says so from the run
+    // records alone.
+    let (summary, ran) = first.summary();
+    assert_eq!(ran, first.units_in(UnitState::Executed), "{summary}");
+    let planned = second.planned_units();
+    let (summary, ran) = second.summary();
+    assert_eq!(ran, Vec::<String>::new(), "{summary}");
+    assert!(
+        summary.starts_with(&format!(
+            "[summary] 0 of {planned} units ran, {planned} cached; planning "
+        )),
+        "{summary}"
+    );
 }
 
 #[test]
@@ -101,6 +114,15 @@ fn workspace_service_edit_rebuilds_only_that_service() {
         Vec::<String>::new(),
         "an identical rebuild executes no unit"
     );
+    let planned = noop.planned_units();
+    let (summary, ran) = noop.summary();
+    assert_eq!(ran, Vec::<String>::new(), "{summary}");
+    assert!(
+        summary.starts_with(&format!(
+            "[summary] 0 of {planned} units ran, {planned} cached; planning "
+        )),
+        "{summary}"
+    );
 
     example.append_unique_comment("services/service-z/src/main.rs");
     let edited = build();
@@ -119,6 +141,30 @@ fn workspace_service_edit_rebuilds_only_that_service() {
             .iter()
             .filter(|n| n.contains(" service-z v0.1.0 "))
             .count()
+    );
+    // The summary knows what ran from the units' run records, not from the progress: it must
+    // name exactly the units whose logs show they ran.
+    let (summary, ran) = edited.summary();
+    assert_eq!(ran, executed, "{summary}");
+    let planned = edited.planned_units();
+    assert!(
+        summary.starts_with(&format!(
+            "[summary] {} of {planned} units ran, {} cached; slowest: ",
+            executed.len(),
+            planned - executed.len()
+        )),
+        "{summary}"
+    );
+    let slowest = summary
+        .split_once("; slowest: ")
+        .and_then(|(_, rest)| rest.split_once("; planning "))
+        .map(|(slowest, _)| slowest)
+        .unwrap_or_default();
+    assert!(
+        slowest.split(", ").all(|named| executed
+            .iter()
+            .any(|unit| named.starts_with(&format!("{unit} ")))),
+        "{summary}"
     );
     let output = support::run_image("cargo-frontend-e2e/service-z:1", &[]);
     assert_eq!(output.trim(), "service-z: 4096 bytes -> 18 bytes");

@@ -10,12 +10,13 @@ use super::failure::plan_failure_message;
 use super::images::{self, Base};
 use super::inputs::Inputs;
 use super::named_contexts::{self, NamedContexts};
+use super::summary::PLANNING_PHASE;
 use crate::context;
 use crate::graph::{self, UnitGraph};
 use crate::image_config::{image_config, package_labels};
 use crate::layout::PLAN_FILE;
 use crate::llb::{Caps, ContentCache, Output, ResolveMode};
-use crate::lower::{self, OutputImage, Toolchain, UnitSources};
+use crate::lower::{self, OutputImage, Toolchain, UnitRun, UnitSources};
 use crate::phase_clock::PhaseClock;
 use crate::plan;
 use crate::platform::Platform;
@@ -35,10 +36,13 @@ pub struct Settings<'a> {
     pub contexts: NamedContexts<'a>,
 }
 
-/// One platform's image: the head of its LLB and its `containerimage.config`.
+/// One platform's image: the head of its LLB and its `containerimage.config`; and what the
+/// build summary needs (`frontend::summary`): the units, and the toolchain its vertices run on.
 pub struct Converted {
     pub head: Output,
     pub image_config: Vec<u8>,
+    pub units: Vec<UnitRun>,
+    pub toolchain: Toolchain,
 }
 
 pub async fn convert(
@@ -76,7 +80,7 @@ pub async fn convert(
         let report = bridge.read_file(&plan_ref, PLAN_FAILURE_FILE).await?;
         return Err(FrontendError::Planning(plan_failure_message(&report)));
     }
-    clock.lap("planning solve");
+    clock.lap(PLANNING_PHASE);
     let plan_bytes = bridge.read_file(&plan_ref, PLAN_FILE).await?;
     clock.lap("plan read");
     let mut invocations = plan::parse_plan(&plan_bytes)?;
@@ -92,6 +96,7 @@ pub async fn convert(
         members: member_trees(&graph, &inputs.context),
     };
     let unit_outputs = lower::unit_vertices(&graph, &toolchain, &unit_sources)?;
+    let units = lower::unit_runs(&graph)?;
     clock.lap("graph and LLB");
 
     let base = match &target.runtime.image {
@@ -123,7 +128,12 @@ pub async fn convert(
         &shipped_package_labels(&graph, &target.build.bins),
         settings.labels,
     )?;
-    Ok(Converted { head, image_config })
+    Ok(Converted {
+        head,
+        image_config,
+        units,
+        toolchain,
+    })
 }
 
 /// The builder image with the spec's setup commands, and the helper: what every planning and

@@ -10,6 +10,7 @@
 //!   config for the conversion;
 //! - [`subrequests`]: `--call` answers (describe, outline, targets, lint) from the spec;
 //! - [`warnings`]: what buildx's warning summary shows (options without effect, spec checks);
+//! - [`summary`]: the last vertex of a build, named by which units ran and which were cached;
 //! - `manifests`: the workspace's binaries for the checks, read through the bridge;
 //! - [`error`] and [`failure`]: what ends a build, whose it is, and how it is told.
 //!
@@ -28,6 +29,7 @@ pub mod named_contexts;
 pub mod request;
 pub mod result;
 pub mod subrequests;
+pub mod summary;
 #[cfg(test)]
 mod tests;
 pub mod warnings;

@@ -10,11 +10,12 @@ use super::manifests;
 use super::named_contexts::NamedContexts;
 use super::result::{BuildResult, ResultBuilder};
 use super::subrequests::{self, Question, Subrequest};
+use super::summary;
 use super::warnings::build_warnings;
 
 /// The gateway capability of `Warn`.
 const WARNINGS_CAP: &str = "gateway.warnings";
-use crate::gateway::{CapList, DaemonInfo, FrontendOpts};
+use crate::gateway::{CapList, DaemonInfo, EVALUATE_CAP, FrontendOpts};
 use crate::llb::{Caps, Output, ResolveMode};
 use crate::phase_clock::PhaseClock;
 use crate::platform::Platform;
@@ -49,6 +50,8 @@ pub struct Request<'a> {
     pub resolve_mode: ResolveMode,
     /// Whether the daemon takes warnings (`gateway.warnings`).
     pub warnings: bool,
+    /// Whether a build ends with its summary vertex (`frontend::summary::wanted`).
+    pub summary: bool,
 }
 
 impl<'a> Request<'a> {
@@ -60,6 +63,7 @@ impl<'a> Request<'a> {
             platforms: platforms(daemon, opts)?,
             resolve_mode: ResolveMode::from_option(opts.image_resolve_mode.as_deref()),
             warnings: daemon.frontend_caps.contains(WARNINGS_CAP),
+            summary: summary::wanted(opts, daemon.frontend_caps.contains(EVALUATE_CAP)),
         })
     }
 }
@@ -213,6 +217,11 @@ async fn build(
         let converted = convert(bridge, &inputs, platform, &settings, clock).await?;
         let reference = solve(bridge, &converted.head, &request.caps).await?;
         clock.lap("units solve");
+        if request.summary {
+            let (toolchain, units) = (&converted.toolchain, &converted.units);
+            summary::show(bridge, &request.caps, toolchain, units, clock).await;
+            clock.lap("summary");
+        }
         results.add(platform, reference, converted.image_config);
     }
     Ok(results.finish())

@@ -57,6 +57,15 @@ impl FakeBridge {
         }
     }
 
+    /// The last definition solved before the build summary's two: the image.
+    fn image(&self) -> &Solved {
+        self.solved
+            .iter()
+            .rev()
+            .find(|s| !s.names.iter().any(|n| is_summary_vertex(n)))
+            .expect("a definition besides the summary's was solved")
+    }
+
     /// The solved definition whose vertices include one named `name`.
     fn solved_with(&self, name: &str) -> &Solved {
         self.solved
@@ -136,12 +145,18 @@ impl Bridge for FakeBridge {
     }
 }
 
+/// Whether `name` is one of the build summary's vertices (the only ones solved after the image).
+fn is_summary_vertex(name: &str) -> bool {
+    name.starts_with(super::summary::SUMMARY_VERTEX_PREFIX)
+        || name == crate::lower::COLLECT_RUNS_VERTEX
+}
+
 /// The gateway and LLB caps of Docker 26 (BuildKit 0.13) with the containerd image store (MergeOp enabled), or
 /// the same without `mergeop` (the classic store), which takes lowering's FileOp fallback.
 fn daemon(mergeop: bool) -> DaemonInfo {
     let gateway = [
         "solve.base",
-        "solve.evaluate",
+        "gateway.solve.evaluate",
         "resolveimage",
         "readfile",
         "readdir",
@@ -309,9 +324,9 @@ fn golden_of(bridge: &FakeBridge, result: &BuildResult) -> Golden {
         panic!("one platform, one ref: {:?}", result.refs)
     };
     assert_eq!(
-        bridge.solved.last().map(|s| s.head.to_string()).as_ref(),
-        Some(&image.0),
-        "the result is the last definition solved"
+        bridge.image().head.to_string(),
+        image.0,
+        "the result is the last definition solved before the summary's"
     );
     Golden {
         planning: bridge.solved_with("cargo plan").head.to_string(),
@@ -341,9 +356,7 @@ fn hello_converts_to_the_golden_definition() {
     // One vertex per recorded invocation, each named as the README's "What you see" says.
     let invocations = crate::plan::parse_plan(&bridge.files["plan.json"]).unwrap();
     let unit_names: Vec<&String> = bridge
-        .solved
-        .last()
-        .unwrap()
+        .image()
         .names
         .iter()
         .filter(|n| n.starts_with("cargo build ") || n.starts_with("cargo run-build-script "))
@@ -400,15 +413,9 @@ fn without_mergeop_only_the_image_vertex_changes() {
     assert_eq!(copied.image_config, merged.image_config);
     assert_ne!(copied.image, merged.image);
     assert!(
-        !without
-            .solved
-            .last()
-            .unwrap()
-            .names
-            .iter()
-            .any(|n| n.contains("merge")),
+        !without.image().names.iter().any(|n| n.contains("merge")),
         "{:#?}",
-        without.solved.last().unwrap().names
+        without.image().names
     );
 }
 
@@ -543,7 +550,7 @@ fn build_mounts_reach_planning_and_build_scripts_and_no_value_reaches_an_op() {
             .is_some_and(|ssh| ssh.id == "default" && !ssh.optional)
     }));
 
-    let image = &bridge.solved.last().unwrap().definition;
+    let image = &bridge.image().definition;
     let mut scripts = 0;
     for (name, exec) in execs_by_name(image) {
         let env = exec.meta.as_ref().unwrap().env.join("\n");
@@ -615,7 +622,7 @@ fn a_named_context_replaces_the_runtime_image() {
             "registry.local/base:1",
         ]
     );
-    let image = bridge.solved.last().unwrap();
+    let image = bridge.image();
     let base = &sources(&image.definition)["[context debian:bookworm-slim] registry.local/base:1"];
     assert_eq!(
         base.0,
@@ -678,7 +685,7 @@ fn a_local_named_context_is_the_runtime_root_without_a_config() {
         sources(&ignore.definition)["[context debian:bookworm-slim] load .dockerignore"].1["local.followpaths"],
         r#"[".dockerignore"]"#
     );
-    let image = bridge.solved.last().unwrap();
+    let image = bridge.image();
     let (identifier, attrs) =
         &sources(&image.definition)["[context debian:bookworm-slim] load from client"];
     assert_eq!(identifier, "local://myroot");
@@ -892,4 +899,179 @@ fn a_build_shows_the_bin_warning_and_error_true_fails_it() {
         error.contains("Dockerfile:4: BinNotInPackage: `bins` names `hello`, which is not a binary of any workspace package (no binaries)"),
         "{error}"
     );
+}
+
+/// A unit's run record as its vertex would write it, from the vertex's own step variable.
+fn run_record_line(
+    exec: &crate::pb::ops::ExecOp,
+    unit: &str,
+    finished: u64,
+    ran_ms: u64,
+) -> String {
+    let env = &exec.meta.as_ref().unwrap().env;
+    let step = env
+        .iter()
+        .find_map(|e| e.strip_prefix(&format!("{}=", crate::wire::REPLAY_STEP_ENV)))
+        .unwrap_or_else(|| panic!("{unit} has no replay step"));
+    let record = crate::wire::RunRecord {
+        version: crate::wire::RUN_RECORD_VERSION,
+        unit: unit.to_owned(),
+        step: crate::wire::step_digest(step),
+        finished_unix_ms: finished,
+        ran_ms,
+        waited_ms: 10,
+        exit_code: Some(0),
+    };
+    format!("{}\n", serde_json::to_string(&record).unwrap())
+}
+
+#[test]
+fn the_summary_names_the_units_that_ran_since_the_build_started() {
+    let mut bridge = example_files!("hello", "hello");
+    let first = run(&mut bridge, &opts(None), &daemon(true));
+    let first = golden_of(&bridge, &first);
+    // No records file: the summary is left out, and the build goes on.
+    assert!(
+        !bridge
+            .solved
+            .iter()
+            .any(|s| s.names.iter().any(|n| n.starts_with("[summary] "))),
+        "no summary without records"
+    );
+    assert!(
+        bridge
+            .solved
+            .last()
+            .unwrap()
+            .names
+            .contains(&crate::lower::COLLECT_RUNS_VERTEX.to_owned()),
+        "the records were collected after the image"
+    );
+    let image = execs_by_name(&bridge.image().definition);
+    let units: Vec<&String> = image
+        .keys()
+        .filter(|n| n.starts_with("cargo build ") || n.starts_with("cargo run-build-script "))
+        .collect();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let bin = "cargo build hello v0.1.0 (bin hello)";
+    let script = "cargo run-build-script hello v0.1.0";
+    let serde = units
+        .iter()
+        .find(|n| n.starts_with("cargo build serde v"))
+        .expect("hello depends on serde");
+    let mut forged = run_record_line(&image[script], script, now + 60_000, 99_000);
+    forged = forged.replace(script, bin);
+    let records = [
+        run_record_line(&image[bin], bin, now + 60_000, 8_100),
+        run_record_line(&image[script], script, now + 60_000, 1_200),
+        // Before this build started: that unit is cached now.
+        run_record_line(&image[serde.as_str()], serde, now - 3_600_000, 5_000),
+        // A record claiming the bin's name with another unit's step counts for nothing.
+        forged,
+    ]
+    .concat();
+    bridge.files.insert(
+        crate::layout::RUN_RECORDS_FILE.to_owned(),
+        records.into_bytes(),
+    );
+    let second = run(&mut bridge, &opts(None), &daemon(true));
+    assert_eq!(
+        golden_of(&bridge, &second),
+        first,
+        "the summary changes no key of the image"
+    );
+
+    let shown = bridge.solved.last().unwrap();
+    let shown_execs = execs_by_name(&shown.definition);
+    let [(name, exec)] = shown_execs.iter().collect::<Vec<_>>()[..] else {
+        panic!("the summary is one exec: {:#?}", shown.names)
+    };
+    let expected = format!(
+        "[summary] 2 of {} units ran, {} cached; slowest: {bin} 8.1s, {script} 1.2s; planning ",
+        units.len(),
+        units.len() - 2
+    );
+    assert!(name.starts_with(&expected), "{name}\nexpected {expected}…");
+    assert!(
+        name.ends_with('s') && name.len() < expected.len() + 8,
+        "{name}"
+    );
+    let env = &exec.meta.as_ref().unwrap().env;
+    let text = env
+        .iter()
+        .find_map(|e| e.strip_prefix(&format!("{}=", crate::wire::SUMMARY_TEXT_ENV)))
+        .expect("the text is the vertex's");
+    assert!(
+        text.contains(&format!(
+            "\nran: {bin} in 8.100s (waited 0.010s for a job token)\nran: {script} in 1.200s"
+        )),
+        "{text}"
+    );
+    assert_eq!(exec.network, crate::pb::ops::NetMode::None as i32);
+    let ignored = |solved: &Solved| {
+        solved
+            .definition
+            .as_pb()
+            .metadata
+            .values()
+            .any(|m| m.ignore_cache)
+    };
+    assert!(ignored(shown), "the summary runs every time");
+    // BuildKit empties the cache mounts of an ignore-cache exec before it runs, so the
+    // collection must run every time by a key of its own instead.
+    let collect = &bridge.solved[bridge.solved.len() - 2];
+    assert!(
+        !ignored(collect),
+        "an ignore-cache collection would empty the records' mount"
+    );
+    let collect_exec = &execs_by_name(&collect.definition)[crate::lower::COLLECT_RUNS_VERTEX];
+    assert!(collect_exec.mounts.iter().any(|m| {
+        m.cache_opt
+            .as_ref()
+            .is_some_and(|c| c.id == crate::layout::JOB_TOKENS_CACHE_ID)
+    }));
+    let collections: Vec<&Solved> = bridge
+        .solved
+        .iter()
+        .filter(|s| {
+            s.names
+                .iter()
+                .any(|n| n == crate::lower::COLLECT_RUNS_VERTEX)
+        })
+        .collect();
+    assert_eq!(collections.len(), 2, "one collection per build");
+    assert_ne!(
+        collections[0].head, collections[1].head,
+        "every build's collection has a key of its own"
+    );
+    let mut no_cache = example_files!("hello", "hello");
+    let mut opts_no_cache = opts(None);
+    opts_no_cache.no_cache = true;
+    run(&mut no_cache, &opts_no_cache, &daemon(true));
+    let collect = no_cache
+        .solved
+        .iter()
+        .find(|s| {
+            s.names
+                .iter()
+                .any(|n| n == crate::lower::COLLECT_RUNS_VERTEX)
+        })
+        .expect("collected");
+    assert!(!ignored(collect), "not even under --no-cache");
+
+    // Turned off, neither vertex is solved.
+    let mut off = example_files!("hello", "hello");
+    let mut opts = opts(None);
+    opts.build_args
+        .insert(super::summary::SUMMARY_BUILD_ARG.to_owned(), "0".to_owned());
+    run(&mut off, &opts, &daemon(true));
+    assert!(
+        !off.solved
+            .iter()
+            .any(|s| s.names.iter().any(|n| is_summary_vertex(n)))
+    );
+    assert_eq!(off.warnings, [], "the build arg is one the frontend reads");
 }

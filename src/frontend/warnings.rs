@@ -13,6 +13,7 @@ const READ_BUILD_ARGS: &[&str] = &[
     // BuildKit's Dockerfile frontend reads it to pick this frontend; it arrives here too.
     "BUILDKIT_SYNTAX",
     spec::CHECK_BUILD_ARG,
+    super::summary::SUMMARY_BUILD_ARG,
 ];
 
 /// Every warning of a build: unused build args, unused named contexts, `--no-cache-filter`, and

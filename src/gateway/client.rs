@@ -14,7 +14,7 @@ const MAX_MESSAGE_BYTES: usize = 16 << 20;
 /// ReadFile answers must fit in one message, so large files are read in chunks of this size.
 const READ_CHUNK_BYTES: i64 = 8 << 20;
 /// The gateway capability of eager solves (`SolveRequest.evaluate`).
-const EVALUATE_CAP: &str = "gateway.solve.evaluate";
+pub const EVALUATE_CAP: &str = "gateway.solve.evaluate";
 
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {

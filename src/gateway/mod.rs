@@ -9,8 +9,8 @@ mod status;
 mod stdio;
 
 pub use client::{
-    CapList, DaemonInfo, DirEntry, Gateway, GatewayError, RefId, ResolvedImage, ResultRefs,
-    Warning, WarningSource,
+    CapList, DaemonInfo, DirEntry, EVALUATE_CAP, Gateway, GatewayError, RefId, ResolvedImage,
+    ResultRefs, Warning, WarningSource,
 };
 pub use opts::{CacheImport, ContextSource, FrontendOpts, NamedContext};
 pub use status::{ErrorSource, failed_vertices, to_status};

@@ -16,6 +16,10 @@ pub enum Role {
     Skeleton,
     /// `vendor-git …`
     VendorGit,
+    /// `collect-runs …`: the build summary's run records.
+    CollectRuns,
+    /// `show-summary`: the build summary's text as a vertex's log.
+    ShowSummary,
     /// `$RUSTC_WRAPPER <rustc> …` while planning.
     RustcWrapper,
     Unknown,
@@ -39,6 +43,8 @@ pub fn role(argv0: &str, first_arg: Option<&str>, role_env: Option<&str>) -> Rol
         Some("replay") => Role::Replay,
         Some("skeleton") => Role::Skeleton,
         Some("vendor-git") => Role::VendorGit,
+        Some("collect-runs") => Role::CollectRuns,
+        Some("show-summary") => Role::ShowSummary,
         Some(_) if role_env == Some(super::ROLE_RECORD) => Role::RustcWrapper,
         _ => Role::Unknown,
     }
@@ -75,6 +81,8 @@ mod tests {
             (bin, Some("replay"), Some("record"), Role::Replay),
             (bin, Some("skeleton"), None, Role::Skeleton),
             (bin, Some("vendor-git"), None, Role::VendorGit),
+            (bin, Some("collect-runs"), None, Role::CollectRuns),
+            (bin, Some("show-summary"), None, Role::ShowSummary),
             (
                 bin,
                 Some("/r/bin/rustc"),

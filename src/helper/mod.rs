@@ -1,13 +1,15 @@
 //! The helper binary that runs inside planning and replay vertices.
 //!
-//! One static binary with four roles, chosen by [`dispatch::role`]:
+//! One static binary whose role is chosen by [`dispatch::role`]:
 //! - `plan --out <file> -- <cargo> <args>…` ([`plan_driver`]): runs cargo with this binary as
 //!   `RUSTC_WRAPPER` and writes the [`crate::wire::Plan`];
 //! - the recording rustc wrapper ([`record::rustc_wrapper`]) and build-script stub
 //!   ([`record::build_script_stub`]) that cargo starts during planning;
 //! - `replay <unit name>` with the [`crate::wire::ReplayStep`] JSON in
 //!   [`crate::wire::REPLAY_STEP_ENV`] ([`replay`]): one replay vertex;
-//! - `skeleton --from <workspace> --to <dir>` ([`skeleton`]): the workspace as planning sees it.
+//! - `skeleton --from <workspace> --to <dir>` ([`skeleton`]): the workspace as planning sees it;
+//! - `collect-runs --from <dir> --to <file>` and `show-summary` ([`run_records`]): the build
+//!   summary's two vertices, which gather the records replay vertices leave and show the text.
 //!
 //! The pure parts ([`build_output`], [`rustc_args`], [`link_args`], [`fake_outputs`]'s naming,
 //! [`dispatch`]) decide everything; the other modules only do the I/O they are told to.
@@ -28,10 +30,11 @@ pub mod link_args;
 pub mod plan_driver;
 pub mod record;
 pub mod replay;
+pub mod run_records;
 pub mod skeleton;
 pub mod symlink_farm;
 
-use crate::wire::REPLAY_STEP_ENV;
+use crate::wire::{REPLAY_STEP_ENV, SUMMARY_TEXT_ENV};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -59,6 +62,8 @@ pub enum HelperError {
     Skeleton(#[from] skeleton::SkeletonError),
     #[error(transparent)]
     GitVendor(#[from] git_vendor::GitVendorError),
+    #[error(transparent)]
+    Summary(#[from] run_records::SummaryRoleError),
 }
 
 /// Runs the role `argv` selects; returns the process exit code.
@@ -93,9 +98,11 @@ pub fn run(argv: Vec<OsString>) -> Result<i32, HelperError> {
         },
         dispatch::Role::Skeleton => Ok(skeleton::skeleton(&rest[1..])?),
         dispatch::Role::VendorGit => Ok(git_vendor::vendor_git(&rest[1..])?),
+        dispatch::Role::CollectRuns => Ok(run_records::collect_runs(&rest[1..])?),
+        dispatch::Role::ShowSummary => Ok(run_records::show()),
         dispatch::Role::RustcWrapper => Ok(record::rustc_wrapper(&self_path(&argv0), rest)?),
         dispatch::Role::Unknown => Err(HelperError::Usage(format!(
-            "usage: cargo-frontend-helper plan --out <file> -- <cargo> <args>…\n       {REPLAY_STEP_ENV}='<ReplayStep json>' cargo-frontend-helper replay <unit name>\n       cargo-frontend-helper skeleton --from <workspace> --to <dir>\n       cargo-frontend-helper vendor-git --checkout <dir> --commit <sha> --out <dir> --package <name>-<version>…\n(as a rustc wrapper it needs {ENV_ROLE}={ROLE_RECORD}, which `plan` sets)"
+            "usage: cargo-frontend-helper plan --out <file> -- <cargo> <args>…\n       {REPLAY_STEP_ENV}='<ReplayStep json>' cargo-frontend-helper replay <unit name>\n       cargo-frontend-helper skeleton --from <workspace> --to <dir>\n       cargo-frontend-helper vendor-git --checkout <dir> --commit <sha> --out <dir> --package <name>-<version>…\n       cargo-frontend-helper collect-runs --from <dir> --to <file>\n       {SUMMARY_TEXT_ENV}='<text>' cargo-frontend-helper show-summary\n(as a rustc wrapper it needs {ENV_ROLE}={ROLE_RECORD}, which `plan` sets)"
         ))),
     }
 }

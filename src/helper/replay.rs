@@ -2,6 +2,8 @@
 //! [`crate::wire::REPLAY_STEP_ENV`]: one replay vertex. Links the dependency outputs in, runs
 //! rustc or a build script as cargo would, and takes the links out again. A failing unit's log
 //! ends with one line naming it (`cargo build lib-b v0.1.0 (lib) failed: rustc exited with 1`).
+//! Once the command has ended, the unit leaves a run record for the build summary
+//! ([`run_records::write`]; best effort, in the job-token mount, part of no output).
 //!
 //! Architecture invariant: what runs is the recorded command plus exactly what cargo adds at run
 //! time (`add_native_deps`, `add_custom_flags` in https://github.com/rust-lang/cargo/blob/master/src/cargo/core/compiler/mod.rs); the environment is inherited minus what must not leak into a
@@ -11,16 +13,20 @@ use super::build_output::{self, BuildOutput, ParseConfig};
 use super::crate_archives::{self, ArchiveError};
 use super::job_tokens::{self, TokenError};
 use super::link_args::{self, ScriptResult, UnitTarget};
+use super::run_records;
 use super::symlink_farm::{self, FarmError};
-use crate::layout::{ARCHIVES_DIR, JOB_TOKENS_DIR, VENDOR_DIR};
+use crate::layout::{ARCHIVES_DIR, JOB_TOKENS_DIR, RUN_RECORDS_SUBDIR, VENDOR_DIR};
 use crate::rustc_args::{self, Compilation};
-use crate::wire::{LinkInputs, LinksDep, ReplayAction, ReplayStep, STEP_VERSION};
+use crate::wire::{
+    LinkInputs, LinksDep, RUN_RECORD_VERSION, ReplayAction, ReplayStep, RunRecord, STEP_VERSION,
+    step_digest,
+};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
 
 /// Starts the helper's one line of timing in each replay vertex's log.
 pub const TIMING_PREFIX: &str = "cargo-frontend-helper timing:";
@@ -142,13 +148,26 @@ pub fn replay(unit: &str, step_json: &str) -> Result<i32, ReplayError> {
     let removed = farm.remove();
     // What a unit costs beyond its command, split into the helper's own work (unpacking, linking
     // the dependencies in and out) and, by subtraction from the vertex's duration, BuildKit's
-    // (container, mounts, committing the output). bench/progress.py reads this line.
+    // (container, mounts, committing the output). bench/progress.py reads this line, and the
+    // same numbers go into the unit's run record for the build summary (`run_records`).
     eprintln!(
         "{TIMING_PREFIX} waited {:.3}s for a job token, ran the command for {:.3}s, prepared for {:.3}s, cleaned up for {:.3}s",
         (running - waiting).as_secs_f64(),
         ran.as_secs_f64(),
         (waiting - started).as_secs_f64(),
         cleaning.elapsed().as_secs_f64()
+    );
+    run_records::write(
+        &Path::new(JOB_TOKENS_DIR).join(RUN_RECORDS_SUBDIR),
+        &RunRecord {
+            version: RUN_RECORD_VERSION,
+            unit: unit.to_owned(),
+            step: step_digest(step_json),
+            finished_unix_ms: run_records::unix_ms(SystemTime::now()),
+            ran_ms: millis(ran),
+            waited_ms: millis(running - waiting),
+            exit_code: result.as_ref().ok().copied(),
+        },
     );
     let code = result?;
     removed?;
@@ -157,6 +176,10 @@ pub fn replay(unit: &str, step_json: &str) -> Result<i32, ReplayError> {
         eprintln!("{}", failure_line(unit, &step.action, code));
     }
     Ok(code)
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// What a failed unit's log ends with: the unit and what exited.

@@ -1,4 +1,5 @@
-//! Lowering: the planning vertex, one replay vertex per unit, and the output image, as LLB.
+//! Lowering: the planning vertex, one replay vertex per unit, and the output image, as LLB;
+//! and the build summary's two vertices, solved after the image.
 //!
 //! Architecture invariant: pure. Inputs are values (the unit graph, resolved images, the spec);
 //! the output is an LLB graph. Every path a vertex sees is one of `layout`'s fixed paths, and
@@ -9,6 +10,7 @@ mod git_vendor;
 mod image;
 mod planning;
 mod session_mounts;
+mod summary;
 mod units;
 
 pub use builder::{SETUP_VERTEX_PREFIX, builder_root};
@@ -16,7 +18,8 @@ pub use git_vendor::{GIT_VENDOR_VERTEX_PREFIX, git_vendor_vertices};
 pub use image::{OutputImage, image_vertex};
 pub use planning::{PLANNING_VERTEX_PREFIX, planning_vertex};
 pub use session_mounts::session_env_names;
-pub use units::{UnitSources, member_dirs, unit_vertices};
+pub use summary::{COLLECT_RUNS_VERTEX, COLLECTION_NONCE_ENV, run_records_vertex, summary_vertex};
+pub use units::{UnitRun, UnitSources, member_dirs, unit_runs, unit_vertices};
 
 use crate::layout::HELPER_DIR;
 use crate::llb::{ContentCache, ExecOp, Mount, Network, Output};

@@ -16,7 +16,7 @@ use crate::layout::{
 };
 use crate::llb::{CacheSharing, ExecOp, Mount, Output};
 use crate::sources::Sources;
-use crate::wire::{REPLAY_STEP_ENV, ReplayAction, ReplayStep, STEP_VERSION};
+use crate::wire::{REPLAY_STEP_ENV, ReplayAction, ReplayStep, STEP_VERSION, step_digest};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The source trees unit vertices mount.
@@ -74,15 +74,31 @@ pub fn unit_vertices(
     Ok(outputs)
 }
 
-fn unit_vertex(
-    graph: &UnitGraph,
-    unit_id: usize,
-    unit: &Unit,
-    built: &[Output],
-    toolchain: &Toolchain,
-    sources: &UnitSources,
-) -> Result<Output, LowerError> {
-    let name = unit.display_name();
+/// A unit as the build summary knows it: its progress name and the identity of its run
+/// ([`step_digest`] of its replay step), which its run record carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitRun {
+    pub name: String,
+    pub step: String,
+}
+
+/// Every unit's [`UnitRun`], in graph order; the same step JSON [`unit_vertices`] puts in each
+/// vertex, so a record matches exactly the unit whose vertex wrote it.
+pub fn unit_runs(graph: &UnitGraph) -> Result<Vec<UnitRun>, LowerError> {
+    graph
+        .units
+        .iter()
+        .map(|unit| {
+            Ok(UnitRun {
+                name: unit.display_name(),
+                step: step_digest(&step_json(graph, unit)?),
+            })
+        })
+        .collect()
+}
+
+/// The unit's replay step, as the JSON its vertex gets in [`REPLAY_STEP_ENV`].
+fn step_json(graph: &UnitGraph, unit: &Unit) -> Result<String, LowerError> {
     let dep_dirs: Vec<String> = unit
         .closure
         .iter()
@@ -107,10 +123,22 @@ fn unit_vertex(
         dep_dirs,
         action,
     };
-    let step_json = serde_json::to_string(&step).map_err(|source| LowerError::Step {
-        unit: name.clone(),
+    serde_json::to_string(&step).map_err(|source| LowerError::Step {
+        unit: unit.display_name(),
         source,
-    })?;
+    })
+}
+
+fn unit_vertex(
+    graph: &UnitGraph,
+    unit_id: usize,
+    unit: &Unit,
+    built: &[Output],
+    toolchain: &Toolchain,
+    sources: &UnitSources,
+) -> Result<Output, LowerError> {
+    let name = unit.display_name();
+    let step_json = step_json(graph, unit)?;
 
     // The name, not the step, is the argument: BuildKit's error for a failed exec quotes argv.
     let argv = vec![HELPER_BIN.to_owned(), "replay".to_owned(), name.clone()];

@@ -579,6 +579,35 @@ impl Progress {
         names
     }
 
+    /// The build summary's vertex (`[summary] …`, the frontend's last): its name, and from its
+    /// log the units it says ran, sorted. Panics unless there is exactly one.
+    pub fn summary(&self) -> (String, Vec<String>) {
+        let shown: Vec<&Vertex> = self
+            .vertices
+            .values()
+            .filter(|v| v.name.starts_with("[summary] "))
+            .collect();
+        let [vertex] = shown[..] else {
+            panic!(
+                "{} summary vertices, not one:\n{}",
+                shown.len(),
+                self.readable_log()
+            )
+        };
+        let mut ran: Vec<String> = vertex
+            .log
+            .lines()
+            .filter_map(|line| line.strip_prefix("ran: "))
+            .map(|line| {
+                line.rsplit_once(" in ")
+                    .map_or(line, |(unit, _)| unit)
+                    .to_owned()
+            })
+            .collect();
+        ran.sort();
+        (vertex.name.clone(), ran)
+    }
+
     /// Seconds the named vertex ran, if it ran.
     pub fn seconds_of(&self, name_prefix: &str) -> Option<f64> {
         let v = self
