@@ -10,68 +10,18 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use support::git::{GitServer, Request, rewrite_port};
+use support::git::{
+    FIRST_COMMIT_MESSAGE, GitServer, REPO, Request, Served, locked_commit, served_example, upstream,
+};
 use support::{Build, Example, Progress, UnitState};
 
 const TAG: &str = "cargo-frontend-e2e/git-deps:1";
-/// The repository's name on the server: `git://127.0.0.1:PORT/shared.git`.
-const REPO: &str = "shared";
-const FIRST_COMMIT_MESSAGE: &str = "shared-a and shared-b";
 const BIN: &str = "cargo build git-deps v0.1.0 (bin git-deps)";
 const SHARED_A: &str = "cargo build shared-a v0.1.0 (lib)";
 const SHARED_B: &str = "cargo build shared-b v0.1.0 (lib)";
 const SHARED_B_SOURCE: &str = "shared-b/src/lib.rs";
-
-fn upstream() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/git-deps/upstream")
-}
-
-/// The commit `Cargo.lock` locks `package` at (`source = "git+URL?branch=main#COMMIT"`).
-fn locked_commit(lockfile: &str, package: &str) -> String {
-    let lock: toml::Table = toml::from_str(lockfile).expect("Cargo.lock is TOML");
-    let entry = lock["package"]
-        .as_array()
-        .expect("[[package]]")
-        .iter()
-        .find(|p| p["name"].as_str() == Some(package))
-        .unwrap_or_else(|| panic!("{package} is not in Cargo.lock:\n{lockfile}"));
-    let source = entry["source"]
-        .as_str()
-        .expect("a git package has a source");
-    assert!(source.starts_with("git+"), "{package}'s source: {source}");
-    source
-        .rsplit_once('#')
-        .unwrap_or_else(|| panic!("{package}'s source locks no commit: {source}"))
-        .1
-        .to_owned()
-}
-
-/// The server holding the first commit of `shared.git`, and a private copy of the example
-/// pointed at it.
-struct Served {
-    server: GitServer,
-    example: Example,
-}
-
-fn served_example() -> Served {
-    let server = GitServer::start();
-    let commit = server.create_repo(REPO, &upstream(), FIRST_COMMIT_MESSAGE);
-    let example = Example::copy_of("git-deps");
-    for file in ["Cargo.toml", "Cargo.lock"] {
-        example.write(file, &rewrite_port(&example.read(file), &server));
-    }
-    let lock = example.read("Cargo.lock");
-    for package in ["shared-a", "shared-b"] {
-        assert_eq!(
-            locked_commit(&lock, package),
-            commit,
-            "the example's Cargo.lock must lock the commit the server makes from upstream/"
-        );
-    }
-    Served { server, example }
-}
 
 fn build(example: &Example) -> Progress {
     Build::new(example, TAG).run()

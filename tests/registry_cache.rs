@@ -116,3 +116,38 @@ fn a_wiped_builder_rebuilds_from_the_registry_cache() {
         shared.unit_names().len()
     );
 }
+
+/// A git dependency on a fresh runner: with the registry cache, no unit runs and nothing is
+/// fetched from the git server (its log), although the runner has never seen the repository.
+#[test]
+fn a_wiped_builder_fetches_nothing_from_the_git_server_on_a_cache_hit() {
+    let served = support::git::served_example();
+    let cache_ref = format!("{}/cargo-frontend-e2e/cache:git-deps", support::registry());
+    let tag = "cargo-frontend-e2e/registry-cache-git:1";
+    let build = || Build::new(&served.example, tag);
+
+    let first = exporting(build(), &cache_ref).run();
+    first.assert_every_planned_unit_has_a_vertex();
+    let before = served.server.requests().len();
+    assert!(
+        before > 0,
+        "the exporting runner fetched the repository from the server"
+    );
+
+    support::wipe_builder(&[tag]);
+    let fresh = importing(build(), &cache_ref).run();
+    assert_eq!(
+        fresh.units_in(UnitState::Executed),
+        Vec::<String>::new(),
+        "a fresh runner with the cache runs no unit"
+    );
+    assert_eq!(
+        served.server.requests().split_off(before),
+        Vec::<support::git::Request>::new(),
+        "a fresh runner fetches nothing from the git server for cache hits"
+    );
+    assert_eq!(
+        support::run_image(tag, &[]).trim(),
+        "git-deps: hello from shared-b, number 42"
+    );
+}

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::Example;
+
 /// git's own port, which the examples' manifests and lockfiles name: a test serves on a free port
 /// of its own and rewrites this one (`rewrite_port`), since another server may hold 9418 (one
 /// does on the shared test machine) and tests may run side by side.
@@ -343,4 +345,59 @@ pub fn rewrite_port(text: &str, server: &GitServer) -> String {
     let from = format!("git://127.0.0.1:{EXAMPLE_PORT}/");
     assert!(text.contains(&from), "no {from} URL to rewrite");
     text.replace(&from, &format!("git://127.0.0.1:{}/", server.port()))
+}
+
+// --- examples/git-deps served from a real server (tests/git_deps.rs, tests/registry_cache.rs) ---
+
+/// The repository's name on the server: `git://127.0.0.1:PORT/shared.git`.
+pub const REPO: &str = "shared";
+pub const FIRST_COMMIT_MESSAGE: &str = "shared-a and shared-b";
+
+pub fn upstream() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/git-deps/upstream")
+}
+
+/// The commit `Cargo.lock` locks `package` at (`source = "git+URL?branch=main#COMMIT"`).
+pub fn locked_commit(lockfile: &str, package: &str) -> String {
+    let lock: toml::Table = toml::from_str(lockfile).expect("Cargo.lock is TOML");
+    let entry = lock["package"]
+        .as_array()
+        .expect("[[package]]")
+        .iter()
+        .find(|p| p["name"].as_str() == Some(package))
+        .unwrap_or_else(|| panic!("{package} is not in Cargo.lock:\n{lockfile}"));
+    let source = entry["source"]
+        .as_str()
+        .expect("a git package has a source");
+    assert!(source.starts_with("git+"), "{package}'s source: {source}");
+    source
+        .rsplit_once('#')
+        .unwrap_or_else(|| panic!("{package}'s source locks no commit: {source}"))
+        .1
+        .to_owned()
+}
+
+/// The server holding the first commit of `shared.git`, and a private copy of the example
+/// pointed at it.
+pub struct Served {
+    pub server: GitServer,
+    pub example: Example,
+}
+
+pub fn served_example() -> Served {
+    let server = GitServer::start();
+    let commit = server.create_repo(REPO, &upstream(), FIRST_COMMIT_MESSAGE);
+    let example = Example::copy_of("git-deps");
+    for file in ["Cargo.toml", "Cargo.lock"] {
+        example.write(file, &rewrite_port(&example.read(file), &server));
+    }
+    let lock = example.read("Cargo.lock");
+    for package in ["shared-a", "shared-b"] {
+        assert_eq!(
+            locked_commit(&lock, package),
+            commit,
+            "the example's Cargo.lock must lock the commit the server makes from upstream/"
+        );
+    }
+    Served { server, example }
 }
