@@ -92,14 +92,6 @@ impl Sources {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.fetched.is_empty()
-    }
-
-    pub fn contains(&self, key: &PackageKey) -> bool {
-        self.fetched.contains_key(key)
-    }
-
     /// The crates.io archives, by package.
     pub fn crates_io(&self) -> impl Iterator<Item = (&PackageKey, &Output)> {
         self.fetched.iter().filter_map(|(key, f)| match f {

@@ -21,15 +21,9 @@ pub fn git_vendor_vertices(
     toolchain: &Toolchain,
     sources: &Sources,
 ) -> Result<BTreeMap<GitRepo, Output>, LowerError> {
-    let crates_io = Sources::from_crates_io_archives(
-        sources
-            .crates_io()
-            .map(|(k, o)| (k.clone(), o.clone()))
-            .collect(),
-    );
     let mut vendored = BTreeMap::new();
     for (repo, checkout, packages) in sources.git_repos() {
-        let output = git_vendor_vertex(toolchain, repo, checkout, &packages, &crates_io)?;
+        let output = git_vendor_vertex(toolchain, repo, checkout, &packages, sources)?;
         vendored.insert(repo.clone(), output);
     }
     Ok(vendored)
@@ -40,7 +34,7 @@ fn git_vendor_vertex(
     repo: &GitRepo,
     checkout: &Output,
     packages: &[&PackageKey],
-    crates_io: &Sources,
+    sources: &Sources,
 ) -> Result<Output, LowerError> {
     let mut args: Vec<String> = [
         HELPER_BIN,
@@ -65,16 +59,17 @@ fn git_vendor_vertex(
     let mut exec = toolchain
         .helper_exec(name, args)
         .with_mount(GIT_CHECKOUT_DIR, Mount::readonly(checkout))
-        .with_mount(GIT_VENDORED_DIR, Mount::scratch())
-        // cargo keeps its git database and checkouts under CARGO_HOME: scratch space.
-        .with_env("CARGO_HOME", "/tmp/cargo-home");
+        .with_mount(GIT_VENDORED_DIR, Mount::scratch());
     for (key, value) in &toolchain.env {
-        if key != "CARGO_HOME" {
-            exec = exec.with_env(key, value);
-        }
+        exec = exec.with_env(key, value);
     }
-    let exec = crates_io
-        .mount_all(exec, toolchain.pinned_content)
+    // cargo keeps its git database and checkouts under CARGO_HOME: scratch space, whatever the
+    // image says (a later value of a key wins).
+    exec = exec.with_env("CARGO_HOME", "/tmp/cargo-home");
+    // Only the crates.io archives: cargo resolves the git packages' own dependencies from them.
+    let crates_io = sources.crates_io().map(|(key, _)| key);
+    let exec = sources
+        .mount_some(exec, crates_io, toolchain.pinned_content)
         .map_err(|key| LowerError::MissingSource(key.to_string()))?;
     Ok(exec.build()?.output_of(GIT_VENDORED_DIR)?)
 }
