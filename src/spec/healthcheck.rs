@@ -77,11 +77,13 @@ fn go_parse_duration(text: &str) -> Result<i64, GoDurationError> {
                 if full {
                     continue;
                 }
-                match fraction
-                    .checked_mul(10)
-                    .map(|f| f + u64::from(c - b'0'))
-                    .filter(|&f| fraction <= (LIMIT - 1) / 10 && f <= LIMIT)
-                {
+                // Go's `leadingFraction`: stop taking digits before the value could overflow.
+                let next = Some(fraction)
+                    .filter(|&f| f <= (LIMIT - 1) / 10)
+                    .and_then(|f| f.checked_mul(10))
+                    .and_then(|f| f.checked_add(u64::from(c - b'0')))
+                    .filter(|&f| f <= LIMIT);
+                match next {
                     Some(f) => {
                         fraction = f;
                         scale *= 10.0;
@@ -116,16 +118,16 @@ fn go_parse_duration(text: &str) -> Result<i64, GoDurationError> {
         let mut value = whole * unit;
         if fraction > 0 {
             // As Go: float64 keeps hours' fractions nanosecond-exact; `as` truncates like Go's
-            // conversion.
-            value += (fraction as f64 * (unit as f64 / scale)) as u64;
+            // conversion (and saturates, so the sum below cannot wrap).
+            value = value.saturating_add((fraction as f64 * (unit as f64 / scale)) as u64);
             if value > LIMIT {
                 return Err(GoDurationError::Invalid);
             }
         }
-        total += value;
-        if total > LIMIT {
-            return Err(GoDurationError::Invalid);
-        }
+        total = total
+            .checked_add(value)
+            .filter(|&t| t <= LIMIT)
+            .ok_or(GoDurationError::Invalid)?;
     }
     match negative {
         true => Ok((total as i64).wrapping_neg()),
@@ -247,6 +249,15 @@ pub(crate) fn test(items: &[String]) -> Result<Vec<String>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overlong_durations_are_errors_not_overflows() {
+        // Found in review: each of these overflowed a u64 on the way.
+        assert!(go_parse_duration("0.18446744073709551619s").is_ok());
+        assert!(go_parse_duration("9223372036854775808ns9223372036854775808ns").is_err());
+        assert!(go_parse_duration("9223372036854775807ns9223372036854775807ns").is_err());
+        assert!(go_parse_duration("2562047h2562047h").is_err());
+    }
 
     #[test]
     fn durations_read_as_go_reads_them() {
