@@ -92,7 +92,8 @@ async fn subrequest(
     // which would read the spec as a Dockerfile.
     let Some(subrequest) = Subrequest::named(id) else {
         return Err(FrontendError::Usage(format!(
-            "cargo-frontend does not answer `{id}` (`docker buildx build --call`); it answers {}, {}, {} and {}",
+            "cargo-frontend does not answer `{}` (`docker buildx build --call`); it answers {}, {}, {} and {}",
+            id.escape_debug(),
             subrequests::DESCRIBE,
             subrequests::OUTLINE,
             subrequests::TARGETS,

@@ -80,7 +80,7 @@ pub enum ContextSource {
 
 #[derive(Debug, thiserror::Error)]
 pub enum OptsError {
-    #[error("frontend option `{0}` has no `=`; BuildKit passes options as key=value")]
+    #[error("frontend option `{}` has no `=`; BuildKit passes options as key=value", .0.escape_debug())]
     Malformed(String),
     #[error("cannot parse the `cache-imports` option: {0}")]
     CacheImports(#[source] serde_json::Error),
