@@ -72,6 +72,14 @@ pub fn write(records_dir: &Path, record: &RunRecord) {
 
 fn try_write(records_dir: &Path, record: &RunRecord) -> std::io::Result<()> {
     std::fs::create_dir_all(records_dir)?;
+    // The directory lives in a cache mount every build script can write: a `runs` replaced by a
+    // symlink (into this vertex's output, say) would have the record written through it.
+    if !std::fs::symlink_metadata(records_dir)?.is_dir() {
+        return Err(std::io::Error::other(format!(
+            "`{}` is not a directory",
+            records_dir.display()
+        )));
+    }
     let json = serde_json::to_vec(record).map_err(std::io::Error::other)?;
     // Every container has its own pid namespace, so the pid alone is no unique name; the time
     // makes it one, and `create_new` refuses to write through anything already there.
@@ -161,7 +169,24 @@ pub fn collect(dir: &Path, now: SystemTime) -> Vec<u8> {
 
 /// A record file, if it is one of this version whose name is its step.
 fn read_record(path: &Path) -> Option<RunRecord> {
-    let bytes = std::fs::read(path).ok()?;
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    // A build script can swap a record for a symlink, a FIFO or a device between the listing's
+    // check and this read: open without following links or blocking, check what was opened, and
+    // read no more than a record can hold.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .ok()?;
+    let metadata = file.metadata().ok()?;
+    if !metadata.is_file() || metadata.len() > MAX_RECORD_BYTES {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_RECORD_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
     if bytes.len() as u64 > MAX_RECORD_BYTES {
         return None;
     }
@@ -230,6 +255,34 @@ mod tests {
                 ("cargo build b v1.0.0 (lib)".to_owned(), 2)
             ]
         );
+    }
+
+    #[test]
+    fn a_records_dir_that_is_a_symlink_is_not_written_through() {
+        let tmp = tempfile::tempdir().unwrap();
+        let elsewhere = tmp.path().join("output");
+        std::fs::create_dir(&elsewhere).unwrap();
+        let runs = tmp.path().join("runs");
+        std::os::unix::fs::symlink(&elsewhere, &runs).unwrap();
+        write(&runs, &record("cargo build a v1.0.0 (lib)", 1));
+        assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_record_swapped_for_a_fifo_or_a_link_is_not_read() {
+        let tmp = tempfile::tempdir().unwrap();
+        let good = record("cargo build a v1.0.0 (lib)", 1);
+        let fifo = tmp.path().join(record_file(&good));
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        // Would block for ever with a plain read.
+        assert_eq!(read_record(&fifo), None);
+        std::fs::remove_file(&fifo).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", &fifo).unwrap();
+        assert_eq!(read_record(&fifo), None);
     }
 
     #[test]
