@@ -54,6 +54,7 @@ pub(crate) const BUILD: &[Key] = &[
     key("no-default-features", Kind::Bool),
     key("all-features", Kind::Bool),
     key("mounts", Kind::Commands),
+    key("path-contexts", Kind::Map),
 ];
 
 pub(crate) const RUNTIME: &[Key] = &[

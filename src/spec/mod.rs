@@ -6,6 +6,7 @@
 //! - `raw`: TOML text → `RawSpec` (serde structs, every field optional, spans kept);
 //! - `overrides`: `--build-arg NAME=value` → one-key `RawSpec`s, parsed like the file;
 //! - `resolve`: layers of raw settings → [`Target`], with defaults and validation;
+//! - `path_contexts`: `[build.path-contexts]`, directories outside the context by named context;
 //! - `healthcheck`: `[runtime.healthcheck]` values as Docker reads them (Go durations);
 //! - `error`: [`SpecError`], [`Location`].
 //!
@@ -22,6 +23,7 @@ mod lint;
 mod mounts;
 mod outline;
 mod overrides;
+mod path_contexts;
 mod raw;
 mod resolve;
 mod target;
@@ -36,8 +38,8 @@ pub use outline::{Setting, settings};
 pub use overrides::is_spec_override;
 pub use target::{
     BaseImage, BuildSettings, DEFAULT_BIN_DIR, DEFAULT_BUILDER_IMAGE, DEFAULT_PROFILE,
-    DEFAULT_RUNTIME_IMAGE, Healthcheck, RuntimeSettings, SessionMount, SessionMountKind,
-    SetupCommand, Target,
+    DEFAULT_RUNTIME_IMAGE, Healthcheck, PathContext, RuntimeSettings, SessionMount,
+    SessionMountKind, SetupCommand, Target,
 };
 
 use overrides::Override;

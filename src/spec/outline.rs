@@ -40,6 +40,10 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
         "secrets and ssh agents planning and build scripts get (type=secret,id=…)",
     ),
     (
+        "build.path-contexts",
+        "directories outside the context that path dependencies reach, each a named context (\"../libs\" = \"libs\")",
+    ),
+    (
         "runtime.image",
         "the image the binaries are copied onto (scratch for none)",
     ),
@@ -139,6 +143,11 @@ fn value(target: &Target, name: &str) -> Option<String> {
                 .map(|m| m.written.clone())
                 .collect::<Vec<_>>(),
         ),
+        "build.path-contexts" => map(&target
+            .path_contexts
+            .iter()
+            .map(|c| (c.written.clone(), c.context.clone()))
+            .collect()),
         "runtime.image" => match &runtime.image {
             BaseImage::Scratch => "scratch".to_owned(),
             BaseImage::Image(reference) => reference.clone(),

@@ -70,6 +70,7 @@ pub(crate) struct RawBuild {
     pub no_default_features: Option<bool>,
     pub all_features: Option<bool>,
     pub mounts: Option<Vec<Spanned<String>>>,
+    pub path_contexts: Option<Spanned<BTreeMap<String, Scalar>>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

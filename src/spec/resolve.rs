@@ -16,7 +16,7 @@ use super::healthcheck;
 use super::raw::{RawHealthcheck, RawTarget, Scalar};
 use super::target::{
     BaseImage, BuildSettings, DEFAULT_BIN_DIR, DEFAULT_BUILDER_IMAGE, DEFAULT_PROFILE,
-    DEFAULT_RUNTIME_IMAGE, Healthcheck, RuntimeSettings, Target,
+    DEFAULT_RUNTIME_IMAGE, Healthcheck, PathContext, RuntimeSettings, Target,
 };
 
 /// Where a layer's values come from.
@@ -235,6 +235,7 @@ fn resolve_stack(
     );
 
     let healthcheck = resolve_healthcheck(layers, stack, &mut errors);
+    let path_contexts = resolve_path_contexts(layers, &mut errors);
 
     // One named binary and nothing else to run: run it.
     if let ([bin], None, None) = (bins.as_slice(), &entrypoint, &cmd) {
@@ -258,6 +259,7 @@ fn resolve_stack(
             bins,
         },
         build_mounts,
+        path_contexts,
         runtime: RuntimeSettings {
             image,
             bin_dir,
@@ -388,6 +390,38 @@ fn merge_maps<'l>(
         }
     }
     out
+}
+
+/// `[build.path-contexts]`, merged over the layers as `env` is; a problem between two entries
+/// (one inside another) is told at the last layer that sets the table.
+fn resolve_path_contexts(layers: &[Layer<'_>], errors: &mut Vec<SpecError>) -> Vec<PathContext> {
+    fn get(r: &RawTarget) -> Option<&Spanned<BTreeMap<String, Scalar>>> {
+        r.build.as_ref()?.path_contexts.as_ref()
+    }
+    let key = "build.path-contexts";
+    let before = errors.len();
+    let merged = merge_maps(
+        layers,
+        get,
+        key,
+        (path_context_dir, super::path_contexts::context_name),
+        errors,
+    );
+    if errors.len() > before {
+        return Vec::new();
+    }
+    super::path_contexts::path_contexts(&merged)
+        .map_err(|m| {
+            if let Some((layer, map)) = last(layers, get) {
+                errors.push(layer.error(Some(map.span()), key, m));
+            }
+        })
+        .unwrap_or_default()
+}
+
+/// A `[build.path-contexts]` key, kept as written once its mount point is known to be good.
+fn path_context_dir(s: &str) -> Result<String, String> {
+    super::path_contexts::mount_point(s).map(|_| s.to_owned())
 }
 
 /// Keeps the first occurrence of each item, in order.

@@ -27,7 +27,21 @@ pub struct Target {
     pub build: BuildSettings,
     /// `[build] mounts`: the secrets and ssh agents planning and every build-script run get.
     pub build_mounts: Vec<SessionMount>,
+    /// `[build.path-contexts]`: directories outside the build context that path dependencies
+    /// reach, each from a named context; sorted by mount point, none inside another.
+    pub path_contexts: Vec<PathContext>,
     pub runtime: RuntimeSettings,
+}
+
+/// A directory outside the build context, served by a named context (`spec::path_contexts`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathContext {
+    /// The key as the spec has it (`../shared-libs`).
+    pub written: String,
+    /// Where cargo finds it in every vertex (`/shared-libs`).
+    pub mount: String,
+    /// The named context's name (`--build-context NAME=DIR`).
+    pub context: String,
 }
 
 /// A `[builder] setup` entry: its `--mount=` flags and the shell command after them.

@@ -51,6 +51,12 @@ fn render(t: &Target) -> String {
         let written: Vec<&str> = t.build_mounts.iter().map(|m| m.written.as_str()).collect();
         line("mounts", format!("{written:?}"));
     }
+    for c in &t.path_contexts {
+        line(
+            "path-context",
+            format!("{} at {} from {}", c.written, c.mount, c.context),
+        );
+    }
     line("cargo", t.build.cargo_args().join(" "));
     let r = &t.runtime;
     line(
@@ -344,7 +350,7 @@ fn unknown_targets() {
 #[test]
 fn unknown_keys_are_all_reported_with_line_column_and_valid_keys() {
     check("# syntax=x\n[build]\nprofile = \"dev\"\nfeaturs = [\"a\"]\n\n[targets.api.runtime]\nports = [1]\n[oops]\n", None, &[], "
-        error: Dockerfile:4:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts; did you mean `features`?
+        error: Dockerfile:4:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts, path-contexts; did you mean `features`?
         error: Dockerfile:7:1: unknown key `ports` in [targets.api.runtime]; valid keys: image, bin-dir, entrypoint, cmd, env, workdir, user, expose, labels, volumes, stop-signal, healthcheck
         error: Dockerfile:8:2: unknown key `oops` in the top level; valid keys: default-target, targets, package, bins, builder, build, runtime
     ");
@@ -537,7 +543,7 @@ fn override_errors_name_the_build_arg() {
             ("runtime", "{ entrypoint = 1 }"),
         ],
         r#"
-        error: build arg `build.featurs`: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts; did you mean `features`?
+        error: build arg `build.featurs`: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts, path-contexts; did you mean `features`?
         error: build arg `build.no-default-features`: invalid type: string "maybe", expected a boolean
         error: build arg `build.profile.x`: `build.profile` is not a table
         error: build arg `default-target`: no target named `nope`; valid targets: api, worker
@@ -764,7 +770,7 @@ fn unknown_keys_and_bad_values_are_reported_together() {
         None,
         &[],
         r#"
-        error: Dockerfile:2:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts; did you mean `features`?
+        error: Dockerfile:2:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts, path-contexts; did you mean `features`?
         error: Dockerfile:3:11: `build.profile`: invalid profile name `my profile`: use letters, digits, `-` and `_`, like `release`
         error: Dockerfile:5:11: `runtime.bin-dir`: `bin` is not an absolute path; start it with `/`
     "#,
@@ -775,7 +781,7 @@ fn unknown_keys_and_bad_values_are_reported_together() {
         None,
         &[],
         r#"
-        error: Dockerfile:2:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts; did you mean `features`?
+        error: Dockerfile:2:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts, path-contexts; did you mean `features`?
         error: Dockerfile:3:16: `build.all-features`: invalid type: string "yes", expected a boolean
     "#,
     );
@@ -1207,5 +1213,53 @@ fn bad_healthcheck_values_name_their_line_and_fix() {
         None,
         &[],
         "error: Dockerfile:2:8: `runtime.healthcheck.test`: invalid type: string \"curl -f http://localhost/\", expected a sequence",
+    );
+}
+
+// --- [build.path-contexts] ---
+
+#[test]
+fn path_contexts_map_outside_directories_to_named_contexts() {
+    check(
+        "[build.path-contexts]\n\"../shared-libs\" = \"shared\"\n\"../../proto/\" = \"proto\"\n",
+        None,
+        &[("build.path-contexts.../vendor-libs", "vendored")],
+        r#"
+        target: (implicit)
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        path-context: ../../proto/ at /proto from proto
+        path-context: ../shared-libs at /shared-libs from shared
+        path-context: ../vendor-libs at /vendor-libs from vendored
+        cargo: --release
+        runtime: docker.io/library/debian:bookworm-slim
+        bin-dir: /usr/local/bin
+        "#,
+    );
+}
+
+#[test]
+fn bad_path_contexts_are_named_with_their_line() {
+    check(
+        "[build]\npath-contexts = { \"libs\" = \"libs\" }\n",
+        None,
+        &[],
+        "error: Dockerfile:2:17: `build.path-contexts`: `libs` is not a directory outside the build \
+         context: write it as the manifests reach it from the workspace root, starting with `../` \
+         (like `../shared-libs`)",
+    );
+    check(
+        "[build.path-contexts]\n\"../libs\" = \"a/b\"\n",
+        None,
+        &[],
+        "error: Dockerfile:1:1: `build.path-contexts`: `../libs`: `a/b` is not a named context's \
+         name: use letters, digits, `-`, `_` and `.`, starting with a letter or digit, as in \
+         `--build-context shared=../shared-libs`",
+    );
+    check(
+        "[build.path-contexts]\n\"../libs\" = \"a\"\n\"../libs/net\" = \"b\"\n",
+        None,
+        &[],
+        "error: Dockerfile:1:1: `build.path-contexts`: `../libs` and `../libs/net` are both at or \
+         inside `/libs` (cargo reads both from there); map only the outer directory",
     );
 }
