@@ -221,8 +221,8 @@ pub fn diagnose(stderr: &str) -> Option<String> {
 }
 
 /// A path dependency outside the build context: the skeleton has nothing there, so cargo fails
-/// to read `<dir>/Cargo.toml`. Worded like `GraphError::OutsideContext`, which catches the same
-/// mistake when cargo's own plan succeeds.
+/// to read `<dir>/Cargo.toml`. Worded like `frontend::path_contexts`'s error for a package the
+/// plan found outside every mapped directory.
 fn outside_context(stderr: &str) -> Option<String> {
     let between = |line: &str, before: &str, after: &str| -> Option<String> {
         let rest = &line[line.find(before)? + before.len()..];
@@ -239,8 +239,13 @@ fn outside_context(stderr: &str) -> Option<String> {
         .find_map(|l| between(l, "failed to get `", "` as a dependency"))
         .map(|name| format!("path dependency `{name}`"))
         .unwrap_or_else(|| "a path dependency".to_owned());
+    // The top directory outside the context is what a path context maps (`../shared-libs`).
+    let top = manifest
+        .split('/')
+        .find(|part| !part.is_empty())
+        .unwrap_or_default();
     Some(format!(
-        "{dependency} lives at `{dir}` (from the workspace root), outside the build context; path dependencies must be inside the directory you pass to `docker buildx build` (move it in, or build from a parent directory)"
+        "{dependency} lives at `{dir}` (from the workspace root), outside the build context; give that directory as a named context: add `\"../{top}\" = \"{top}\"` under `[build.path-contexts]` in the build spec and `--build-context {top}=../{top}` to the build (or move it in, or build from a parent directory)"
     ))
 }
 
@@ -313,7 +318,9 @@ mod tests {
         );
         assert!(last.contains("outside the build context"), "{last}");
         assert!(
-            last.contains("move it in, or build from a parent directory"),
+            last.contains(
+                "add `\"../outside-dep\" = \"outside-dep\"` under `[build.path-contexts]`"
+            ) && last.contains("`--build-context outside-dep=../outside-dep`"),
             "{last}"
         );
     }
