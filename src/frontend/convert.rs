@@ -10,6 +10,7 @@ use super::failure::plan_failure_message;
 use super::images::{self, Base};
 use super::inputs::Inputs;
 use super::named_contexts::{self, NamedContexts};
+use super::path_contexts;
 use super::summary::PLANNING_PHASE;
 use crate::context;
 use crate::graph::{self, UnitGraph};
@@ -72,6 +73,7 @@ pub async fn convert(
     let planning = lower::planning_vertex(
         &toolchain,
         &inputs.context,
+        &path_contexts::planning_dirs(&inputs.outside),
         &packages,
         &target.build.cargo_args(),
     )?;
@@ -94,6 +96,7 @@ pub async fn convert(
     let unit_sources = UnitSources {
         packages: &packages,
         members: member_trees(&graph, &inputs.context),
+        outside: path_contexts::package_trees(&graph, &inputs.outside)?,
     };
     let unit_outputs = lower::unit_vertices(&graph, &toolchain, &unit_sources)?;
     let units = lower::unit_runs(&graph)?;

@@ -3,6 +3,7 @@
 
 use super::bridge::{Bridge, solve};
 use super::error::FrontendError;
+use super::path_contexts::OutsideRoot;
 use crate::context::{self, ContextError, DOCKERIGNORE, Found, LOCKFILE};
 use crate::dockerignore::{self, Matcher};
 use crate::gateway::{DirEntry, ErrorSource, FrontendOpts, RefId};
@@ -26,6 +27,9 @@ pub struct Inputs {
     pub path_packages: BTreeSet<String>,
     /// The small transfer of the context's manifests and binary sources, for the checks.
     pub manifests: Option<Output>,
+    /// The directories outside the context that `[build.path-contexts]` maps, each a named
+    /// context.
+    pub outside: Vec<OutsideRoot>,
     /// The frontend's own image, whose `/helper` every planning and unit vertex mounts.
     pub helper_image: Output,
 }
@@ -52,7 +56,9 @@ impl Inputs {
             path_packages,
             manifests,
         } = ContextFiles::load(bridge, opts, caps).await?;
+        let outside = super::path_contexts::load(bridge, opts, &target, caps).await?;
         Ok(Inputs {
+            outside,
             spec,
             target,
             context,

@@ -26,6 +26,7 @@ mod images;
 pub mod inputs;
 mod manifests;
 pub mod named_contexts;
+mod path_contexts;
 pub mod request;
 pub mod result;
 pub mod subrequests;

@@ -97,6 +97,10 @@ impl<'a> NamedContexts<'a> {
         }
         let mut used = BTreeSet::new();
         let mut looked_up = Vec::new();
+        // `[build.path-contexts]` contexts, which `path_contexts::load` checked.
+        for spec in &target.path_contexts {
+            used.insert(spec.context.as_str());
+        }
         for (image, reference) in spec_images(target) {
             looked_up.push(lookup_name(reference)?);
             for platform in platforms {
@@ -252,7 +256,7 @@ async fn load(
 /// `.dockerignore` excludes, as BuildKit's Dockerfile frontend sends it for a `FROM`; so the
 /// same directory gives the same image whichever frontend builds it, and files kept out of
 /// a Dockerfile build (`.git`, `target/`) are kept out here.
-async fn local_root(
+pub(super) async fn local_root(
     bridge: &mut impl Bridge,
     opts: &FrontendOpts,
     key: &str,

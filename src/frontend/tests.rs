@@ -1075,3 +1075,91 @@ fn the_summary_names_the_units_that_ran_since_the_build_started() {
     );
     assert_eq!(off.warnings, [], "the build arg is one the frontend reads");
 }
+
+/// examples/hello as if its package lived at `../shared-libs/hello`, outside the context: the
+/// recorded plan with the package's directory moved there.
+fn hello_outside_the_context(spec_lines: &str) -> FakeBridge {
+    let mut bridge = example_files!("hello", "hello");
+    let plan = String::from_utf8(bridge.files["plan.json"].clone()).unwrap();
+    assert!(plan.contains("\"/workspace/Cargo.toml\""));
+    let moved = plan.replace("/workspace", "/shared-libs/hello");
+    bridge
+        .files
+        .insert("plan.json".to_owned(), moved.into_bytes());
+    let spec = String::from_utf8(bridge.files["Dockerfile"].clone()).unwrap();
+    bridge.files.insert(
+        "Dockerfile".to_owned(),
+        format!("{spec}\n{spec_lines}").into_bytes(),
+    );
+    bridge
+}
+
+fn mount_targets(exec: &crate::pb::ops::ExecOp) -> Vec<&str> {
+    exec.mounts.iter().map(|m| m.dest.as_str()).collect()
+}
+
+#[test]
+fn a_path_context_is_mounted_for_planning_and_for_its_packages_units() {
+    let mut bridge =
+        hello_outside_the_context("[build.path-contexts]\n\"../shared-libs\" = \"shared\"\n");
+    let opts = opts_plus(None, None, &["context:shared=local:shared"]);
+    run(&mut bridge, &opts, &daemon(true));
+
+    let planning = execs_by_name(&bridge.solved_with("cargo plan").definition);
+    let planning = &planning["cargo plan (record rustc and build-script calls)"];
+    assert!(
+        mount_targets(planning).contains(&"/shared-libs"),
+        "{:?}",
+        mount_targets(planning)
+    );
+    let image = &bridge.image().definition;
+    let hello = &execs_by_name(image)["cargo build hello v0.1.0 (bin hello)"];
+    assert!(
+        mount_targets(hello).contains(&"/shared-libs/hello"),
+        "{:?}",
+        mount_targets(hello)
+    );
+    assert!(
+        !mount_targets(hello).contains(&"/workspace"),
+        "the package's files come from its path context only: {:?}",
+        mount_targets(hello)
+    );
+    let sources = sources(image);
+    assert!(
+        sources
+            .values()
+            .any(|(identifier, _)| identifier == "local://shared"),
+        "{:#?}",
+        sources.keys()
+    );
+}
+
+#[test]
+fn a_path_context_the_build_was_not_given_names_the_flag() {
+    let mut bridge =
+        hello_outside_the_context("[build.path-contexts]\n\"../shared-libs\" = \"shared\"\n");
+    let error = serve(&mut bridge, &opts(None), &daemon(true))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        error,
+        "[build.path-contexts] maps `../shared-libs` to the named context `shared`, which this \
+         build was not given; pass `--build-context shared=../shared-libs`"
+    );
+}
+
+#[test]
+fn a_package_outside_every_path_context_is_refused_naming_it() {
+    let mut bridge =
+        hello_outside_the_context("[build.path-contexts]\n\"../other-libs\" = \"other\"\n");
+    let opts = opts_plus(None, None, &["context:other=local:other"]);
+    let error = serve(&mut bridge, &opts, &daemon(true))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with(
+            "path dependency `hello v0.1.0` lives at `../shared-libs/hello` (from the workspace root)"
+        ) && error.contains("`--build-context shared-libs=../shared-libs`"),
+        "{error}"
+    );
+}

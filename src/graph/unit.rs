@@ -30,6 +30,9 @@ pub enum PackageSource {
     /// A package inside the build context, at this path relative to the workspace root (`""` is
     /// the root itself).
     Local { dir: String },
+    /// A path dependency outside the build context, at this absolute directory (every part a
+    /// plain component): where a `[build.path-contexts]` directory is mounted.
+    Outside { dir: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

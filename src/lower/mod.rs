@@ -16,10 +16,10 @@ mod units;
 pub use builder::{SETUP_VERTEX_PREFIX, builder_root};
 pub use git_vendor::{GIT_VENDOR_VERTEX_PREFIX, git_vendor_vertices};
 pub use image::{OutputImage, image_vertex};
-pub use planning::{PLANNING_VERTEX_PREFIX, planning_vertex};
+pub use planning::{OutsideDir, PLANNING_VERTEX_PREFIX, planning_vertex};
 pub use session_mounts::session_env_names;
 pub use summary::{COLLECT_RUNS_VERTEX, COLLECTION_NONCE_ENV, run_records_vertex, summary_vertex};
-pub use units::{UnitRun, UnitSources, member_dirs, unit_runs, unit_vertices};
+pub use units::{UnitRun, UnitSources, member_dirs, outside_dirs, unit_runs, unit_vertices};
 
 use crate::layout::HELPER_DIR;
 use crate::llb::{ContentCache, ExecOp, Mount, Network, Output};

@@ -15,10 +15,19 @@ use crate::sources::Sources;
 /// How the planning vertex and the skeleton vertex are named: this, then what each does.
 pub const PLANNING_VERTEX_PREFIX: &str = "cargo plan";
 
-/// Builds the planning vertex. `cargo_flags` select profile, features, packages and binaries.
+/// A directory outside the build context that path dependencies reach
+/// (`[build.path-contexts]`): where it is mounted, and its files.
+pub struct OutsideDir<'a> {
+    pub mount: &'a str,
+    pub tree: &'a Output,
+}
+
+/// Builds the planning vertex. `cargo_flags` select profile, features, packages and binaries;
+/// `outside` are the directories outside the context, each planned from its own skeleton.
 pub fn planning_vertex(
     toolchain: &Toolchain,
     context: &Output,
+    outside: &[OutsideDir<'_>],
     sources: &Sources,
     cargo_flags: &[String],
 ) -> Result<Output, LowerError> {
@@ -48,11 +57,15 @@ pub fn planning_vertex(
         )
         .with_mount(
             WORKSPACE_DIR,
-            Mount::readonly(&skeleton_vertex(toolchain, context)?),
+            Mount::readonly(&skeleton_vertex(toolchain, context, "workspace")?),
         )
         .with_mount(TARGET_DIR, Mount::tmpfs())
         .with_mount(PLAN_DIR, Mount::scratch())
         .with_cwd(WORKSPACE_DIR);
+    for dir in outside {
+        let skeleton = skeleton_vertex(toolchain, dir.tree, dir.mount)?;
+        exec = exec.with_mount(dir.mount, Mount::readonly(&skeleton));
+    }
     // Every package's sources, the same ones unit vertices mount: no merged copy to build.
     exec = sources
         .mount_all(exec, toolchain.pinned_content)
@@ -69,8 +82,12 @@ pub fn planning_vertex(
     Ok(exec.build()?.output_of(PLAN_DIR)?)
 }
 
-/// The workspace as planning needs it, from the whole build context.
-fn skeleton_vertex(toolchain: &Toolchain, context: &Output) -> Result<Output, LowerError> {
+/// The workspace (or a directory outside it, `what`) as planning needs it, from all its files.
+fn skeleton_vertex(
+    toolchain: &Toolchain,
+    context: &Output,
+    what: &str,
+) -> Result<Output, LowerError> {
     let args = [
         HELPER_BIN,
         "skeleton",
@@ -81,7 +98,7 @@ fn skeleton_vertex(toolchain: &Toolchain, context: &Output) -> Result<Output, Lo
     ];
     Ok(toolchain
         .helper_exec(
-            format!("{PLANNING_VERTEX_PREFIX}: workspace manifests and file names"),
+            format!("{PLANNING_VERTEX_PREFIX}: {what} manifests and file names"),
             args.into_iter().map(str::to_owned).collect(),
         )
         .with_mount(WORKSPACE_DIR, Mount::readonly(context))

@@ -26,19 +26,32 @@ pub struct UnitSources<'a> {
     /// Workspace members by their directory relative to the workspace root; each tree holds the
     /// member's files at its root.
     pub members: BTreeMap<String, Output>,
+    /// Path dependencies outside the context by their absolute directory (`outside_dirs`),
+    /// each tree holding the package's files at its root.
+    pub outside: BTreeMap<String, Output>,
 }
 
 /// The directories of the workspace packages the plan compiled, with the member directories
 /// nested inside each (relative to it), which its tree must leave out.
 pub fn member_dirs(graph: &UnitGraph) -> BTreeMap<String, Vec<String>> {
-    let dirs: BTreeSet<&str> = graph
-        .units
-        .iter()
-        .filter_map(|u| match &u.package.source {
-            PackageSource::Local { dir } => Some(dir.as_str()),
-            PackageSource::Vendored { .. } => None,
-        })
-        .collect();
+    with_nested(graph.units.iter().filter_map(|u| match &u.package.source {
+        PackageSource::Local { dir } => Some(dir.as_str()),
+        PackageSource::Vendored { .. } | PackageSource::Outside { .. } => None,
+    }))
+}
+
+/// The absolute directories of the path dependencies outside the context the plan compiled,
+/// with the package directories nested inside each, as [`member_dirs`].
+pub fn outside_dirs(graph: &UnitGraph) -> BTreeMap<String, Vec<String>> {
+    with_nested(graph.units.iter().filter_map(|u| match &u.package.source {
+        PackageSource::Outside { dir } => Some(dir.as_str()),
+        PackageSource::Vendored { .. } | PackageSource::Local { .. } => None,
+    }))
+}
+
+/// Each of `dirs` with the others inside it, relative to it (`""` holds every other).
+fn with_nested<'a>(dirs: impl Iterator<Item = &'a str>) -> BTreeMap<String, Vec<String>> {
+    let dirs: BTreeSet<&str> = dirs.collect();
     dirs.iter()
         .map(|&dir| {
             let nested = dirs
@@ -194,6 +207,12 @@ fn with_package_sources(
                     format!("{WORKSPACE_DIR}/{dir}")
                 };
                 exec = exec.with_mount(dest, Mount::readonly(tree));
+            }
+            PackageSource::Outside { dir } => {
+                let tree = sources.outside.get(dir).ok_or_else(|| {
+                    LowerError::MissingSource(format!("path dependency at `{dir}`"))
+                })?;
+                exec = exec.with_mount(dir.clone(), Mount::readonly(tree));
             }
         }
     }

@@ -43,7 +43,7 @@ pub fn run(data: &[u8]) {
         .iter()
         .filter_map(|u| match &u.package.source {
             PackageSource::Vendored { key } => Some(key.clone()),
-            PackageSource::Local { .. } => None,
+            PackageSource::Local { .. } | PackageSource::Outside { .. } => None,
         })
         .map(|key| (key, placeholder("archive")))
         .collect();
@@ -55,9 +55,24 @@ pub fn run(data: &[u8]) {
             (dir, tree)
         })
         .collect();
+    // Packages outside the context under one mapped directory, as `[build.path-contexts]`
+    // would give; the others have no tree, and lowering must refuse them.
+    let outside = lower::outside_dirs(&graph)
+        .into_iter()
+        .filter_map(|(dir, nested)| {
+            let relative = dir.strip_prefix(OUTSIDE_ROOT)?;
+            let relative = match relative {
+                "" => "",
+                _ => relative.strip_prefix('/')?,
+            };
+            let tree = context::member_tree(&context, relative, &nested, "outside");
+            Some((dir, tree))
+        })
+        .collect();
     let sources = UnitSources {
         packages: &packages,
         members,
+        outside,
     };
     let Ok(units) = lower::unit_vertices(&graph, &toolchain, &sources) else {
         return check_graph(&graph);
@@ -113,6 +128,10 @@ fn check_graph(graph: &UnitGraph) {
                 is_clean_rel_path(dir),
                 "member dir is not a clean relative path: {dir:?}"
             ),
+            PackageSource::Outside { dir } => assert!(
+                dir.strip_prefix('/').is_some_and(is_clean_rel_path),
+                "outside dir is not a clean absolute path: {dir:?}"
+            ),
         }
         for &dep in &unit.deps {
             assert!(dep < id, "unit {id} comes before its dependency {dep}");
@@ -126,6 +145,9 @@ fn check_graph(graph: &UnitGraph) {
 
 /// Mounts a unit vertex may have: the fixed directories, one directory per dependency and per
 /// crate archive, and workspace members at their place under the workspace.
+/// The one directory outside the context the fuzzed plans may use.
+const OUTSIDE_ROOT: &str = "/shared";
+
 fn unit_mount_allowed(dest: &str) -> bool {
     let one_below = |root: &str| {
         dest.strip_prefix(root)
@@ -146,10 +168,13 @@ fn unit_mount_allowed(dest: &str) -> bool {
     .contains(&dest)
         || one_below(DEPS_DIR)
         || one_below(ARCHIVES_DIR)
-        || dest
-            .strip_prefix(WORKSPACE_DIR)
-            .and_then(|r| r.strip_prefix('/'))
-            .is_some_and(is_clean_rel_path)
+        || [WORKSPACE_DIR, OUTSIDE_ROOT].into_iter().any(|root| {
+            dest == OUTSIDE_ROOT
+                || dest
+                    .strip_prefix(root)
+                    .and_then(|r| r.strip_prefix('/'))
+                    .is_some_and(is_clean_rel_path)
+        })
 }
 
 fn placeholder(name: &str) -> Output {

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum GraphError {
     #[error(
-        "package `{name} v{version}` lives at {dir}, outside the build context; path dependencies must be inside the directory you pass to `docker buildx build` (move it in, or build from a parent directory)"
+        "package `{name} v{version}` lives at `{dir}`, which is neither in the build context nor a plain absolute directory"
     )]
     OutsideContext {
         name: String,
@@ -258,6 +258,16 @@ fn source_path_checked(source: &PackageSource) -> Result<(), GraphError> {
     match source {
         PackageSource::Vendored { .. } => Ok(()),
         PackageSource::Local { dir } if dir.is_empty() => Ok(()),
+        PackageSource::Outside { dir } => dir
+            .strip_prefix('/')
+            .unwrap_or(dir)
+            .split('/')
+            .try_for_each(|part| component("a path dependency's directory", part))
+            .map_err(|_| GraphError::Forged {
+                what: "a path dependency's directory",
+                value: dir.clone(),
+                reason: "is not a plain absolute path",
+            }),
         PackageSource::Local { dir } => dir
             .split('/')
             .try_for_each(|part| component("a workspace member directory", part))
@@ -295,17 +305,27 @@ fn package_source(
     if manifest_dir == WORKSPACE_DIR {
         return Ok(PackageSource::Local { dir: String::new() });
     }
-    manifest_dir
+    if let Some(dir) = manifest_dir
         .strip_prefix(WORKSPACE_DIR)
         .and_then(|dir| dir.strip_prefix('/'))
-        .map(|dir| PackageSource::Local {
+    {
+        return Ok(PackageSource::Local {
             dir: dir.trim_end_matches('/').to_owned(),
-        })
-        .ok_or_else(|| GraphError::OutsideContext {
+        });
+    }
+    // Outside the context: a `[build.path-contexts]` directory, which the frontend checks the
+    // package against; here only that the path is one it can mount.
+    let dir = manifest_dir.trim_end_matches('/');
+    match dir.starts_with('/') && dir.len() > 1 {
+        true => Ok(PackageSource::Outside {
+            dir: dir.to_owned(),
+        }),
+        false => Err(GraphError::OutsideContext {
             name: name.to_owned(),
             version: version.to_owned(),
             dir: manifest_dir.to_owned(),
-        })
+        }),
+    }
 }
 
 fn parent(path: &str) -> &str {

@@ -253,7 +253,7 @@ fn the_same_plan_in_any_order_gives_the_same_graph() {
 }
 
 #[test]
-fn packages_outside_the_context_are_rejected() {
+fn packages_outside_the_context_are_kept_by_their_absolute_directory() {
     let mut plan = plan();
     plan.push(rustc(
         "far",
@@ -261,11 +261,28 @@ fn packages_outside_the_context_are_rejected() {
         format!("--crate-name far --crate-type lib --out-dir {DEPS}"),
         &[],
     ));
-    let err = build_graph(&plan).unwrap_err();
-    assert!(
-        matches!(err, GraphError::OutsideContext { ref dir, .. } if dir == "/home/me/far"),
-        "{err}"
+    let graph = build_graph(&plan).unwrap();
+    let (_, far) = find(&graph, "far");
+    assert_eq!(
+        far.package.source,
+        PackageSource::Outside {
+            dir: "/home/me/far".into()
+        }
     );
+}
+
+#[test]
+fn an_outside_directory_that_is_not_plain_is_forged() {
+    for dir in ["/home/../etc", "relative/far", "/"] {
+        let mut plan = plan();
+        plan.push(rustc(
+            "far",
+            dir,
+            format!("--crate-name far --crate-type lib --out-dir {DEPS}"),
+            &[],
+        ));
+        assert!(build_graph(&plan).is_err(), "{dir}");
+    }
 }
 
 #[test]
@@ -294,6 +311,7 @@ fn vertices_have_the_sources_of_the_code_they_run() {
             .map(|s| match s {
                 PackageSource::Vendored { key } => key.dir_name(),
                 PackageSource::Local { dir } => format!("/workspace/{dir}"),
+                PackageSource::Outside { dir } => dir.clone(),
             })
             .collect()
     };
