@@ -22,6 +22,10 @@ use crate::package_key::PackageKey;
 use std::collections::BTreeMap;
 
 /// The name cargo's `--config` uses for the vendored source.
+/// How a git checkout's vertex is named (`[source] git URL at COMMIT`), which
+/// `frontend::failure` reads back to tell a failed fetch.
+pub const GIT_VERTEX_PREFIX: &str = "[source] git ";
+
 pub const VENDOR_SOURCE_NAME: &str = "cargo-frontend-vendor";
 
 /// What was fetched for one package.
@@ -63,7 +67,7 @@ impl Sources {
             if !checkouts.contains_key(&package.repo) {
                 let checkout = llb::git(&package.repo.url, &package.repo.commit)?
                     .with_name(format!(
-                        "[source] git {} at {}",
+                        "{GIT_VERTEX_PREFIX}{} at {}",
                         package.repo.url,
                         &package.repo.commit[..12]
                     ))

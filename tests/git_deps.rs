@@ -253,3 +253,64 @@ fn a_new_commit_and_cargo_update_rebuild_exactly_the_changed_package_and_its_dep
     let output = support::run_image(TAG, &[]);
     assert_eq!(output.trim(), format!("git-deps: {greeting}, number 42"));
 }
+
+/// A private repository over https with a token (here plain http on loopback: BuildKit sends
+/// the token to whichever remote the lockfile names, http or https): the `GIT_AUTH_TOKEN`
+/// secret, as for a Dockerfile's git sources. Without it the build fails saying which flag to
+/// add; with it BuildKit fetches the locked commit, and the token reaches no log.
+#[test]
+fn a_private_repository_over_http_is_fetched_with_the_git_auth_token_secret() {
+    let Served { server, example } = served_example();
+    // A token no earlier run used, and a commit no earlier run built: the fetch must happen.
+    let token = format!("tok-{}", support::unique_text());
+    let greeting = commit_a_greeting_and_update(&server, &example, &support::unique_text());
+    let http = server.serve_private_http(&token);
+    let git_url = format!("git://127.0.0.1:{}/", server.port());
+    for file in ["Cargo.toml", "Cargo.lock"] {
+        let text = example.read(file);
+        assert!(text.contains(&git_url), "{file} names {git_url}");
+        example.write(file, &text.replace(&git_url, &http.base_url()));
+    }
+    let git_requests_before = server.requests().len();
+
+    let failure = Build::new(&example, TAG).run_expecting_failure();
+    assert!(
+        failure.contains("--secret id=GIT_AUTH_TOKEN"),
+        "the error names the secret to pass:\n{failure}"
+    );
+    assert!(
+        http.requests().iter().all(|r| !r.authorised),
+        "nothing was authorised without the token: {:#?}",
+        http.requests()
+    );
+
+    let token_file = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(token_file.path(), &token).expect("write the token");
+    let progress = Build::new(&example, TAG)
+        .arg("--secret")
+        .arg(&format!(
+            "id=GIT_AUTH_TOKEN,src={}",
+            token_file.path().display()
+        ))
+        .run();
+    assert!(
+        http.requests().iter().any(|r| r.authorised
+            && r.method == "POST"
+            && r.repo_path == "/shared.git/git-upload-pack"),
+        "BuildKit fetched the repository with the token: {:#?}",
+        http.requests()
+    );
+    assert_eq!(
+        support::run_image(TAG, &[]).trim(),
+        format!("git-deps: {greeting}, number 42")
+    );
+    assert!(
+        !progress.readable_log().contains(&token),
+        "the token is in the build's log"
+    );
+    assert_eq!(
+        server.requests().len(),
+        git_requests_before,
+        "nothing was fetched over git://"
+    );
+}

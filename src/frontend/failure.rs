@@ -101,6 +101,12 @@ pub(super) fn explain_vertex_failure(name: &str, message: &str) -> Option<String
             None => format!("{name} failed: {message}"),
         });
     }
+    if let Some((url, _)) = name
+        .strip_prefix(crate::sources::GIT_VERTEX_PREFIX)
+        .and_then(|rest| rest.rsplit_once(" at "))
+    {
+        return Some(explain_git_failure(url, message));
+    }
     if let Some(package) = name.strip_prefix(DOWNLOAD_VERTEX_PREFIX) {
         return Some(match message.contains("digest mismatch") {
             true => format!(
@@ -110,6 +116,47 @@ pub(super) fn explain_vertex_failure(name: &str, message: &str) -> Option<String
         });
     }
     None
+}
+
+/// A failed fetch of the git repository at `url`: git's own `fatal:` lines (BuildKit quotes its
+/// stderr), and the fix for the failures a user meets first.
+fn explain_git_failure(url: &str, message: &str) -> String {
+    let said: Vec<&str> = message
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with("fatal:") || line.starts_with("ERROR:"))
+        .collect();
+    let said = match said.is_empty() {
+        true => message.trim().to_owned(),
+        false => said.join("; "),
+    };
+    let asked_for_credentials = [
+        "could not read Username",
+        "could not read Password",
+        "Authentication failed",
+        "Permission denied (publickey",
+        "Host key verification failed",
+    ]
+    .iter()
+    .any(|marker| message.contains(marker));
+    let missing_commit = [
+        "not our ref",
+        "couldn't find remote ref",
+        "no such remote ref",
+    ]
+    .iter()
+    .any(|marker| message.contains(marker));
+    let hint = if asked_for_credentials {
+        match url.starts_with("ssh://") {
+            true => "the repository is private: forward an ssh agent that holds a key it accepts with `--ssh default`".to_owned(),
+            false => "the repository is private: pass a token as `--secret id=GIT_AUTH_TOKEN,env=VARIABLE` (or `id=GIT_AUTH_TOKEN.HOST` for one host); BuildKit sends it as `x-access-token`".to_owned(),
+        }
+    } else if missing_commit {
+        "the commit Cargo.lock locks is not in the repository (a force-push?): run `cargo update -p PACKAGE` and commit Cargo.lock".to_owned()
+    } else {
+        "check that the daemon can reach it".to_owned()
+    };
+    format!("fetching the git repository `{url}` failed: {said}; {hint}")
 }
 
 /// A required secret or ssh agent the client did not give, in BuildKit's words
@@ -265,6 +312,39 @@ mod tests {
         let offline =
             explain_vertex_failure("[source] download itoa v1.0.18", "dial tcp: timeout").unwrap();
         assert!(offline.ends_with("failed: dial tcp: timeout"), "{offline}");
+    }
+
+    #[test]
+    fn a_failed_git_fetch_says_why_and_what_to_pass() {
+        let name = "[source] git http://127.0.0.1:46087/shared.git at 8ed8828e2fdf";
+        let private = "failed to fetch remote http://127.0.0.1:46087/shared.git: git stderr:\nfatal: could not read Username for 'http://127.0.0.1:46087': terminal prompts disabled\n: exit status 128";
+        assert_eq!(
+            explain_vertex_failure(name, private).as_deref(),
+            Some(
+                "fetching the git repository `http://127.0.0.1:46087/shared.git` failed: fatal: could not read Username for 'http://127.0.0.1:46087': terminal prompts disabled; the repository is private: pass a token as `--secret id=GIT_AUTH_TOKEN,env=VARIABLE` (or `id=GIT_AUTH_TOKEN.HOST` for one host); BuildKit sends it as `x-access-token`"
+            )
+        );
+        let ssh = explain_vertex_failure(
+            "[source] git ssh://git@h/r.git at 8ed8828e2fdf",
+            "git stderr:\ngit@h: Permission denied (publickey).\nfatal: Could not read from remote repository.",
+        )
+        .unwrap();
+        assert!(ssh.ends_with("with `--ssh default`"), "{ssh}");
+        let gone = explain_vertex_failure(
+            name,
+            "git stderr:\nfatal: remote error: upload-pack: not our ref 8ed8828e2fdf\n: exit status 128",
+        )
+        .unwrap();
+        assert!(gone.contains("run `cargo update -p PACKAGE`"), "{gone}");
+        let down = explain_vertex_failure(
+            name,
+            "git stderr:\nfatal: unable to access 'http://127.0.0.1:46087/shared.git/': Failed to connect to 127.0.0.1 port 46087: Connection refused\n",
+        )
+        .unwrap();
+        assert!(
+            down.contains("Connection refused; check that the daemon can reach it"),
+            "{down}"
+        );
     }
 
     #[test]

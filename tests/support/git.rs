@@ -300,6 +300,88 @@ impl Drop for GitServer {
     }
 }
 
+/// The same repositories over smart HTTP, private: `git http-backend` behind basic
+/// authentication that lets only `x-access-token:TOKEN` through (what BuildKit's git source sends
+/// for the `GIT_AUTH_TOKEN` secret), with a JSON access log (tests/support/git_http_server.py).
+/// Killed when dropped.
+pub struct GitHttpServer {
+    dir: tempfile::TempDir,
+    port: u16,
+    process: Child,
+}
+
+/// One request the HTTP server answered.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct HttpRequest {
+    pub method: String,
+    /// Without the query: `/shared.git/info/refs`.
+    pub repo_path: String,
+    pub authorised: bool,
+    pub status: u16,
+}
+
+impl GitServer {
+    /// Serves this server's repositories over HTTP as well, to clients that send `token`.
+    pub fn serve_private_http(&self, token: &str) -> GitHttpServer {
+        let dir = tempfile::Builder::new()
+            .prefix("cargo-frontend-git-http-")
+            .tempdir()
+            .expect("temp dir");
+        let token_file = dir.path().join("token");
+        std::fs::write(&token_file, token).expect("write the token");
+        let port_file = dir.path().join("port");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/git_http_server.py");
+        let mut process = Command::new("python3")
+            .arg(script)
+            .arg(self.base.path().join("repos"))
+            .arg(&port_file)
+            .arg(dir.path().join("access.log"))
+            .arg(&token_file)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("python3 runs the git http server");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let port = loop {
+            if let Ok(port) = std::fs::read_to_string(&port_file) {
+                break port.trim().parse().expect("a port number");
+            }
+            let exited = process.try_wait().expect("wait for the server");
+            assert!(
+                exited.is_none() && Instant::now() < deadline,
+                "the git http server did not start ({exited:?})"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        GitHttpServer { dir, port, process }
+    }
+}
+
+impl GitHttpServer {
+    /// `http://127.0.0.1:PORT/`: the prefix of every repository's url.
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
+    }
+
+    /// Every request answered so far, in order.
+    pub fn requests(&self) -> Vec<HttpRequest> {
+        std::fs::read_to_string(self.dir.path().join("access.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("an access log line"))
+            .collect()
+    }
+}
+
+impl Drop for GitHttpServer {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
 /// Commits the index of the repository at `work` as the commit after `parents` earlier ones:
 /// fixed identities and a date that counts commits, so the hash is the same on every machine.
 fn commit(work: &Path, parents: u64, message: &str) {
