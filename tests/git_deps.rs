@@ -4,7 +4,8 @@
 //! (`cargo update -p`) asks it for the branch's new commit, as a developer's would.
 //!
 //! Each test starts its own server on a free port and rewrites the example's
-//! `git://127.0.0.1:9418/` to it: the committed Cargo.lock's commit stays, since the server makes
+//! `git://127.0.0.1:9418/` to it (or, for the private repository, to the same repositories
+//! over smart HTTP behind a token, `GitServer::serve_private_http`): the committed Cargo.lock's commit stays, since the server makes
 //! the same commit from the same files (checked first, without Docker, by
 //! `the_committed_lockfile_locks_the_commit_the_test_server_makes`).
 
