@@ -4,10 +4,10 @@
 //! (`cargo update -p`) asks it for the branch's new commit, as a developer's would.
 //!
 //! Each test starts its own server on a free port and rewrites the example's
-//! `git://127.0.0.1:9418/` to it (or, for the private repository, to the same repositories
-//! over smart HTTP behind a token, `GitServer::serve_private_http`): the committed Cargo.lock's commit stays, since the server makes
-//! the same commit from the same files (checked first, without Docker, by
-//! `the_committed_lockfile_locks_the_commit_the_test_server_makes`).
+//! `git://127.0.0.1:9418/` to it (or, for the private repository, to the same repositories over
+//! smart HTTP behind a token, `GitServer::serve_private_http`): the committed Cargo.lock's
+//! commit stays, since the server makes the same commit from the same files (checked first,
+//! without Docker, by `the_committed_lockfile_locks_the_commit_the_test_server_makes`).
 
 mod support;
 
@@ -313,5 +313,44 @@ fn a_private_repository_over_http_is_fetched_with_the_git_auth_token_secret() {
         server.requests().len(),
         git_requests_before,
         "nothing was fetched over git://"
+    );
+}
+
+/// A git server nobody answers at, and a locked commit the repository does not have: each
+/// fails with git's own words and the fix, naming the repository.
+#[test]
+fn an_unreachable_server_and_a_lost_commit_are_told_with_their_fix() {
+    let Served { server, example } = served_example();
+    let lock = example.read("Cargo.lock");
+    let commit = locked_commit(&lock, "shared-a");
+
+    // A commit no repository has (a force-push lost it, say).
+    let lost = "0123456789abcdef0123456789abcdef01234567";
+    example.write("Cargo.lock", &lock.replace(&commit, lost));
+    let failure = Build::new(&example, TAG).run_expecting_failure();
+    assert!(
+        failure.contains(&format!(
+            "fetching the git repository `{}` failed",
+            server.url(REPO)
+        )) && failure.contains("run `cargo update -p PACKAGE` and commit Cargo.lock"),
+        "a lost commit is named with its fix:\n{failure}"
+    );
+
+    // A port nobody listens on: the server is gone.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free loopback port")
+        .port();
+    let from = format!("git://127.0.0.1:{}/", server.port());
+    let to = format!("git://127.0.0.1:{port}/");
+    for file in ["Cargo.toml", "Cargo.lock"] {
+        example.write(file, &example.read(file).replace(&from, &to));
+    }
+    let failure = Build::new(&example, TAG).run_expecting_failure();
+    assert!(
+        failure.contains(&format!(
+            "fetching the git repository `git://127.0.0.1:{port}/{REPO}.git` failed"
+        )) && failure.contains("check that the daemon can reach it"),
+        "an unreachable server is named:\n{failure}"
     );
 }

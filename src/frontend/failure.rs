@@ -139,10 +139,13 @@ fn explain_git_failure(url: &str, message: &str) -> String {
     ]
     .iter()
     .any(|marker| message.contains(marker));
+    // git's words when the server refuses the commit; BuildKit 0.2x fetches without asking
+    // and then finds no such object in what it fetched (`git cat-file`).
     let missing_commit = [
         "not our ref",
         "couldn't find remote ref",
         "no such remote ref",
+        "git cat-file: could not get object info",
     ]
     .iter()
     .any(|marker| message.contains(marker));
@@ -336,6 +339,15 @@ mod tests {
         )
         .unwrap();
         assert!(gone.contains("run `cargo update -p PACKAGE`"), "{gone}");
+        let fetched_without = explain_vertex_failure(
+            name,
+            "git stderr:\nfatal: git cat-file: could not get object info\n: exit status 128",
+        )
+        .unwrap();
+        assert!(
+            fetched_without.contains("the commit Cargo.lock locks is not in the repository"),
+            "{fetched_without}"
+        );
         let down = explain_vertex_failure(
             name,
             "git stderr:\nfatal: unable to access 'http://127.0.0.1:46087/shared.git/': Failed to connect to 127.0.0.1 port 46087: Connection refused\n",
