@@ -149,9 +149,11 @@ install_docker() {
 }
 
 install_docker
-# docker-registry (the distribution 2.8 registry) and jq (daemon.json merge) from bookworm.
-if ! command -v docker-registry >/dev/null || ! command -v jq >/dev/null; then
-    with_policy_rc_d apt_install_bookworm docker-registry jq
+# docker-registry (the distribution 2.8 registry), jq (daemon.json merge) and openssh-server
+# (tests/git_deps.rs starts its own sshd on loopback for a private git repository over --ssh;
+# the service itself is not started) from bookworm.
+if ! command -v docker-registry >/dev/null || ! command -v jq >/dev/null || [ ! -x /usr/sbin/sshd ]; then
+    with_policy_rc_d apt_install_bookworm docker-registry jq openssh-server
 fi
 
 # ---------------------------------------------------------------------------------------------

@@ -354,3 +354,44 @@ fn an_unreachable_server_and_a_lost_commit_are_told_with_their_fix() {
         "an unreachable server is named:\n{failure}"
     );
 }
+
+/// A private repository over ssh: BuildKit's git source logs in with the client's `--ssh
+/// default` agent (a real `ssh-agent` with a fresh key, and a real `sshd` that accepts only
+/// that key). Without the agent the build says to forward one.
+#[test]
+fn a_private_repository_over_ssh_is_fetched_with_the_forwarded_agent() {
+    let Served { server, example } = served_example();
+    let greeting = commit_a_greeting_and_update(&server, &example, &support::unique_text());
+    let keys = tempfile::tempdir().expect("temp dir");
+    let agent = support::ssh::Agent::start(keys.path(), "cargo-frontend git test");
+    let sshd = support::ssh::Sshd::start(&agent.public_key);
+    let git_url = server.url(REPO);
+    let ssh_url = server.ssh_url(&sshd, REPO);
+    for file in ["Cargo.toml", "Cargo.lock"] {
+        let text = example.read(file);
+        assert!(text.contains(&git_url), "{file} names {git_url}");
+        example.write(file, &text.replace(&git_url, &ssh_url));
+    }
+
+    let failure = Build::new(&example, TAG).run_expecting_failure();
+    assert!(
+        failure.contains(&format!("fetching the git repository `{ssh_url}` failed"))
+            && failure.contains("--ssh default"),
+        "the error says to forward an agent:\n{failure}"
+    );
+    assert_eq!(sshd.accepted_logins(), 0, "sshd's log:\n{}", sshd.log());
+
+    Build::new(&example, TAG)
+        .arg("--ssh")
+        .arg(&format!("default={}", agent.socket.display()))
+        .run();
+    assert!(
+        sshd.accepted_logins() > 0,
+        "BuildKit logged in with the agent's key; sshd's log:\n{}",
+        sshd.log()
+    );
+    assert_eq!(
+        support::run_image(TAG, &[]).trim(),
+        format!("git-deps: {greeting}, number 42")
+    );
+}

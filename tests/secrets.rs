@@ -11,8 +11,9 @@ mod support;
 
 use sha2::{Digest, Sha256};
 use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::path::Path;
+use std::process::Command;
+use support::ssh::Agent;
 use support::{Build, Example, run_image};
 
 const TAG: &str = "cargo-frontend-test/secrets-probe:e2e";
@@ -24,53 +25,6 @@ fn fresh(name: &str) -> String {
         .expect("clock after 1970")
         .as_nanos();
     format!("{name}-{nanos}-{}", std::process::id())
-}
-
-/// An `ssh-agent` on a socket in `dir`, holding one new key with `comment`.
-struct Agent {
-    socket: PathBuf,
-    process: Child,
-}
-
-impl Agent {
-    fn start(dir: &Path, comment: &str) -> Self {
-        let key = dir.join("id_ed25519");
-        let status = Command::new("ssh-keygen")
-            .args(["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f"])
-            .arg(&key)
-            .status()
-            .expect("ssh-keygen runs (openssh-client)");
-        assert!(status.success(), "ssh-keygen failed");
-        let socket = dir.join("agent.sock");
-        let process = Command::new("ssh-agent")
-            .arg("-D")
-            .arg("-a")
-            .arg(&socket)
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("ssh-agent runs (openssh-client)");
-        for _ in 0..100 {
-            if socket.exists() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        let status = Command::new("ssh-add")
-            .arg("-q")
-            .arg(&key)
-            .env("SSH_AUTH_SOCK", &socket)
-            .status()
-            .expect("ssh-add runs");
-        assert!(status.success(), "ssh-add failed");
-        Agent { socket, process }
-    }
-}
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
 }
 
 /// Finds which of `needles` a set of blobs holds, searching each blob and, for gzip blobs, its

@@ -65,6 +65,13 @@ const DOWNLOAD_VERTEX_PREFIX: &str = "[source] download ";
 /// What the user reads when the vertex named `name` failed with BuildKit's `message`, for the
 /// vertices a user's input can make fail; `None` leaves BuildKit's message as it is.
 pub(super) fn explain_vertex_failure(name: &str, message: &str) -> Option<String> {
+    // Before the session inputs: a git source's agent is not a spec mount.
+    if let Some((url, _)) = name
+        .strip_prefix(crate::sources::GIT_VERTEX_PREFIX)
+        .and_then(|rest| rest.rsplit_once(" at "))
+    {
+        return Some(explain_git_failure(url, message));
+    }
     if let Some(missing) = missing_session_input(message) {
         return Some(format!("{name} failed: {missing}"));
     }
@@ -101,12 +108,6 @@ pub(super) fn explain_vertex_failure(name: &str, message: &str) -> Option<String
             None => format!("{name} failed: {message}"),
         });
     }
-    if let Some((url, _)) = name
-        .strip_prefix(crate::sources::GIT_VERTEX_PREFIX)
-        .and_then(|rest| rest.rsplit_once(" at "))
-    {
-        return Some(explain_git_failure(url, message));
-    }
     if let Some(package) = name.strip_prefix(DOWNLOAD_VERTEX_PREFIX) {
         return Some(match message.contains("digest mismatch") {
             true => format!(
@@ -136,6 +137,8 @@ fn explain_git_failure(url: &str, message: &str) -> String {
         "Authentication failed",
         "Permission denied (publickey",
         "Host key verification failed",
+        "no SSH key",
+        "unset ssh forward key",
     ]
     .iter()
     .any(|marker| message.contains(marker));
@@ -333,6 +336,12 @@ mod tests {
         )
         .unwrap();
         assert!(ssh.ends_with("with `--ssh default`"), "{ssh}");
+        let no_agent = explain_vertex_failure(
+            "[source] git ssh://git@h/r.git at 8ed8828e2fdf",
+            "unset ssh forward key default",
+        )
+        .unwrap();
+        assert!(no_agent.ends_with("with `--ssh default`"), "{no_agent}");
         let gone = explain_vertex_failure(
             name,
             "git stderr:\nfatal: remote error: upload-pack: not our ref 8ed8828e2fdf\n: exit status 128",

@@ -424,6 +424,8 @@ pub struct Git {
 /// source (`client/llb/source.go`), and so does this one. Only the names are in the op.
 const GIT_AUTH_TOKEN_SECRET: &str = "GIT_AUTH_TOKEN";
 const GIT_AUTH_HEADER_SECRET: &str = "GIT_AUTH_HEADER";
+/// The `--ssh` id an ssh remote is fetched with.
+const GIT_SSH_AGENT: &str = "default";
 
 /// The repository at `remote`, checked out at `commit` (40 or 64 lowercase hex digits, which
 /// BuildKit fetches and keys by, so the key is static and a cache hit needs no network).
@@ -486,6 +488,17 @@ pub fn git(remote: &str, commit: &str) -> Result<Git, LlbError> {
         GIT_AUTH_HEADER_SECRET.to_owned(),
         None,
     );
+    if scheme == "ssh" {
+        // The client's `--ssh default` agent, as the Go client mounts for an ssh remote. No
+        // known hosts are sent (the Go client scans the host from the client, which a frontend
+        // cannot do without the network): BuildKit then connects without checking the host key,
+        // and the locked commit, which the checkout is verified against, pins the content.
+        vertex.set(
+            "git.mountsshsock",
+            GIT_SSH_AGENT.to_owned(),
+            Some("source.git.mountsshsock"),
+        );
+    }
     Ok(Git {
         vertex,
         meta: VertexMeta::default(),

@@ -1035,8 +1035,31 @@ fn git_sources_are_pinned_to_a_commit_and_keep_their_git_dir() {
         caps,
         ["source.git", "source.git.fullurl", "source.git.keepgitdir"]
     );
-    assert!(git("ssh://git@example.com/org/repo.git", commit).is_ok());
+    assert!(
+        !src.attrs.contains_key("git.mountsshsock"),
+        "not for git://"
+    );
     assert!(git("https://example.com/org/repo", &"a".repeat(64)).is_ok());
+}
+
+#[test]
+fn an_ssh_remote_is_fetched_through_the_default_agent() {
+    let commit = "51e865feaf08dec9d292034acbfcf9881e192af7";
+    let out = git("ssh://git@example.com/org/repo.git", commit)
+        .unwrap()
+        .with_name("[source] git repo.git")
+        .output();
+    let def = Definition::marshal(&out).unwrap();
+    let Some(pb::op::Op::Source(src)) = head_op(&def).op else {
+        panic!("source op")
+    };
+    assert_eq!(src.attrs["git.mountsshsock"], "default");
+    assert!(!src.attrs.contains_key("git.knownsshhosts"));
+    assert!(
+        def.ops()[0]
+            .caps
+            .contains(&"source.git.mountsshsock".to_owned())
+    );
 }
 
 #[test]

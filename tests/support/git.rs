@@ -359,6 +359,19 @@ impl GitServer {
     }
 }
 
+impl GitServer {
+    /// Repository `name` as `sshd` serves it: `ssh://USER@127.0.0.1:PORT/ABSOLUTE/PATH.git`, the
+    /// user being the one running the tests (git runs `git-upload-pack` as that user).
+    pub fn ssh_url(&self, sshd: &super::ssh::Sshd, name: &str) -> String {
+        let user = run(&mut Command::new("id").arg("-un"));
+        format!(
+            "ssh://{user}@127.0.0.1:{}{}",
+            sshd.port(),
+            self.bare(name).display()
+        )
+    }
+}
+
 impl GitHttpServer {
     /// `http://127.0.0.1:PORT/`: the prefix of every repository's url.
     pub fn base_url(&self) -> String {

@@ -10,6 +10,7 @@ use std::process::Command;
 use cargo_frontend::helper::replay::TIMING_PREFIX;
 
 pub mod git;
+pub mod ssh;
 
 /// Prefixes of the per-unit vertex names (documented in the README).
 const UNIT_PREFIXES: [&str; 2] = ["cargo build ", "cargo run-build-script "];
