@@ -441,6 +441,68 @@ fn a_local_directory_context_is_the_runtime_root() {
 }
 
 /// Runs `docker ARGS`, which must succeed; its stdout.
+/// `[patch.crates-io]` with a local path (a team's fork of a crates.io dependency): cargo locks
+/// the fork, which builds as a path package of the context, with its own vertex.
+#[test]
+fn a_crates_io_dependency_patched_with_a_local_path_builds_the_fork() {
+    let example = Example::copy_of_fixture("patched");
+    assert!(
+        !example.read("Cargo.lock").contains("registry+"),
+        "the lock holds the fork, not crates.io's itoa"
+    );
+    let tag = "cargo-frontend-e2e/patched:1";
+    let progress = Build::new(&example, tag).run();
+    let names = progress.unit_names();
+    assert!(
+        names.iter().any(|n| n == "cargo build itoa v1.0.99 (lib)"),
+        "the fork is a unit: {names:#?}"
+    );
+    assert_eq!(
+        support::run_image(tag, &[]).trim(),
+        "patched: 42 from the patched itoa"
+    );
+    example.append_unique_comment("patches/itoa/src/lib.rs");
+    support::assert_executed(
+        &Build::new(&example, tag).run(),
+        &progress.units_reached_from("itoa v1.0.99"),
+        "an edit of the fork",
+    );
+}
+
+/// A project with `cargo vendor`'s output committed and crates.io replaced by it in
+/// `.cargo/config.toml` builds: the frontend fetches each crate by its `Cargo.lock` checksum
+/// (the same bytes cargo checks the vendored copy against) and its own source replacement takes
+/// precedence over the project's, so the vendored copy is not read.
+#[test]
+fn a_project_with_committed_vendored_sources_builds() {
+    let example = Example::copy_of_fixture("vendored");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let vendor = std::process::Command::new(cargo)
+        .args(["vendor", "--locked", "-q", "vendor"])
+        .current_dir(example.path())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("cargo runs");
+    assert!(vendor.success(), "cargo vendor (from crates.io) failed");
+    assert!(
+        example
+            .path()
+            .join("vendor/itoa/.cargo-checksum.json")
+            .exists()
+    );
+    let tag = "cargo-frontend-e2e/vendored:1";
+    let progress = Build::new(&example, tag).run();
+    assert!(
+        progress
+            .vertex_names()
+            .iter()
+            .any(|n| n.starts_with("[source] download itoa v1.")),
+        "itoa is fetched by its checksum: {:#?}",
+        progress.vertex_names()
+    );
+    assert_eq!(support::run_image(tag, &[]).trim(), "vendored: 7");
+}
+
 fn docker(args: &[&str]) -> String {
     let output = std::process::Command::new("docker")
         .args(args)
