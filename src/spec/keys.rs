@@ -26,6 +26,8 @@ pub(crate) enum Kind {
     Features,
     /// A table of string to string.
     Map,
+    /// A table of string to list of strings.
+    ListMap,
     /// A sub-table with these keys.
     Table(&'static [Key]),
     /// `targets`: a table of target name to [`TARGET`] table.
@@ -55,6 +57,7 @@ pub(crate) const BUILD: &[Key] = &[
     key("all-features", Kind::Bool),
     key("mounts", Kind::Commands),
     key("path-contexts", Kind::Map),
+    key("inputs", Kind::ListMap),
 ];
 
 pub(crate) const RUNTIME: &[Key] = &[

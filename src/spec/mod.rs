@@ -7,6 +7,7 @@
 //! - `overrides`: `--build-arg NAME=value` → one-key `RawSpec`s, parsed like the file;
 //! - `resolve`: layers of raw settings → [`Target`], with defaults and validation;
 //! - `path_contexts`: `[build.path-contexts]`, directories outside the context by named context;
+//! - `inputs`: `[build.inputs]`, files outside a package's directory that its crate reads;
 //! - `healthcheck`: `[runtime.healthcheck]` values as Docker reads them (Go durations);
 //! - `error`: [`SpecError`], [`Location`].
 //!
@@ -18,6 +19,7 @@
 
 mod error;
 mod healthcheck;
+mod inputs;
 mod keys;
 mod lint;
 mod mounts;

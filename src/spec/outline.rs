@@ -44,6 +44,10 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
         "directories outside the context that path dependencies reach, each a named context (\"../libs\" = \"libs\")",
     ),
     (
+        "build.inputs",
+        "files outside a package's directory its crate reads, by package (api = [\"proto\"])",
+    ),
+    (
         "runtime.image",
         "the image the binaries are copied onto (scratch for none)",
     ),
@@ -148,6 +152,7 @@ fn value(target: &Target, name: &str) -> Option<String> {
             .iter()
             .map(|c| (c.written.clone(), c.context.clone()))
             .collect()),
+        "build.inputs" => list_map(&target.inputs),
         "runtime.image" => match &runtime.image {
             BaseImage::Scratch => "scratch".to_owned(),
             BaseImage::Image(reference) => reference.clone(),
@@ -193,6 +198,21 @@ fn list(items: &[String]) -> String {
 }
 
 /// A table as an inline TOML table; empty for none.
+/// A table of lists as one inline TOML table (`{ api = ["proto"] }`).
+fn list_map(entries: &BTreeMap<String, Vec<String>>) -> String {
+    if entries.is_empty() {
+        return String::new();
+    }
+    let pairs: Vec<String> = entries
+        .iter()
+        .map(|(k, v)| {
+            let items: Vec<String> = v.iter().map(|i| toml_string(i)).collect();
+            format!("{} = [{}]", toml_string(k), items.join(", "))
+        })
+        .collect();
+    format!("{{ {} }}", pairs.join(", "))
+}
+
 fn map(entries: &BTreeMap<String, String>) -> String {
     if entries.is_empty() {
         return String::new();

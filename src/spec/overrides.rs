@@ -121,6 +121,10 @@ fn nest(
             map_key.to_owned(),
             leaf(Kind::Text, value)?,
         )])),
+        (Kind::ListMap, Some(map_key)) => Value::Table(Table::from_iter([(
+            map_key.to_owned(),
+            leaf(Kind::List, value)?,
+        )])),
         (Kind::Targets, Some(tail)) => {
             let (target, rest) = match tail.split_once('.') {
                 Some((target, rest)) => (target, Some(rest)),

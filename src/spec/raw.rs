@@ -71,6 +71,7 @@ pub(crate) struct RawBuild {
     pub all_features: Option<bool>,
     pub mounts: Option<Vec<Spanned<String>>>,
     pub path_contexts: Option<Spanned<BTreeMap<String, Scalar>>>,
+    pub inputs: Option<Spanned<BTreeMap<String, Vec<String>>>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

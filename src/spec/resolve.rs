@@ -236,6 +236,7 @@ fn resolve_stack(
 
     let healthcheck = resolve_healthcheck(layers, stack, &mut errors);
     let path_contexts = resolve_path_contexts(layers, &mut errors);
+    let inputs = resolve_inputs(layers, &mut errors);
 
     // One named binary and nothing else to run: run it.
     if let ([bin], None, None) = (bins.as_slice(), &entrypoint, &cmd) {
@@ -260,6 +261,7 @@ fn resolve_stack(
         },
         build_mounts,
         path_contexts,
+        inputs,
         runtime: RuntimeSettings {
             image,
             bin_dir,
@@ -417,6 +419,36 @@ fn resolve_path_contexts(layers: &[Layer<'_>], errors: &mut Vec<SpecError>) -> V
             }
         })
         .unwrap_or_default()
+}
+
+/// `[build.inputs]`, merged over the layers by package: a later layer's list for a package
+/// replaces an earlier one, as a map entry does.
+fn resolve_inputs(
+    layers: &[Layer<'_>],
+    errors: &mut Vec<SpecError>,
+) -> BTreeMap<String, Vec<String>> {
+    let key = "build.inputs";
+    let mut out = BTreeMap::new();
+    for layer in layers {
+        let Some(map) = layer.raw.build.as_ref().and_then(|b| b.inputs.as_ref()) else {
+            continue;
+        };
+        for (name, paths) in map.get_ref() {
+            let checked = super::inputs::package(name).and_then(|name| {
+                match super::inputs::input_paths(paths) {
+                    Ok(paths) => Ok((name, paths)),
+                    Err(m) => Err(format!("`{}`: {m}", name.escape_debug())),
+                }
+            });
+            match checked {
+                Ok((name, paths)) => {
+                    out.insert(name, paths);
+                }
+                Err(m) => errors.push(layer.error(Some(map.span()), key, m)),
+            }
+        }
+    }
+    out
 }
 
 /// A `[build.path-contexts]` key, kept as written once its mount point is known to be good.

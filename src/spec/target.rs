@@ -30,6 +30,9 @@ pub struct Target {
     /// `[build.path-contexts]`: directories outside the build context that path dependencies
     /// reach, each from a named context; sorted by mount point, none inside another.
     pub path_contexts: Vec<PathContext>,
+    /// `[build.inputs]`: per package name, the paths in the build context outside its own
+    /// directory that its units also see (`spec::inputs`), sorted, none inside another.
+    pub inputs: BTreeMap<String, Vec<String>>,
     pub runtime: RuntimeSettings,
 }
 

@@ -51,6 +51,9 @@ fn render(t: &Target) -> String {
         let written: Vec<&str> = t.build_mounts.iter().map(|m| m.written.as_str()).collect();
         line("mounts", format!("{written:?}"));
     }
+    for (package, paths) in &t.inputs {
+        line("inputs", format!("{package}: {paths:?}"));
+    }
     for c in &t.path_contexts {
         line(
             "path-context",
@@ -350,7 +353,7 @@ fn unknown_targets() {
 #[test]
 fn unknown_keys_are_all_reported_with_line_column_and_valid_keys() {
     check("# syntax=x\n[build]\nprofile = \"dev\"\nfeaturs = [\"a\"]\n\n[targets.api.runtime]\nports = [1]\n[oops]\n", None, &[], "
-        error: Dockerfile:4:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts, path-contexts; did you mean `features`?
+        error: Dockerfile:4:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts, path-contexts, inputs; did you mean `features`?
         error: Dockerfile:7:1: unknown key `ports` in [targets.api.runtime]; valid keys: image, bin-dir, entrypoint, cmd, env, workdir, user, expose, labels, volumes, stop-signal, healthcheck
         error: Dockerfile:8:2: unknown key `oops` in the top level; valid keys: default-target, targets, package, bins, builder, build, runtime
     ");
@@ -543,7 +546,7 @@ fn override_errors_name_the_build_arg() {
             ("runtime", "{ entrypoint = 1 }"),
         ],
         r#"
-        error: build arg `build.featurs`: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts, path-contexts; did you mean `features`?
+        error: build arg `build.featurs`: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts, path-contexts, inputs; did you mean `features`?
         error: build arg `build.no-default-features`: invalid type: string "maybe", expected a boolean
         error: build arg `build.profile.x`: `build.profile` is not a table
         error: build arg `default-target`: no target named `nope`; valid targets: api, worker
@@ -690,6 +693,7 @@ fn every_schema_key_deserializes() {
             keys::Kind::Bool => "true",
             keys::Kind::List | keys::Kind::Features | keys::Kind::Commands => r#"["x"]"#,
             keys::Kind::Map => r#"{ K = "v" }"#,
+            keys::Kind::ListMap => r#"{ k = ["v"] }"#,
             keys::Kind::Table(_) => "{}",
             keys::Kind::Targets => "{ t = {} }",
         }
@@ -770,7 +774,7 @@ fn unknown_keys_and_bad_values_are_reported_together() {
         None,
         &[],
         r#"
-        error: Dockerfile:2:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts, path-contexts; did you mean `features`?
+        error: Dockerfile:2:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts, path-contexts, inputs; did you mean `features`?
         error: Dockerfile:3:11: `build.profile`: invalid profile name `my profile`: use letters, digits, `-` and `_`, like `release`
         error: Dockerfile:5:11: `runtime.bin-dir`: `bin` is not an absolute path; start it with `/`
     "#,
@@ -781,7 +785,7 @@ fn unknown_keys_and_bad_values_are_reported_together() {
         None,
         &[],
         r#"
-        error: Dockerfile:2:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts, path-contexts; did you mean `features`?
+        error: Dockerfile:2:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts, path-contexts, inputs; did you mean `features`?
         error: Dockerfile:3:16: `build.all-features`: invalid type: string "yes", expected a boolean
     "#,
     );
@@ -1261,5 +1265,43 @@ fn bad_path_contexts_are_named_with_their_line() {
         &[],
         "error: Dockerfile:1:1: `build.path-contexts`: `../libs` and `../libs/net` are both at or \
          inside `/libs` (cargo reads both from there); map only the outer directory",
+    );
+}
+
+// --- [build.inputs] ---
+
+#[test]
+fn inputs_add_context_paths_to_a_packages_units() {
+    check(
+        "[build.inputs]\napi = [\"proto/\", \"schema/api.json\", \"proto/v1\"]\nweb = [\"assets\"]\n",
+        None,
+        &[("build.inputs.web", "static,assets")],
+        r#"
+        target: (implicit)
+        builder: docker.io/library/rust:1.95-slim-bookworm
+        inputs: api: ["proto", "schema/api.json"]
+        inputs: web: ["assets", "static"]
+        cargo: --release
+        runtime: docker.io/library/debian:bookworm-slim
+        bin-dir: /usr/local/bin
+        "#,
+    );
+}
+
+#[test]
+fn bad_inputs_are_named_with_their_line() {
+    check(
+        "[build.inputs]\napi = [\"../proto\"]\n",
+        None,
+        &[],
+        "error: Dockerfile:1:1: `build.inputs`: `api`: `../proto` leaves the build context; a \
+         directory outside it is a `[build.path-contexts]` entry",
+    );
+    check(
+        "[build]\ninputs = { \"crates/api\" = [\"proto\"] }\n",
+        None,
+        &[],
+        "error: Dockerfile:2:10: `build.inputs`: `crates/api` is not a package name: a package name \
+         is letters, digits, `-` and `_`, starting with a letter or `_`",
     );
 }
