@@ -363,7 +363,7 @@ impl GitServer {
     /// Repository `name` as `sshd` serves it: `ssh://USER@127.0.0.1:PORT/ABSOLUTE/PATH.git`, the
     /// user being the one running the tests (git runs `git-upload-pack` as that user).
     pub fn ssh_url(&self, sshd: &super::ssh::Sshd, name: &str) -> String {
-        let user = run(&mut Command::new("id").arg("-un"));
+        let user = run(Command::new("id").arg("-un"));
         format!(
             "ssh://{user}@127.0.0.1:{}{}",
             sshd.port(),
