@@ -27,6 +27,7 @@ pub mod fake_outputs;
 pub mod git_vendor;
 pub mod job_tokens;
 pub mod link_args;
+pub mod missing_inputs;
 pub mod plan_driver;
 pub mod record;
 pub mod replay;

@@ -13,6 +13,7 @@ use super::build_output::{self, BuildOutput, ParseConfig};
 use super::crate_archives::{self, ArchiveError};
 use super::job_tokens::{self, TokenError};
 use super::link_args::{self, ScriptResult, UnitTarget};
+use super::missing_inputs;
 use super::run_records;
 use super::symlink_farm::{self, FarmError};
 use crate::layout::{ARCHIVES_DIR, JOB_TOKENS_DIR, RUN_RECORDS_SUBDIR, VENDOR_DIR};
@@ -300,7 +301,7 @@ fn run_rustc(
         source,
     };
     let stderr = child.stderr.take().expect("invariant: stderr is piped");
-    render_rustc_stderr(
+    let unreadable = render_rustc_stderr(
         std::io::BufReader::new(stderr),
         &mut std::io::stderr(),
         colour,
@@ -310,6 +311,13 @@ fn run_rustc(
     // Like cargo without `-v`: rustc's diagnostics, then (in `replay`) one line naming the unit;
     // not the command line, which the plan records.
     if !status.success() {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let package = std::env::var("CARGO_PKG_NAME").unwrap_or_default();
+        for message in &unreadable {
+            if let Some(hint) = missing_inputs::hint(message, &cwd, &package) {
+                eprintln!("{hint}");
+            }
+        }
         return Ok(failure_code(status));
     }
     uplift(&compilation, &unit)?;
@@ -319,12 +327,14 @@ fn run_rustc(
 /// Shows rustc's stderr the way cargo does: cargo asks for `--error-format=json` with
 /// `diagnostic-rendered-ansi` whatever its colour setting, prints the `rendered` text of
 /// diagnostics (with the colour escapes removed unless `colour`), and keeps artifact and other
-/// JSON messages to itself. Lines that are not JSON messages pass through.
+/// JSON messages to itself. Lines that are not JSON messages pass through. Returns the messages
+/// of the errors that could not read a file (`super::missing_inputs`).
 fn render_rustc_stderr(
     from: impl std::io::BufRead,
     to: &mut impl Write,
     colour: bool,
-) -> std::io::Result<()> {
+) -> std::io::Result<Vec<String>> {
+    let mut unreadable = Vec::new();
     for line in from.split(b'\n') {
         let line = line?;
         let message = line
@@ -338,14 +348,21 @@ fn render_rustc_stderr(
             continue;
         };
         let rendered = message.get("rendered").and_then(|r| r.as_str());
-        if let (true, Some(rendered)) = (message["$message_type"] == "diagnostic", rendered) {
+        let is_diagnostic = message["$message_type"] == "diagnostic";
+        if let (true, Some(text)) = (is_diagnostic, message["message"].as_str())
+            && text.starts_with(missing_inputs::COULD_NOT_READ)
+            && unreadable.len() < 16
+        {
+            unreadable.push(text.to_owned());
+        }
+        if let (true, Some(rendered)) = (is_diagnostic, rendered) {
             let _ = match colour {
                 true => to.write_all(rendered.as_bytes()),
                 false => to.write_all(&strip_ansi_escapes::strip(rendered)),
             };
         }
     }
-    Ok(())
+    Ok(unreadable)
 }
 
 /// Cargo's `link_targets`: a build script is hard-linked to `build-script-<stem>` (the name cargo
