@@ -147,6 +147,23 @@ pub fn member_tree(context: &Output, dir: &str, nested_members: &[String], name:
         .output()
 }
 
+/// A `[build.inputs]` path of the context (a directory or a file), alone in a tree at the same
+/// path; a unit mounts it with that path as the selector.
+pub fn input_tree(context: &Output, path: &str) -> Output {
+    FileOp::scratch(format!("[internal] files of {path} (a build input)"))
+        .copy(
+            context,
+            &format!("/{path}"),
+            &format!("/{path}"),
+            CopyOptions {
+                create_dest_path: true,
+                dir_copy_contents: true,
+                ..Default::default()
+            },
+        )
+        .output()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@
 //! stages, so the whole conversion runs against the test fake as it runs against BuildKit.
 
 use super::bridge::{Bridge, solve};
+use super::build_inputs;
 use super::error::FrontendError;
 use super::failure::plan_failure_message;
 use super::images::{self, Base};
@@ -97,6 +98,7 @@ pub async fn convert(
         packages: &packages,
         members: member_trees(&graph, &inputs.context),
         outside: path_contexts::package_trees(&graph, &inputs.outside)?,
+        inputs: build_inputs::input_trees(&graph, &inputs.context, &target.inputs)?,
     };
     let unit_outputs = lower::unit_vertices(&graph, &toolchain, &unit_sources)?;
     let units = lower::unit_runs(&graph)?;

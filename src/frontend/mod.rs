@@ -19,6 +19,7 @@
 //! unit tests' fake implements too.
 
 pub mod bridge;
+mod build_inputs;
 pub mod convert;
 pub mod error;
 mod failure;

@@ -29,6 +29,9 @@ pub struct UnitSources<'a> {
     /// Path dependencies outside the context by their absolute directory (`outside_dirs`),
     /// each tree holding the package's files at its root.
     pub outside: BTreeMap<String, Output>,
+    /// `[build.inputs]`: by package name, each context path its units also mount and the tree
+    /// holding it at that path.
+    pub inputs: BTreeMap<String, Vec<(String, Output)>>,
 }
 
 /// The directories of the workspace packages the plan compiled, with the member directories
@@ -166,6 +169,7 @@ fn unit_vertex(
         // The recorded cwd may not exist before the helper unpacks; the step carries it.
         .with_cwd(TARGET_DIR);
     let mut exec = with_package_sources(exec, graph.sources_in_use(unit_id), sources, toolchain)?;
+    exec = with_build_inputs(exec, unit, sources);
     for &dep in &unit.closure {
         exec = exec.with_mount(
             format!("{DEPS_DIR}/{}", graph.units[dep].label),
@@ -181,6 +185,23 @@ fn unit_vertex(
         exec = with_session_mounts(exec, &toolchain.build_mounts);
     }
     Ok(exec.build()?.output_of(TARGET_DIR)?)
+}
+
+/// Mounts the `[build.inputs]` of the unit's own package (a workspace package), each at its
+/// place under the workspace, read-only.
+fn with_build_inputs(exec: ExecOp, unit: &Unit, sources: &UnitSources) -> ExecOp {
+    if !matches!(unit.package.source, PackageSource::Local { .. }) {
+        return exec;
+    }
+    let Some(inputs) = sources.inputs.get(&unit.package.name) else {
+        return exec;
+    };
+    inputs.iter().fold(exec, |exec, (path, tree)| {
+        exec.with_mount(
+            format!("{WORKSPACE_DIR}/{path}"),
+            Mount::readonly(tree).with_selector(&format!("/{path}")),
+        )
+    })
 }
 
 /// Mounts package sources where cargo had them: the unit's own, and those of the packages whose

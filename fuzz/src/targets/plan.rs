@@ -69,10 +69,19 @@ pub fn run(data: &[u8]) {
             Some((dir, tree))
         })
         .collect();
+    // Every workspace package reads a `[build.inputs]` path: its mounts go through the checks too.
+    let input = ("proto".to_owned(), context::input_tree(&context, "proto"));
+    let inputs = graph
+        .units
+        .iter()
+        .filter(|u| matches!(u.package.source, PackageSource::Local { .. }))
+        .map(|u| (u.package.name.clone(), vec![input.clone()]))
+        .collect();
     let sources = UnitSources {
         packages: &packages,
         members,
         outside,
+        inputs,
     };
     let Ok(units) = lower::unit_vertices(&graph, &toolchain, &sources) else {
         return check_graph(&graph);
