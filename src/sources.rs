@@ -21,11 +21,11 @@ use crate::lockfile::{GitPackage, GitReference, GitRepo, RegistryCrate};
 use crate::package_key::PackageKey;
 use std::collections::BTreeMap;
 
-/// The name cargo's `--config` uses for the vendored source.
 /// How a git checkout's vertex is named (`[source] git URL at COMMIT`), which
 /// `frontend::failure` reads back to tell a failed fetch.
 pub const GIT_VERTEX_PREFIX: &str = "[source] git ";
 
+/// The name cargo's `--config` uses for the vendored source.
 pub const VENDOR_SOURCE_NAME: &str = "cargo-frontend-vendor";
 
 /// What was fetched for one package.

@@ -440,7 +440,6 @@ fn a_local_directory_context_is_the_runtime_root() {
     assert!(!top.contains(&"ignored-marker"), "{top:?}");
 }
 
-/// Runs `docker ARGS`, which must succeed; its stdout.
 /// `[patch.crates-io]` with a local path (a team's fork of a crates.io dependency): cargo locks
 /// the fork, which builds as a path package of the context, with its own vertex.
 #[test]
@@ -503,6 +502,7 @@ fn a_project_with_committed_vendored_sources_builds() {
     assert_eq!(support::run_image(tag, &[]).trim(), "vendored: 7");
 }
 
+/// Runs `docker ARGS`, which must succeed; its stdout.
 fn docker(args: &[&str]) -> String {
     let output = std::process::Command::new("docker")
         .args(args)

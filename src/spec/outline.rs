@@ -197,8 +197,7 @@ fn list(items: &[String]) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
-/// A table as an inline TOML table; empty for none.
-/// A table of lists as one inline TOML table (`{ api = ["proto"] }`).
+/// A table of lists as one inline TOML table (`{ api = ["proto"] }`); empty for none.
 fn list_map(entries: &BTreeMap<String, Vec<String>>) -> String {
     if entries.is_empty() {
         return String::new();
@@ -213,6 +212,7 @@ fn list_map(entries: &BTreeMap<String, Vec<String>>) -> String {
     format!("{{ {} }}", pairs.join(", "))
 }
 
+/// A table as an inline TOML table; empty for none.
 fn map(entries: &BTreeMap<String, String>) -> String {
     if entries.is_empty() {
         return String::new();
