@@ -70,7 +70,10 @@ pub fn run(data: &[u8]) {
         })
         .collect();
     // Every workspace package reads a `[build.inputs]` path: its mounts go through the checks too.
-    let input = ("proto".to_owned(), context::input_tree(&context, "proto"));
+    let input = (
+        INPUT_PATH.to_owned(),
+        context::input_tree(&context, INPUT_PATH),
+    );
     let inputs = graph
         .units
         .iter()
@@ -92,6 +95,7 @@ pub fn run(data: &[u8]) {
         mount_dest: &unit_mount_allowed,
         copy_dest: &|dest| {
             dest == "/"
+                || dest == format!("/{INPUT_PATH}")
                 || dest
                     .strip_prefix(BIN_DIR)
                     .and_then(|r| r.strip_prefix('/'))
@@ -152,11 +156,14 @@ fn check_graph(graph: &UnitGraph) {
     }
 }
 
-/// Mounts a unit vertex may have: the fixed directories, one directory per dependency and per
-/// crate archive, and workspace members at their place under the workspace.
 /// The one directory outside the context the fuzzed plans may use.
 const OUTSIDE_ROOT: &str = "/shared";
 
+/// The `[build.inputs]` path every fuzzed workspace package lists.
+const INPUT_PATH: &str = "proto";
+
+/// Mounts a unit vertex may have: the fixed directories, one directory per dependency and per
+/// crate archive, and workspace members at their place under the workspace.
 fn unit_mount_allowed(dest: &str) -> bool {
     let one_below = |root: &str| {
         dest.strip_prefix(root)
