@@ -11,11 +11,16 @@ pub const COULD_NOT_READ: &str = "couldn't read `";
 
 /// The line to print under rustc's diagnostics when `message` (a diagnostic's `message` field)
 /// is a file rustc could not read inside the build context but outside the package's files;
-/// `cwd` is rustc's working directory, `package` the unit's package.
-pub fn hint(message: &str, cwd: &Path, package: &str) -> Option<String> {
+/// `cwd` is rustc's working directory, `package` the unit's package and `package_dir` its
+/// directory (`CARGO_MANIFEST_DIR`): a file inside it is the package's own, merely missing.
+pub fn hint(message: &str, cwd: &Path, package: &str, package_dir: &Path) -> Option<String> {
     let rest = message.strip_prefix(COULD_NOT_READ)?;
     let path = &rest[..rest.find('`')?];
     let relative = in_context(&cwd.join(path))?;
+    let own = in_context(package_dir).unwrap_or_default();
+    if own.is_empty() || relative.starts_with(&format!("{own}/")) {
+        return None;
+    }
     Some(format!(
         "cargo-frontend: `{path}` is `{relative}` in the build context, which this unit does not \
          see: each package's units see only its own files. If the crate reads it at build time, \
@@ -51,9 +56,11 @@ mod tests {
 
     const MESSAGE: &str = "couldn't read `crates/api/src/../../../proto/greeting.txt`: No such file or directory (os error 2)";
 
+    const API_DIR: &str = "/workspace/crates/api";
+
     #[test]
     fn a_file_outside_the_package_names_the_input_to_add() {
-        let hint = hint(MESSAGE, Path::new("/workspace"), "api").unwrap();
+        let hint = hint(MESSAGE, Path::new("/workspace"), "api", Path::new(API_DIR)).unwrap();
         assert!(
             hint.contains("is `proto/greeting.txt` in the build context"),
             "{hint}"
@@ -66,13 +73,14 @@ mod tests {
 
     #[test]
     fn other_messages_and_paths_outside_the_context_give_no_hint() {
-        assert_eq!(
-            hint("mismatched types", Path::new("/workspace"), "api"),
-            None
-        );
+        let hint =
+            |message: &str| hint(message, Path::new("/workspace"), "api", Path::new(API_DIR));
+        assert_eq!(hint("mismatched types"), None);
+        let own = "couldn't read `crates/api/src/data.txt`: No such file or directory (os error 2)";
+        assert_eq!(hint(own), None, "the package's own file is not an input");
         let outside = "couldn't read `/etc/x`: No such file or directory (os error 2)";
-        assert_eq!(hint(outside, Path::new("/workspace"), "api"), None);
+        assert_eq!(hint(outside), None);
         let above = "couldn't read `../../x`: No such file or directory (os error 2)";
-        assert_eq!(hint(above, Path::new("/workspace"), "api"), None);
+        assert_eq!(hint(above), None);
     }
 }

@@ -313,8 +313,11 @@ fn run_rustc(
     if !status.success() {
         let cwd = std::env::current_dir().unwrap_or_default();
         let package = std::env::var("CARGO_PKG_NAME").unwrap_or_default();
+        let package_dir = std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default();
         for message in &unreadable {
-            if let Some(hint) = missing_inputs::hint(message, &cwd, &package) {
+            if let Some(hint) =
+                missing_inputs::hint(message, &cwd, &package, Path::new(&package_dir))
+            {
                 eprintln!("{hint}");
             }
         }
