@@ -16,7 +16,7 @@ use super::healthcheck;
 use super::raw::{RawHealthcheck, RawTarget, Scalar};
 use super::target::{
     BaseImage, BuildSettings, DEFAULT_BIN_DIR, DEFAULT_BUILDER_IMAGE, DEFAULT_PROFILE,
-    DEFAULT_RUNTIME_IMAGE, Healthcheck, PathContext, RuntimeSettings, Target,
+    DEFAULT_RUNTIME_IMAGE, Healthcheck, PathContext, RuntimeSettings, SessionMount, Target,
 };
 
 /// Where a layer's values come from.
@@ -236,6 +236,12 @@ fn resolve_stack(
 
     let healthcheck = resolve_healthcheck(layers, stack, &mut errors);
     let path_contexts = resolve_path_contexts(layers, &mut errors);
+    if let Some((index, problem)) = mount_on_a_path_context(&build_mounts, &path_contexts)
+        && let Some((layer, mounts)) = last(layers, |r| r.build.as_ref()?.mounts.as_ref())
+    {
+        let span = mounts.get(index).map(Spanned::span);
+        errors.push(layer.error(span, "build.mounts", problem));
+    }
     let inputs = resolve_inputs(layers, &mut errors);
 
     // One named binary and nothing else to run: run it.
@@ -449,6 +455,33 @@ fn resolve_inputs(
         }
     }
     out
+}
+
+/// Why a `[build] mounts` target collides with a `[build.path-contexts]` mount point (at, inside
+/// or around it), if one does, with the mount's index: planning mounts both.
+fn mount_on_a_path_context(
+    mounts: &[SessionMount],
+    contexts: &[PathContext],
+) -> Option<(usize, String)> {
+    let within = |inner: &str, outer: &str| {
+        inner == outer
+            || inner
+                .strip_prefix(outer)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    mounts.iter().enumerate().find_map(|(index, mount)| {
+        let target = mount.target.as_deref()?;
+        let context = contexts
+            .iter()
+            .find(|c| within(target, &c.mount) || within(&c.mount, target))?;
+        let problem = format!(
+            "`{}` mounts at `{}`, where `[build.path-contexts]` puts `{}`; choose another `target`",
+            mount.written.escape_debug(),
+            target.escape_debug(),
+            context.written.escape_debug()
+        );
+        Some((index, problem))
+    })
 }
 
 /// A `[build.path-contexts]` key, kept as written once its mount point is known to be good.

@@ -1305,3 +1305,15 @@ fn bad_inputs_are_named_with_their_line() {
          is letters, digits, `-` and `_`, starting with a letter or `_`",
     );
 }
+
+#[test]
+fn a_mount_at_a_path_context_is_refused() {
+    check(
+        "[build]\nmounts = [\"type=secret,id=t,target=/shared-libs/key\"]\n[build.path-contexts]\n\"../shared-libs\" = \"shared\"\n",
+        None,
+        &[],
+        "error: Dockerfile:2:11: `build.mounts`: `type=secret,id=t,target=/shared-libs/key` mounts at \
+         `/shared-libs/key`, where `[build.path-contexts]` puts `../shared-libs`; choose another \
+         `target`",
+    );
+}
