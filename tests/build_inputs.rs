@@ -75,12 +75,12 @@ fn a_file_the_spec_does_not_list_names_the_key_to_add() {
 }
 
 #[test]
-fn inputs_for_a_package_the_build_does_not_compile_are_refused() {
+fn inputs_for_a_package_the_workspace_does_not_have_are_refused() {
     let example = Example::copy_of_fixture("build-inputs");
     example.append("Dockerfile", "apii = [\"proto\"]\n");
     let failure = Build::new(&example, TAG).run_expecting_failure();
     assert!(
-        failure.contains("[build.inputs] lists files for `apii`, which is no workspace package this build compiles; its packages are: api, words"),
+        failure.contains("[build.inputs] lists files for `apii`, which is no package of the workspace (Cargo.lock's path packages are: api, words)"),
         "{failure}"
     );
 }

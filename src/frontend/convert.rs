@@ -98,7 +98,12 @@ pub async fn convert(
         packages: &packages,
         members: member_trees(&graph, &inputs.context),
         outside: path_contexts::package_trees(&graph, &inputs.outside)?,
-        inputs: build_inputs::input_trees(&graph, &inputs.context, &target.inputs)?,
+        inputs: build_inputs::input_trees(
+            &graph,
+            &inputs.context,
+            &target.inputs,
+            &inputs.path_packages,
+        )?,
     };
     let unit_outputs = lower::unit_vertices(&graph, &toolchain, &unit_sources)?;
     let units = lower::unit_runs(&graph)?;

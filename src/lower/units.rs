@@ -168,8 +168,16 @@ fn unit_vertex(
         )
         // The recorded cwd may not exist before the helper unpacks; the step carries it.
         .with_cwd(TARGET_DIR);
-    let mut exec = with_package_sources(exec, graph.sources_in_use(unit_id), sources, toolchain)?;
-    exec = with_build_inputs(exec, unit, sources);
+    let in_use = graph.sources_in_use(unit_id);
+    let member_mounts: BTreeSet<&str> = in_use
+        .iter()
+        .filter_map(|source| match source {
+            PackageSource::Local { dir } => Some(dir.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut exec = with_package_sources(exec, in_use.clone(), sources, toolchain)?;
+    exec = with_build_inputs(exec, unit, sources, &member_mounts);
     for &dep in &unit.closure {
         exec = exec.with_mount(
             format!("{DEPS_DIR}/{}", graph.units[dep].label),
@@ -188,15 +196,24 @@ fn unit_vertex(
 }
 
 /// Mounts the `[build.inputs]` of the unit's own package (a workspace package), each at its
-/// place under the workspace, read-only.
-fn with_build_inputs(exec: ExecOp, unit: &Unit, sources: &UnitSources) -> ExecOp {
+/// place under the workspace, read-only; an input that is another package's directory mounted
+/// here already (a build-script run sees its closure's sources) is that tree.
+fn with_build_inputs(
+    exec: ExecOp,
+    unit: &Unit,
+    sources: &UnitSources,
+    member_mounts: &BTreeSet<&str>,
+) -> ExecOp {
     if !matches!(unit.package.source, PackageSource::Local { .. }) {
         return exec;
     }
     let Some(inputs) = sources.inputs.get(&unit.package.name) else {
         return exec;
     };
-    inputs.iter().fold(exec, |exec, (path, tree)| {
+    let not_mounted = inputs
+        .iter()
+        .filter(|(path, _)| !member_mounts.contains(path.as_str()));
+    not_mounted.fold(exec, |exec, (path, tree)| {
         exec.with_mount(
             format!("{WORKSPACE_DIR}/{path}"),
             Mount::readonly(tree).with_selector(&format!("/{path}")),
