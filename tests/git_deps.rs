@@ -11,6 +11,7 @@
 
 mod support;
 
+use base64::Engine as _;
 use std::path::Path;
 use std::process::Command;
 use support::git::{
@@ -257,8 +258,10 @@ fn a_new_commit_and_cargo_update_rebuild_exactly_the_changed_package_and_its_dep
 
 /// A private repository over https with a token (here plain http on loopback: BuildKit sends
 /// the token to whichever remote the lockfile names, http or https): the `GIT_AUTH_TOKEN`
-/// secret, as for a Dockerfile's git sources. Without it the build fails saying which flag to
-/// add; with it BuildKit fetches the locked commit, and the token reaches no log.
+/// secret, as for a Dockerfile's git sources, scoped to the one host (`GIT_AUTH_TOKEN.HOST`,
+/// the host with its port, as BuildKit looks it up), as README recommends. Without it the build
+/// fails saying which flag to add; with it BuildKit fetches the locked commit, and the token
+/// reaches no log, neither plain nor as the basic-auth header BuildKit makes of it.
 #[test]
 fn a_private_repository_over_http_is_fetched_with_the_git_auth_token_secret() {
     let Served { server, example } = served_example();
@@ -287,10 +290,25 @@ fn a_private_repository_over_http_is_fetched_with_the_git_auth_token_secret() {
 
     let token_file = tempfile::NamedTempFile::new().expect("temp file");
     std::fs::write(token_file.path(), &token).expect("write the token");
+    // Scoped to the host without its port, the token is not sent: BuildKit's scope is the url's
+    // host with the port.
+    Build::new(&example, TAG)
+        .arg("--secret")
+        .arg(&format!(
+            "id=GIT_AUTH_TOKEN.127.0.0.1,src={}",
+            token_file.path().display()
+        ))
+        .run_expecting_failure();
+    assert!(
+        http.requests().iter().all(|r| !r.authorised),
+        "a token scoped to the host without its port was not sent: {:#?}",
+        http.requests()
+    );
     let progress = Build::new(&example, TAG)
         .arg("--secret")
         .arg(&format!(
-            "id=GIT_AUTH_TOKEN,src={}",
+            "id=GIT_AUTH_TOKEN.{},src={}",
+            http.host(),
             token_file.path().display()
         ))
         .run();
@@ -305,8 +323,11 @@ fn a_private_repository_over_http_is_fetched_with_the_git_auth_token_secret() {
         support::run_image(TAG, &[]).trim(),
         format!("git-deps: {greeting}, number 42")
     );
+    let header =
+        base64::engine::general_purpose::STANDARD.encode(format!("x-access-token:{token}"));
+    let log = progress.readable_log();
     assert!(
-        !progress.readable_log().contains(&token),
+        !log.contains(&token) && !log.contains(&header),
         "the token is in the build's log"
     );
     assert_eq!(

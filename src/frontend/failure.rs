@@ -153,9 +153,24 @@ fn explain_git_failure(url: &str, message: &str) -> String {
     .iter()
     .any(|marker| message.contains(marker));
     let hint = if asked_for_credentials {
-        match url.starts_with("ssh://") {
-            true => "the repository is private: forward an ssh agent that holds a key it accepts with `--ssh default`".to_owned(),
-            false => "the repository is private: pass a token as `--secret id=GIT_AUTH_TOKEN,env=VARIABLE` (or `id=GIT_AUTH_TOKEN.HOST` for one host); BuildKit sends it as `x-access-token`".to_owned(),
+        match url.split_once("://").map(|(scheme, _)| scheme) {
+            Some("ssh") => "the repository is private: forward an ssh agent that holds a key it accepts with `--ssh default`".to_owned(),
+            Some("git") => "the repository is private, and git:// cannot authenticate: lock it through an https:// (with a token) or ssh:// url".to_owned(),
+            _ => {
+                // BuildKit's scope is the url's host with its port (`url.Host` in Go).
+                let host = url::Url::parse(url).ok().and_then(|u| {
+                    let host = u.host_str()?.to_owned();
+                    Some(match u.port() {
+                        Some(port) => format!("{host}:{port}"),
+                        None => host,
+                    })
+                });
+                let host = host.as_deref().unwrap_or("HOST");
+                format!(
+                    "the repository is private: pass a token as `--secret id=GIT_AUTH_TOKEN.{host},env=VARIABLE` \
+                     (a plain `id=GIT_AUTH_TOKEN` is sent to every git remote of the build); BuildKit sends it as `x-access-token`"
+                )
+            }
         }
     } else if missing_commit {
         "the commit Cargo.lock locks is not in the repository (a force-push?): run `cargo update -p PACKAGE` and commit Cargo.lock".to_owned()
@@ -327,7 +342,7 @@ mod tests {
         assert_eq!(
             explain_vertex_failure(name, private).as_deref(),
             Some(
-                "fetching the git repository `http://127.0.0.1:46087/shared.git` failed: fatal: could not read Username for 'http://127.0.0.1:46087': terminal prompts disabled; the repository is private: pass a token as `--secret id=GIT_AUTH_TOKEN,env=VARIABLE` (or `id=GIT_AUTH_TOKEN.HOST` for one host); BuildKit sends it as `x-access-token`"
+                "fetching the git repository `http://127.0.0.1:46087/shared.git` failed: fatal: could not read Username for 'http://127.0.0.1:46087': terminal prompts disabled; the repository is private: pass a token as `--secret id=GIT_AUTH_TOKEN.127.0.0.1:46087,env=VARIABLE` (a plain `id=GIT_AUTH_TOKEN` is sent to every git remote of the build); BuildKit sends it as `x-access-token`"
             )
         );
         let ssh = explain_vertex_failure(

@@ -375,7 +375,12 @@ impl GitServer {
 impl GitHttpServer {
     /// `http://127.0.0.1:PORT/`: the prefix of every repository's url.
     pub fn base_url(&self) -> String {
-        format!("http://127.0.0.1:{}/", self.port)
+        format!("http://{}/", self.host())
+    }
+
+    /// `127.0.0.1:PORT`: the host as BuildKit names a host-scoped secret (`GIT_AUTH_TOKEN.HOST`).
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
     }
 
     /// Every request answered so far, in order.
