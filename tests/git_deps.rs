@@ -337,6 +337,95 @@ fn a_private_repository_over_http_is_fetched_with_the_git_auth_token_secret() {
     );
 }
 
+/// Writes a standalone fork of shared-b, with its own greeting, under `dir`.
+fn write_a_fork_of_shared_b(dir: &Path) {
+    std::fs::create_dir_all(dir.join("src")).expect("mkdir");
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"shared-b\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n",
+    )
+    .expect("write the fork's manifest");
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        "pub fn greeting() -> &'static str {\n    \"hello from the fork of shared-b\"\n}\n",
+    )
+    .expect("write the fork's source");
+}
+
+/// Patches the example's git source of shared-b with `patch` (a dependency's inline table),
+/// re-resolves with host cargo as the developer's would, builds, and checks that the fork is
+/// built as its own unit and is what the image runs. Returns shared-b's lock entry.
+fn build_with_shared_b_patched(server: &GitServer, example: &Example, patch: &str) -> toml::Value {
+    let manifest = example.read("Cargo.toml");
+    example.write(
+        "Cargo.toml",
+        &format!(
+            "{manifest}\n[patch.\"{}\"]\nshared-b = {patch}\n",
+            server.url(REPO)
+        ),
+    );
+    host_cargo(example, &["metadata", "--format-version", "1"]);
+    let lock: toml::Table = toml::from_str(&example.read("Cargo.lock")).expect("Cargo.lock");
+    let shared_b: Vec<&toml::Value> = lock["package"]
+        .as_array()
+        .expect("[[package]]")
+        .iter()
+        .filter(|p| p["name"].as_str() == Some("shared-b"))
+        .collect();
+    let [entry] = shared_b.as_slice() else {
+        panic!("cargo locks one shared-b, the fork: {shared_b:#?}");
+    };
+
+    let progress = build(example);
+    progress.assert_every_planned_unit_has_a_vertex();
+    let names = progress.unit_names();
+    for unit in [BIN, SHARED_A, SHARED_B] {
+        assert!(names.iter().any(|n| n == unit), "{unit} in {names:#?}");
+    }
+    assert_eq!(
+        support::run_image(TAG, &[]).trim(),
+        "git-deps: hello from the fork of shared-b, number 42"
+    );
+    (*entry).clone()
+}
+
+/// `[patch."<git url>"]` with a local fork: a team's patched copy of one package of a git
+/// dependency. Cargo locks the fork as a path package of the context, which builds as its own
+/// unit with the fork's files, while the rest of the repository is still fetched at its commit.
+#[test]
+fn a_git_dependency_patched_with_a_local_path_builds_the_fork() {
+    let Served { server, example } = served_example();
+    write_a_fork_of_shared_b(&example.path().join("forks/shared-b"));
+    let entry = build_with_shared_b_patched(&server, &example, "{ path = \"forks/shared-b\" }");
+    assert!(
+        entry.get("source").is_none(),
+        "the fork is a path package: {entry:#?}"
+    );
+}
+
+/// `[patch."<git url>"]` with another git repository (a fork on the same server): the fork is a
+/// git source of its own, fetched at the commit cargo locks for it.
+#[test]
+fn a_git_dependency_patched_with_a_git_fork_builds_the_fork() {
+    let Served { server, example } = served_example();
+    let fork = tempfile::tempdir().expect("temp dir");
+    write_a_fork_of_shared_b(fork.path());
+    let commit = server.create_repo("shared-b-fork", fork.path(), "a fork of shared-b");
+    let entry = build_with_shared_b_patched(
+        &server,
+        &example,
+        &format!(
+            "{{ git = \"{}\", branch = \"main\" }}",
+            server.url("shared-b-fork")
+        ),
+    );
+    assert_eq!(
+        entry.get("source").and_then(toml::Value::as_str),
+        Some(format!("git+{}?branch=main#{commit}", server.url("shared-b-fork")).as_str()),
+        "the fork is locked at its commit"
+    );
+}
+
 /// A git server nobody answers at, and a locked commit the repository does not have: each
 /// fails with git's own words and the fix, naming the repository.
 #[test]
