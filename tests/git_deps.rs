@@ -426,6 +426,71 @@ fn a_git_dependency_patched_with_a_git_fork_builds_the_fork() {
     );
 }
 
+/// A git dependency whose crate reads a file of a git submodule (`include_str!`): cargo checks
+/// submodules out with the package, and so must the build. BuildKit's checkout has them; the
+/// vendoring vertex (no network) fetches them from it (`helper::git_submodules`).
+#[test]
+fn a_git_dependency_with_a_submodule_builds() {
+    build_a_git_dependency_with_a_submodule(false);
+}
+
+/// The same, the submodule's url in `.gitmodules` relative to the repository's (`../x.git`).
+#[test]
+fn a_git_dependency_with_a_relative_submodule_url_builds() {
+    build_a_git_dependency_with_a_submodule(true);
+}
+
+fn build_a_git_dependency_with_a_submodule(relative: bool) {
+    let server = GitServer::start();
+    let words = tempfile::tempdir().expect("temp dir");
+    std::fs::write(words.path().join("word.txt"), "from a submodule").expect("write");
+    server.create_repo("words", words.path(), "a word");
+    let package = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(package.path().join("src")).expect("mkdir");
+    std::fs::write(
+        package.path().join("Cargo.toml"),
+        "[package]\nname = \"with-sub\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .expect("write");
+    std::fs::write(
+        package.path().join("src/lib.rs"),
+        "pub fn word() -> &'static str {\n    include_str!(\"../words/word.txt\")\n}\n",
+    )
+    .expect("write");
+    server.create_repo("with-sub", package.path(), "a package");
+    server.add_submodule("with-sub", "main", "words", "words", relative);
+
+    let example = Example::copy_of("git-deps");
+    example.write(
+        "Cargo.toml",
+        &format!(
+            "[package]\nname = \"git-deps\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+             [dependencies]\nwith-sub = {{ git = \"{}\", branch = \"main\" }}\n\n\
+             [workspace]\nexclude = [\"upstream\"]\n",
+            server.url("with-sub")
+        ),
+    );
+    example.write(
+        "src/main.rs",
+        "fn main() {\n    println!(\"git-deps: {}\", with_sub::word());\n}\n",
+    );
+    example.remove("Cargo.lock");
+    host_cargo(&example, &["generate-lockfile"]);
+    host_cargo(&example, &["build", "-q"]);
+
+    let progress = build(&example);
+    progress.assert_every_planned_unit_has_a_vertex();
+    assert_eq!(
+        support::run_image(TAG, &[]).trim(),
+        "git-deps: from a submodule"
+    );
+    assert_eq!(
+        build(&example).units_in(UnitState::Executed),
+        Vec::<String>::new(),
+        "an identical rebuild executes no unit"
+    );
+}
+
 /// A git server nobody answers at, and a locked commit the repository does not have: each
 /// fails with git's own words and the fix, naming the repository.
 #[test]

@@ -19,6 +19,10 @@ use std::process::Command;
 /// The throwaway project's directory (in the vertex's in-memory `/tmp`).
 const PROJECT_DIR: &str = "/tmp/cargo-frontend-git-vendor";
 
+/// `cargo vendor`'s `HOME`, whose `.gitconfig` points submodule urls at the checkout
+/// ([`super::git_submodules`]); fixed, so no image's own git config takes part.
+const GIT_HOME_DIR: &str = "/tmp/cargo-frontend-git-home";
+
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum GitVendorError {
@@ -28,6 +32,8 @@ pub enum GitVendorError {
     Usage,
     #[error(transparent)]
     Archive(#[from] ArchiveError),
+    #[error(transparent)]
+    Submodule(#[from] super::git_submodules::SubmoduleError),
     #[error("failed to write `{path}`")]
     Write {
         path: PathBuf,
@@ -64,6 +70,11 @@ pub fn vendor_git(args: &[String]) -> Result<i32, GitVendorError> {
             "[source.crates-io]\nreplace-with = \"cargo-frontend-vendor\"\n\n[source.cargo-frontend-vendor]\ndirectory = \"{VENDOR_DIR}\"\n"
         ),
     )?;
+    let submodules = super::git_submodules::submodules(Path::new(&checkout))?;
+    write(
+        &Path::new(GIT_HOME_DIR).join(".gitconfig"),
+        &super::git_submodules::insteadof_config(&submodules),
+    )?;
     let vendored = project.join("vendor");
     let status = Command::new("cargo")
         .args([
@@ -74,6 +85,7 @@ pub fn vendor_git(args: &[String]) -> Result<i32, GitVendorError> {
         ])
         .arg(&vendored)
         .current_dir(project)
+        .env("HOME", GIT_HOME_DIR)
         // cargo prints the config to use on stdout; the vertex's log is for what went wrong.
         .stdout(std::process::Stdio::null())
         .status()

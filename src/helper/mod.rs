@@ -24,6 +24,7 @@ pub mod build_output;
 pub mod crate_archives;
 pub mod dispatch;
 pub mod fake_outputs;
+pub mod git_submodules;
 pub mod git_vendor;
 pub mod job_tokens;
 pub mod link_args;

@@ -223,6 +223,52 @@ impl GitServer {
         self.head(name, branch)
     }
 
+    /// Adds a commit on `branch` of repository `name` that adds repository `submodule` of this
+    /// server as a git submodule at `path`, its url in `.gitmodules` the server's `git://` or,
+    /// `relative`, `../SUBMODULE.git`. Returns the commit.
+    pub fn add_submodule(
+        &self,
+        name: &str,
+        branch: &str,
+        path: &str,
+        submodule: &str,
+        relative: bool,
+    ) -> String {
+        let work = self.scratch();
+        run(git()
+            .arg("clone")
+            .arg("-q")
+            .arg("--branch")
+            .arg(branch)
+            // From the server, so that a relative url resolves against its `git://`.
+            .arg(self.url(name))
+            .arg(work.path()));
+        run(git()
+            .arg("-C")
+            .arg(work.path())
+            .args(["submodule", "add", "-q"])
+            .arg(match relative {
+                true => format!("../{submodule}.git"),
+                false => self.url(submodule),
+            })
+            .arg(path));
+        let parents: u64 = run(git()
+            .arg("-C")
+            .arg(work.path())
+            .args(["rev-list", "--count", "HEAD"]))
+        .parse()
+        .expect("a count");
+        commit(work.path(), parents, "add a submodule");
+        run(git()
+            .arg("-C")
+            .arg(work.path())
+            .arg("push")
+            .arg("-q")
+            .arg(self.bare(name))
+            .arg(format!("HEAD:refs/heads/{branch}")));
+        self.head(name, branch)
+    }
+
     /// The commit `branch` of repository `name` points at.
     pub fn head(&self, name: &str, branch: &str) -> String {
         run(git()
