@@ -49,6 +49,10 @@ pub const TARGETS: &[Target] = &[
         name: "manifest",
         run: targets::manifest::run,
     },
+    Target {
+        name: "gitmodules",
+        run: targets::gitmodules::run,
+    },
 ];
 
 /// The target called `name`.

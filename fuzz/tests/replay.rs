@@ -146,7 +146,8 @@ replay_tests!(
     build_output,
     rustc_args,
     plan,
-    manifest
+    manifest,
+    gitmodules
 );
 
 #[test]
@@ -160,6 +161,7 @@ fn every_target_has_a_replay_test() {
         "rustc_args",
         "plan",
         "manifest",
+        "gitmodules",
     ];
     for target in TARGETS {
         assert!(

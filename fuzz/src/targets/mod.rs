@@ -3,6 +3,7 @@
 pub mod build_args;
 pub mod build_output;
 pub mod dockerignore;
+pub mod gitmodules;
 pub mod lockfile;
 pub mod manifest;
 pub mod plan;
