@@ -290,6 +290,21 @@ fn a_private_repository_over_http_is_fetched_with_the_git_auth_token_secret() {
 
     let token_file = tempfile::NamedTempFile::new().expect("temp file");
     std::fs::write(token_file.path(), &token).expect("write the token");
+    // A wrong token is refused by the server, and told as a private repository.
+    let wrong_file = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(wrong_file.path(), "not-the-token").expect("write the wrong token");
+    let wrong = Build::new(&example, TAG)
+        .arg("--secret")
+        .arg(&format!(
+            "id=GIT_AUTH_TOKEN.{},src={}",
+            http.host(),
+            wrong_file.path().display()
+        ))
+        .run_expecting_failure();
+    assert!(
+        wrong.contains(&format!("--secret id=GIT_AUTH_TOKEN.{}", http.host())),
+        "a wrong token names the secret to pass:\n{wrong}"
+    );
     // Scoped to the host without its port, the token is not sent: BuildKit's scope is the url's
     // host with the port.
     Build::new(&example, TAG)
