@@ -196,18 +196,34 @@ fn named_contexts(
         .collect()
 }
 
+/// The longest context name accepted: vertex names and shared keys are made of it.
+const MAX_CONTEXT_NAME: usize = 255;
+
 /// What `value` names, as BuildKit's Dockerfile frontend splits it: the scheme is everything
-/// before the first `:` (`git@host:…` counts as `git`). A key and a local name become vertex
-/// names and a local source's name and shared key, so control characters and `..` are refused.
+/// before the first `:` (`git@host:…` counts as `git`). A key becomes vertex names and a local
+/// source's name and shared key, so it must be short and show as it reads: spaces, control
+/// characters and invisible formatting characters (a right-to-left override would make a vertex
+/// name read as another) are refused. A local name is a path: `..` and control characters are
+/// refused there too.
 fn context_source(
     key: &str,
     value: &str,
     shared_key: Option<&String>,
 ) -> Result<ContextSource, String> {
-    if key.is_empty() || key.chars().any(|c| c.is_control() || c.is_whitespace()) {
+    if key.is_empty()
+        || key
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || invisible(c))
+    {
         return Err(
-            "a context name cannot be empty or hold spaces or control characters".to_owned(),
+            "a context name cannot be empty or hold spaces, control or invisible formatting characters"
+                .to_owned(),
         );
+    }
+    if key.len() > MAX_CONTEXT_NAME {
+        return Err(format!(
+            "a context name is at most {MAX_CONTEXT_NAME} bytes long"
+        ));
     }
     let Some((scheme, rest)) = value.split_once(':') else {
         return Err(
@@ -247,6 +263,14 @@ fn context_source(
             scheme: scheme.escape_debug().to_string(),
         }),
     }
+}
+
+/// Unicode's formatting characters that change how text reads without showing (bidirectional
+/// overrides and isolates, zero-width ones, the soft hyphen, the byte-order mark).
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
 #[cfg(test)]
@@ -370,8 +394,14 @@ mod tests {
             ("context:x=local:", "has no name"),
             ("context:x=local:../../etc", "`..`"),
             ("context:x=local:a\u{1b}b", "control character"),
-            ("context:a b=local:ab", "spaces or control characters"),
+            ("context:a b=local:ab", "spaces, control"),
+            ("context:ab\u{202e}c=local:ab", "invisible formatting"),
+            ("context:a\u{200b}=local:ab", "invisible formatting"),
             ("context:=local:x", "cannot be empty"),
+            (
+                &format!("context:{}=local:x", "a".repeat(256)),
+                "at most 255 bytes",
+            ),
         ] {
             let vars = [(format!("{OPT_PREFIX}0"), bad.to_owned())];
             let err = FrontendOpts::from_env(vars).unwrap_err().to_string();
