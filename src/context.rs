@@ -147,10 +147,15 @@ pub fn member_tree(context: &Output, dir: &str, nested_members: &[String], name:
         .output()
 }
 
+/// How a `[build.inputs]` tree's vertex is named (`[internal] files of PATH (a build input)`),
+/// which `frontend::failure` reads back to tell a path the context does not have.
+pub const INPUT_VERTEX_PREFIX: &str = "[internal] files of ";
+pub const INPUT_VERTEX_SUFFIX: &str = " (a build input)";
+
 /// A `[build.inputs]` path of the context (a directory or a file), alone in a tree at the same
 /// path; a unit mounts it with that path as the selector.
 pub fn input_tree(context: &Output, path: &str) -> Output {
-    FileOp::scratch(format!("[internal] files of {path} (a build input)"))
+    FileOp::scratch(format!("{INPUT_VERTEX_PREFIX}{path}{INPUT_VERTEX_SUFFIX}"))
         .copy(
             context,
             &format!("/{path}"),

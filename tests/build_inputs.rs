@@ -84,3 +84,17 @@ fn inputs_for_a_package_the_workspace_does_not_have_are_refused() {
         "{failure}"
     );
 }
+
+#[test]
+fn an_input_the_context_does_not_have_is_told_with_the_fix() {
+    let example = Example::copy_of_fixture("build-inputs");
+    let spec = example.read("Dockerfile");
+    let renamed = spec.replace("api = [\"proto\"]", "api = [\"protos\"]");
+    assert_ne!(renamed, spec);
+    example.write("Dockerfile", &renamed);
+    let failure = Build::new(&example, TAG).run_expecting_failure();
+    assert!(
+        failure.contains("`[build.inputs]` lists `protos`, which the build context does not have (or `.dockerignore` excludes)"),
+        "{failure}"
+    );
+}

@@ -72,6 +72,17 @@ pub(super) fn explain_vertex_failure(name: &str, message: &str) -> Option<String
     {
         return Some(explain_git_failure(url, message));
     }
+    if let Some(path) = name
+        .strip_prefix(crate::context::INPUT_VERTEX_PREFIX)
+        .and_then(|rest| rest.strip_suffix(crate::context::INPUT_VERTEX_SUFFIX))
+    {
+        return Some(match message.contains("not found") {
+            true => format!(
+                "`[build.inputs]` lists `{path}`, which the build context does not have (or `.dockerignore` excludes): fix the path in the build spec, or stop excluding it"
+            ),
+            false => format!("copying the build input `{path}` failed: {message}"),
+        });
+    }
     if let Some(missing) = missing_session_input(message) {
         return Some(format!("{name} failed: {missing}"));
     }
@@ -391,6 +402,20 @@ mod tests {
                 .as_deref(),
             Some(
                 "cargo plan (record rustc and build-script calls) failed: the helper exited with 137 (its log above says why)"
+            )
+        );
+    }
+
+    #[test]
+    fn a_build_input_the_context_lacks_names_the_key() {
+        let explained = explain_vertex_failure(
+            "[internal] files of proto (a build input)",
+            "failed to compute cache key: failed to calculate checksum of ref 3f2: \"/proto\": not found",
+        );
+        assert_eq!(
+            explained.as_deref(),
+            Some(
+                "`[build.inputs]` lists `proto`, which the build context does not have (or `.dockerignore` excludes): fix the path in the build spec, or stop excluding it"
             )
         );
     }
