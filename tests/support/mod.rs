@@ -10,6 +10,7 @@ use std::process::Command;
 use cargo_frontend::helper::replay::TIMING_PREFIX;
 
 pub mod git;
+pub mod search;
 pub mod ssh;
 
 /// Prefixes of the per-unit vertex names (documented in the README).
@@ -328,6 +329,17 @@ pub fn remove_image(reference: &str) {
         .status()
         .expect("docker runs");
     assert!(status.success(), "removing {reference} failed");
+}
+
+/// `docker save` of image `tag` into the tar file `to`.
+pub fn docker_save(tag: &str, to: &Path) {
+    let status = Command::new("docker")
+        .args(["save", "-o"])
+        .arg(to)
+        .arg(tag)
+        .status()
+        .expect("docker runs");
+    assert!(status.success(), "docker save {tag} failed");
 }
 
 pub fn run_image(tag: &str, args: &[&str]) -> String {
