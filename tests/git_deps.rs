@@ -264,17 +264,13 @@ fn a_new_commit_and_cargo_update_rebuild_exactly_the_changed_package_and_its_dep
 /// reaches no log, neither plain nor as the basic-auth header BuildKit makes of it.
 #[test]
 fn a_private_repository_over_http_is_fetched_with_the_git_auth_token_secret() {
-    let Served { server, example } = served_example();
+    let served = served_example();
     // A token no earlier run used, and a commit no earlier run built: the fetch must happen.
     let token = format!("tok-{}", support::unique_text());
-    let greeting = commit_a_greeting_and_update(&server, &example, &support::unique_text());
-    let http = server.serve_private_http(&token);
-    let git_url = format!("git://127.0.0.1:{}/", server.port());
-    for file in ["Cargo.toml", "Cargo.lock"] {
-        let text = example.read(file);
-        assert!(text.contains(&git_url), "{file} names {git_url}");
-        example.write(file, &text.replace(&git_url, &http.base_url()));
-    }
+    let greeting =
+        commit_a_greeting_and_update(&served.server, &served.example, &support::unique_text());
+    let http = served.over_private_http(&token);
+    let Served { server, example } = served;
     let git_requests_before = server.requests().len();
 
     let failure = Build::new(&example, TAG).run_expecting_failure();

@@ -5,6 +5,8 @@
 
 mod support;
 
+use base64::Engine as _;
+use support::search::Search;
 use support::{Build, Example, UnitState};
 
 const TAG: &str = "cargo-frontend-e2e/registry-cache:1";
@@ -149,5 +151,87 @@ fn a_wiped_builder_fetches_nothing_from_the_git_server_on_a_cache_hit() {
     assert_eq!(
         support::run_image(tag, &[]).trim(),
         "git-deps: hello from shared-b, number 42"
+    );
+}
+
+/// A private git dependency (smart HTTP behind a token, the host-scoped secret) on a fresh
+/// runner: with the registry cache no unit runs and nothing is asked of the server; and the
+/// token is in no blob of a `mode=max` cache export, no member of the image and not in the log,
+/// neither plain nor as the basic-auth header BuildKit makes of it.
+#[test]
+fn a_private_git_dependency_on_a_wiped_builder_fetches_nothing_and_no_blob_holds_the_token() {
+    let served = support::git::served_example();
+    let token = format!("tok-{}", support::unique_text());
+    let http = served.over_private_http(&token);
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let token_file = scratch.path().join("token");
+    std::fs::write(&token_file, &token).expect("write the token");
+    let secret = format!(
+        "id=GIT_AUTH_TOKEN.{},src={}",
+        http.host(),
+        token_file.display()
+    );
+    let cache_ref = format!(
+        "{}/cargo-frontend-e2e/cache:private-git",
+        support::registry()
+    );
+    let tag = "cargo-frontend-e2e/registry-cache-private-git:1";
+    let build = || {
+        Build::new(&served.example, tag)
+            .arg("--secret")
+            .arg(&secret)
+    };
+
+    let first = exporting(build(), &cache_ref).run();
+    first.assert_every_planned_unit_has_a_vertex();
+    assert!(
+        http.requests().iter().any(|r| r.authorised),
+        "the exporting runner fetched the repository with the token: {:#?}",
+        http.requests()
+    );
+    let before = http.requests().len();
+
+    support::wipe_builder(&[tag]);
+    let fresh = importing(build(), &cache_ref).run();
+    assert_eq!(
+        fresh.units_in(UnitState::Executed),
+        Vec::<String>::new(),
+        "a fresh runner with the cache runs no unit"
+    );
+    assert_eq!(
+        http.requests().split_off(before),
+        Vec::<support::git::HttpRequest>::new(),
+        "a fresh runner asks the private git server nothing for cache hits"
+    );
+    assert_eq!(
+        support::run_image(tag, &[]).trim(),
+        "git-deps: hello from shared-b, number 42"
+    );
+
+    // The same blobs as the registry cache, as files to search.
+    let cache = scratch.path().join("cache");
+    let exported = build()
+        .arg("--cache-to")
+        .arg(&format!("type=local,dest={},mode=max", cache.display()))
+        .run();
+    let image = scratch.path().join("image.tar");
+    support::docker_save(tag, &image);
+    let header =
+        base64::engine::general_purpose::STANDARD.encode(format!("x-access-token:{token}"));
+    let mut search = Search::new(&[&token, &header]);
+    search.dir(&cache);
+    search.tar(&image);
+    for progress in [&first, &fresh, &exported] {
+        search.bytes("a build's log", progress.readable_log().as_bytes());
+    }
+    assert!(
+        cache.join("index.json").exists(),
+        "the cache was exported to {}",
+        cache.display()
+    );
+    assert_eq!(
+        search.hits,
+        Vec::<(String, String)>::new(),
+        "the token leaked"
     );
 }

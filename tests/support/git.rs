@@ -530,6 +530,22 @@ pub struct Served {
     pub example: Example,
 }
 
+impl Served {
+    /// Serves the same repositories over smart HTTP behind `token` and points the example's
+    /// `Cargo.toml` and `Cargo.lock` there (the locked commit stays).
+    pub fn over_private_http(&self, token: &str) -> GitHttpServer {
+        let http = self.server.serve_private_http(token);
+        let git_url = format!("git://127.0.0.1:{}/", self.server.port());
+        for file in ["Cargo.toml", "Cargo.lock"] {
+            let text = self.example.read(file);
+            assert!(text.contains(&git_url), "{file} names {git_url}");
+            self.example
+                .write(file, &text.replace(&git_url, &http.base_url()));
+        }
+        http
+    }
+}
+
 pub fn served_example() -> Served {
     let server = GitServer::start();
     let commit = server.create_repo(REPO, &upstream(), FIRST_COMMIT_MESSAGE);
