@@ -24,6 +24,19 @@ fn importing(build: Build, cache_ref: &str) -> Build {
         .arg(&format!("type=registry,ref={cache_ref}"))
 }
 
+/// Wipes the builder (and image `tag`), as a fresh runner is, builds with the cache imported,
+/// and checks that no unit ran.
+fn on_a_wiped_builder_runs_no_unit(build: Build, cache_ref: &str, tag: &str) -> support::Progress {
+    support::wipe_builder(&[tag]);
+    let fresh = importing(build, cache_ref).run();
+    assert_eq!(
+        fresh.units_in(UnitState::Executed),
+        Vec::<String>::new(),
+        "a fresh runner with the cache runs no unit"
+    );
+    fresh
+}
+
 #[test]
 fn a_wiped_builder_rebuilds_from_the_registry_cache() {
     let example = Example::copy_of("workspace");
@@ -40,13 +53,7 @@ fn a_wiped_builder_rebuilds_from_the_registry_cache() {
         "the exporting runner holds the crate archives it built from (the probe sees downloads)"
     );
 
-    support::wipe_builder(&[TAG]);
-    let fresh = importing(build(), &cache_ref).run();
-    assert_eq!(
-        fresh.units_in(UnitState::Executed),
-        Vec::<String>::new(),
-        "a fresh runner with the cache runs no unit"
-    );
+    let fresh = on_a_wiped_builder_runs_no_unit(build(), &cache_ref, TAG);
     assert_eq!(
         fresh.executed_vertices_starting_with("cargo plan"),
         Vec::<String>::new(),
@@ -136,13 +143,7 @@ fn a_wiped_builder_fetches_nothing_from_the_git_server_on_a_cache_hit() {
         "the exporting runner fetched the repository from the server"
     );
 
-    support::wipe_builder(&[tag]);
-    let fresh = importing(build(), &cache_ref).run();
-    assert_eq!(
-        fresh.units_in(UnitState::Executed),
-        Vec::<String>::new(),
-        "a fresh runner with the cache runs no unit"
-    );
+    on_a_wiped_builder_runs_no_unit(build(), &cache_ref, tag);
     assert_eq!(
         served.server.requests().split_off(before),
         Vec::<support::git::Request>::new(),
@@ -191,13 +192,7 @@ fn a_private_git_dependency_on_a_wiped_builder_fetches_nothing_and_no_blob_holds
     );
     let before = http.requests().len();
 
-    support::wipe_builder(&[tag]);
-    let fresh = importing(build(), &cache_ref).run();
-    assert_eq!(
-        fresh.units_in(UnitState::Executed),
-        Vec::<String>::new(),
-        "a fresh runner with the cache runs no unit"
-    );
+    let fresh = on_a_wiped_builder_runs_no_unit(build(), &cache_ref, tag);
     assert_eq!(
         http.requests().split_off(before),
         Vec::<support::git::HttpRequest>::new(),

@@ -206,19 +206,25 @@ impl GitServer {
             std::fs::write(&file, contents).expect("write");
         }
         run(git().arg("-C").arg(work.path()).args(["add", "-A"]));
+        self.commit_and_push(name, branch, work.path(), message)
+    }
+
+    /// Commits what is staged in the clone `work` as the next commit of `branch` and pushes it
+    /// to repository `name`. Returns the new commit.
+    fn commit_and_push(&self, name: &str, branch: &str, work: &Path, message: &str) -> String {
         let parents: u64 = run(git()
             .arg("-C")
-            .arg(work.path())
+            .arg(work)
             .args(["rev-list", "--count", "HEAD"]))
         .parse()
         .expect("a count");
-        commit(work.path(), parents, message);
+        commit(work, parents, message);
         run(git()
             .arg("-C")
-            .arg(work.path())
+            .arg(work)
             .arg("push")
             .arg("-q")
-            .arg(&bare)
+            .arg(self.bare(name))
             .arg(format!("HEAD:refs/heads/{branch}")));
         self.head(name, branch)
     }
@@ -252,21 +258,7 @@ impl GitServer {
                 false => self.url(submodule),
             })
             .arg(path));
-        let parents: u64 = run(git()
-            .arg("-C")
-            .arg(work.path())
-            .args(["rev-list", "--count", "HEAD"]))
-        .parse()
-        .expect("a count");
-        commit(work.path(), parents, "add a submodule");
-        run(git()
-            .arg("-C")
-            .arg(work.path())
-            .arg("push")
-            .arg("-q")
-            .arg(self.bare(name))
-            .arg(format!("HEAD:refs/heads/{branch}")));
-        self.head(name, branch)
+        self.commit_and_push(name, branch, work.path(), "add a submodule")
     }
 
     /// The commit `branch` of repository `name` points at.
