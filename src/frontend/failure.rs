@@ -168,15 +168,14 @@ fn explain_git_failure(url: &str, message: &str) -> String {
             Some("ssh") => "the repository is private: forward an ssh agent that holds a key it accepts with `--ssh default`".to_owned(),
             Some("git") => "the repository is private, and git:// cannot authenticate: lock it through an https:// (with a token) or ssh:// url".to_owned(),
             _ => {
-                // BuildKit's scope is the url's host with its port (`url.Host` in Go).
-                let host = url::Url::parse(url).ok().and_then(|u| {
-                    let host = u.host_str()?.to_owned();
-                    Some(match u.port() {
-                        Some(port) => format!("{host}:{port}"),
-                        None => host,
-                    })
-                });
-                let host = host.as_deref().unwrap_or("HOST");
+                // BuildKit's scope is Go's `url.Host`: the authority as written, port included
+                // (even a default one), without the user.
+                let host = url
+                    .split_once("://")
+                    .and_then(|(_, rest)| rest.split(['/', '?', '#']).next())
+                    .map(|authority| authority.rsplit_once('@').map_or(authority, |(_, h)| h))
+                    .filter(|host| !host.is_empty())
+                    .unwrap_or("HOST");
                 format!(
                     "the repository is private: pass a token as `--secret id=GIT_AUTH_TOKEN.{host},env=VARIABLE` \
                      (a plain `id=GIT_AUTH_TOKEN` is sent to every git remote of the build); BuildKit sends it as `x-access-token`"
@@ -355,6 +354,16 @@ mod tests {
             Some(
                 "fetching the git repository `http://127.0.0.1:46087/shared.git` failed: fatal: could not read Username for 'http://127.0.0.1:46087': terminal prompts disabled; the repository is private: pass a token as `--secret id=GIT_AUTH_TOKEN.127.0.0.1:46087,env=VARIABLE` (a plain `id=GIT_AUTH_TOKEN` is sent to every git remote of the build); BuildKit sends it as `x-access-token`"
             )
+        );
+        // The scope is the authority as written: a default port stays, as in Go's `url.Host`.
+        let default_port = explain_vertex_failure(
+            "[source] git https://example.com:443/r.git at 8ed8828e2fdf",
+            "git stderr:\nfatal: Authentication failed for 'https://example.com:443/r.git/'",
+        )
+        .unwrap();
+        assert!(
+            default_port.contains("`--secret id=GIT_AUTH_TOKEN.example.com:443,env=VARIABLE`"),
+            "{default_port}"
         );
         let ssh = explain_vertex_failure(
             "[source] git ssh://git@h/r.git at 8ed8828e2fdf",
