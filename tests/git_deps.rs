@@ -289,26 +289,18 @@ fn a_private_repository_over_http_is_fetched_with_the_git_auth_token_secret() {
     // A wrong token is refused by the server, and told as a private repository.
     let wrong_file = tempfile::NamedTempFile::new().expect("temp file");
     std::fs::write(wrong_file.path(), "not-the-token").expect("write the wrong token");
+    let scoped_id = format!("GIT_AUTH_TOKEN.{}", http.host());
     let wrong = Build::new(&example, TAG)
-        .arg("--secret")
-        .arg(&format!(
-            "id=GIT_AUTH_TOKEN.{},src={}",
-            http.host(),
-            wrong_file.path().display()
-        ))
+        .secret_file(&scoped_id, wrong_file.path())
         .run_expecting_failure();
     assert!(
-        wrong.contains(&format!("--secret id=GIT_AUTH_TOKEN.{}", http.host())),
+        wrong.contains(&format!("--secret id={scoped_id}")),
         "a wrong token names the secret to pass:\n{wrong}"
     );
     // Scoped to the host without its port, the token is not sent: BuildKit's scope is the url's
     // host with the port.
     Build::new(&example, TAG)
-        .arg("--secret")
-        .arg(&format!(
-            "id=GIT_AUTH_TOKEN.127.0.0.1,src={}",
-            token_file.path().display()
-        ))
+        .secret_file("GIT_AUTH_TOKEN.127.0.0.1", token_file.path())
         .run_expecting_failure();
     assert!(
         http.requests().iter().all(|r| !r.authorised),
@@ -316,12 +308,7 @@ fn a_private_repository_over_http_is_fetched_with_the_git_auth_token_secret() {
         http.requests()
     );
     let progress = Build::new(&example, TAG)
-        .arg("--secret")
-        .arg(&format!(
-            "id=GIT_AUTH_TOKEN.{},src={}",
-            http.host(),
-            token_file.path().display()
-        ))
+        .secret_file(&scoped_id, token_file.path())
         .run();
     assert!(
         http.requests().iter().any(|r| r.authorised

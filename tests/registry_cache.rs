@@ -167,21 +167,13 @@ fn a_private_git_dependency_on_a_wiped_builder_fetches_nothing_and_no_blob_holds
     let scratch = tempfile::tempdir().expect("temp dir");
     let token_file = scratch.path().join("token");
     std::fs::write(&token_file, &token).expect("write the token");
-    let secret = format!(
-        "id=GIT_AUTH_TOKEN.{},src={}",
-        http.host(),
-        token_file.display()
-    );
+    let scoped_id = format!("GIT_AUTH_TOKEN.{}", http.host());
     let cache_ref = format!(
         "{}/cargo-frontend-e2e/cache:private-git",
         support::registry()
     );
     let tag = "cargo-frontend-e2e/registry-cache-private-git:1";
-    let build = || {
-        Build::new(&served.example, tag)
-            .arg("--secret")
-            .arg(&secret)
-    };
+    let build = || Build::new(&served.example, tag).secret_file(&scoped_id, &token_file);
 
     let first = exporting(build(), &cache_ref).run();
     first.assert_every_planned_unit_has_a_vertex();

@@ -191,15 +191,7 @@ impl GitServer {
         files: &[(&str, &str)],
         message: &str,
     ) -> String {
-        let bare = self.bare(name);
-        let work = self.scratch();
-        run(git()
-            .arg("clone")
-            .arg("-q")
-            .arg("--branch")
-            .arg(branch)
-            .arg(&bare)
-            .arg(work.path()));
+        let work = self.clone_of(self.bare(name).as_os_str(), branch);
         for (path, contents) in files {
             let file = work.path().join(path);
             std::fs::create_dir_all(file.parent().expect("a file's directory")).expect("mkdir");
@@ -240,15 +232,8 @@ impl GitServer {
         submodule: &str,
         relative: bool,
     ) -> String {
-        let work = self.scratch();
-        run(git()
-            .arg("clone")
-            .arg("-q")
-            .arg("--branch")
-            .arg(branch)
-            // From the server, so that a relative url resolves against its `git://`.
-            .arg(self.url(name))
-            .arg(work.path()));
+        // From the server, so that a relative url resolves against its `git://`.
+        let work = self.clone_of(self.url(name).as_ref(), branch);
         run(git()
             .arg("-C")
             .arg(work.path())
@@ -305,6 +290,19 @@ impl GitServer {
     }
 
     /// A working directory for one commit, removed afterwards.
+    /// A clone of `branch` of the repository at `from` (a path or a url), in a scratch directory.
+    fn clone_of(&self, from: &std::ffi::OsStr, branch: &str) -> tempfile::TempDir {
+        let work = self.scratch();
+        run(git()
+            .arg("clone")
+            .arg("-q")
+            .arg("--branch")
+            .arg(branch)
+            .arg(from)
+            .arg(work.path()));
+        work
+    }
+
     fn scratch(&self) -> tempfile::TempDir {
         tempfile::Builder::new()
             .prefix("work-")

@@ -191,6 +191,12 @@ impl Build {
         self
     }
 
+    /// `--secret id=ID,src=FILE`: the build secret `id` read from the file `src`.
+    pub fn secret_file(self, id: &str, src: &Path) -> Self {
+        self.arg("--secret")
+            .arg(&format!("id={id},src={}", src.display()))
+    }
+
     /// Builds with the images the spec names (by default the tests point `builder.image` and
     /// `runtime.image` at the local test images): this machine reaches no registry, so the
     /// build must replace them itself, with `--build-context` or `--build-arg`.
