@@ -109,6 +109,7 @@ fn hint(cap: &str) -> &'static str {
         "exec.mount.cache.content" => "needs BuildKit 0.13+ (Docker 26+)",
         "file.copy.alwaysreplaceexistingdestpaths" => "needs BuildKit 0.14+ (Docker 27+)",
         "file.symlink.create" => "needs BuildKit 0.19+ (Docker 28+)",
+        "source.http.auth" => "needs BuildKit 0.21+ (Docker 28.1+)",
         _ => "use a newer Docker or BuildKit",
     }
 }

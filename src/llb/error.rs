@@ -27,6 +27,9 @@ pub enum LlbError {
     )]
     InvalidChecksum { checksum: String },
 
+    #[error("invalid secret id `{}`: {reason}", .id.escape_debug())]
+    InvalidSecretId { id: String, reason: &'static str },
+
     #[error("invalid git commit `{commit}`: expected 40 or 64 lowercase hex digits")]
     InvalidCommit { commit: String },
 

@@ -206,7 +206,7 @@ impl Mount {
 
 /// Why a `--secret`/`--ssh` id cannot be used, if it cannot. BuildKit looks the id up in the
 /// client's session; it is also shown in progress output, so it is kept to a plain word.
-fn session_id_problem(id: &str) -> Option<&'static str> {
+pub(super) fn session_id_problem(id: &str) -> Option<&'static str> {
     if id.is_empty() {
         Some("a secret or ssh mount needs an id")
     } else if id.len() > 128 {

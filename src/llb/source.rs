@@ -385,6 +385,24 @@ impl Http {
         Ok(self)
     }
 
+    /// `http.authheadersecret`: the session secret whose value the daemon sends, as it is, as
+    /// the `Authorization` header (BuildKit 0.21+). Only the secret's id is in the op and its
+    /// cache key; the daemon fails the download when the client has no such secret.
+    pub fn with_auth_header_secret(mut self, secret_id: &str) -> Result<Self, LlbError> {
+        if let Some(reason) = super::exec::session_id_problem(secret_id) {
+            return Err(LlbError::InvalidSecretId {
+                id: secret_id.to_owned(),
+                reason,
+            });
+        }
+        self.vertex.set(
+            "http.authheadersecret",
+            secret_id.to_owned(),
+            Some("source.http.auth"),
+        );
+        Ok(self)
+    }
+
     /// `http.perm`: file mode, sent as `0`-prefixed octal like the Go client (`0644`).
     pub fn with_perm(mut self, perm: u32) -> Result<Self, LlbError> {
         if perm > 0o7777 {
