@@ -20,6 +20,7 @@ pub mod pb;
 pub mod phase_clock;
 pub mod plan;
 pub mod platform;
+pub mod registries;
 pub mod rustc_args;
 pub mod sources;
 pub mod spec;

@@ -1,4 +1,5 @@
-//! `Cargo.lock` → the crates.io packages to fetch, each pinned by its sha256.
+//! `Cargo.lock` → the packages to fetch: registry crates (crates.io's and sparse registries'),
+//! each pinned by its sha256, and git packages, each pinned by its commit.
 //!
 //! Architecture invariant: pure. The lockfile is the only input; nothing is resolved here (cargo
 //! does that in the planning vertex).
@@ -32,19 +33,77 @@ const CRATES_IO_DOWNLOADS: &str = "https://static.crates.io/crates/";
 /// How many problems one error lists before it says how many more there are.
 const MAX_LISTED: usize = 10;
 
-/// A crates.io package, as one content-addressed download. Only [`registry_crates`] makes one,
+/// A registry package, as one content-addressed download. Only [`registry_crates`] makes one,
 /// after its fields passed [`check_package`].
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct RegistryCrate {
     pub key: PackageKey,
     /// Lowercase hex sha256 of the `.crate` archive, from `Cargo.lock`.
     pub sha256: String,
+    pub registry: Registry,
+}
+
+/// The registry a package is locked from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Registry {
+    CratesIo,
+    /// Another registry over cargo's sparse protocol (a private one, most often): where its
+    /// archives are is in the index's `config.json` (`crate::registries`).
+    Sparse(SparseIndex),
+}
+
+/// A sparse index url as cargo locks it, checked: `http://` or `https://` with a host, no
+/// credentials, query or fragment, ending in `/` as cargo writes it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SparseIndex(String);
+
+impl SparseIndex {
+    /// The index url, without cargo's `sparse+`: `https://registry.example/index/`.
+    pub fn url(&self) -> &str {
+        &self.0
+    }
+
+    /// The lockfile's source, `sparse+URL`, which cargo's configuration names it by.
+    pub fn source(&self) -> String {
+        format!("sparse+{}", self.0)
+    }
+
+    /// Where the index keeps its configuration (the download url template, whether it asks
+    /// for a token).
+    pub fn config_url(&self) -> String {
+        format!("{}config.json", self.0)
+    }
+
+    /// Checks `url` (after `sparse+`) as it will be fetched; `Err` is the rule it breaks.
+    pub fn parse(url: &str) -> Result<SparseIndex, &'static str> {
+        let parsed = url::Url::parse(url).map_err(|_| "a registry index is a url")?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err("a sparse registry index is an http:// or https:// url");
+        }
+        if parsed.host_str().is_none_or(str::is_empty) {
+            return Err("a registry index url has a host");
+        }
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err("a registry index url has no credentials (pass a token with --secret)");
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err("a registry index url has no `?` query or `#` fragment");
+        }
+        if parsed.as_str() != url || !url.ends_with('/') {
+            return Err("a registry index url is canonical and ends in `/`, as cargo writes it");
+        }
+        Ok(SparseIndex(url.to_owned()))
+    }
 }
 
 impl RegistryCrate {
-    /// Where crates.io serves the archive. Built from percent-encoded parts, although the
-    /// checked name and version need none: a url is never made by pasting input into a string.
-    pub fn url(&self) -> String {
+    /// Where crates.io serves the archive; `None` for another registry's package. Built from
+    /// percent-encoded parts, although the checked name and version need none: a url is never
+    /// made by pasting input into a string.
+    pub fn crates_io_url(&self) -> Option<String> {
+        if self.registry != Registry::CratesIo {
+            return None;
+        }
         let mut url = url::Url::parse(CRATES_IO_DOWNLOADS)
             .expect("invariant: the crates.io download base is a valid url");
         url.path_segments_mut()
@@ -52,7 +111,7 @@ impl RegistryCrate {
             .pop_if_empty()
             .push(self.key.name())
             .push(&format!("{}.crate", self.key.dir_name()));
-        url.into()
+        Some(url.into())
     }
 }
 
@@ -116,8 +175,10 @@ pub enum ProblemKind {
     },
     /// A source this release cannot fetch.
     UnsupportedSource { source_desc: String },
-    /// A crates.io package without a sha256.
+    /// A registry package without a sha256.
     MissingChecksum,
+    /// One name and version locked from two sources.
+    TwoSources,
     /// A git source without the commit cargo locks it to.
     UnlockedGit,
 }
@@ -139,12 +200,18 @@ impl fmt::Display for ProblemKind {
             }
             ProblemKind::UnsupportedSource { source_desc } => write!(
                 f,
-                "comes from {source_desc}, which cargo-frontend cannot fetch yet; crates.io, git \
-                 and path packages inside the build context are supported (use a crates.io \
-                 release, or vendor it into the context with `cargo vendor`)"
+                "comes from {source_desc}, which cargo-frontend cannot fetch: registries are \
+                 fetched over cargo's sparse protocol; set the registry's sparse index \
+                 (`index = \"sparse+https://…\"`) in `.cargo/config.toml` and regenerate the \
+                 lockfile, or vendor the package into the context with `cargo vendor`"
             ),
             ProblemKind::MissingChecksum => f.write_str(
                 "has no checksum; regenerate the lockfile with a current cargo (`cargo update --workspace`)",
+            ),
+            ProblemKind::TwoSources => f.write_str(
+                "is locked from two sources (two registries, or a registry and git); \
+                 cargo-frontend lays each name and version out once, as `cargo vendor` does, so \
+                 depend on one of them, or `[patch]` one with the other",
             ),
             ProblemKind::UnlockedGit => f.write_str(
                 "has a git source without a locked commit (`#COMMIT`); run `cargo update -p NAME` to lock it",
@@ -230,7 +297,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Locked, LockError> {
         .collect();
     for package in &lockfile.packages {
         match locked_package(package) {
-            Ok(Some(Fetch::CratesIo(krate))) => crates.push(krate),
+            Ok(Some(Fetch::Registry(krate))) => crates.push(krate),
             Ok(Some(Fetch::Git(git))) => git_packages.push(git),
             Ok(None) => {}
             Err(kind) => problems.push(PackageProblem {
@@ -255,11 +322,48 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Locked, LockError> {
     crates.dedup();
     git_packages.sort();
     git_packages.dedup();
+    one_source_per_package(file, &lines, &crates, &git_packages)?;
     Ok(Locked {
         registry_crates: crates,
         git_packages,
         path_packages,
     })
+}
+
+/// Refuses a name and version locked from two sources (crates.io and a private registry, or a
+/// registry and a git fork): each package's sources sit in one directory named after its name
+/// and version, as `cargo vendor` lays them out, and `cargo vendor` refuses this too.
+fn one_source_per_package(
+    file: &str,
+    lines: &BTreeMap<(String, String), usize>,
+    crates: &[RegistryCrate],
+    git_packages: &[GitPackage],
+) -> Result<(), LockError> {
+    let mut seen = BTreeSet::new();
+    let mut problems = Vec::new();
+    let keys = crates
+        .iter()
+        .map(|c| &c.key)
+        .chain(git_packages.iter().map(|g| &g.key));
+    for key in keys {
+        if !seen.insert(key) {
+            problems.push(PackageProblem {
+                line: lines
+                    .get(&(key.name().to_owned(), key.version().to_owned()))
+                    .copied(),
+                package: format!("{} v{}", shown(key.name()), key.version()),
+                kind: ProblemKind::TwoSources,
+            });
+        }
+    }
+    problems.dedup();
+    match problems.is_empty() {
+        true => Ok(()),
+        false => Err(LockError::Packages {
+            file: file.to_owned(),
+            problems,
+        }),
+    }
 }
 
 /// One `[[package]]` as written, with positions; other keys are `cargo-lock`'s to read.
@@ -434,7 +538,7 @@ fn is_sha256_hex(text: &str) -> bool {
 
 /// How one package is fetched.
 enum Fetch {
-    CratesIo(RegistryCrate),
+    Registry(RegistryCrate),
     Git(GitPackage),
 }
 
@@ -471,12 +575,27 @@ fn locked_package(package: &Package) -> Result<Option<Fetch>, ProblemKind> {
             repo: git_repo(source)?,
         })));
     }
-    if !source.is_default_registry() {
-        let source_desc = format!("the registry {}", shown(source.url().as_str()));
+    let registry = if source.is_default_registry() {
+        Registry::CratesIo
+    } else if *source.kind() == cargo_lock::package::SourceKind::SparseRegistry {
+        let url = source.url().as_str();
+        Registry::Sparse(
+            SparseIndex::parse(url).map_err(|rule| ProblemKind::InvalidField {
+                field: "source",
+                value: source_text.clone(),
+                rule,
+            })?,
+        )
+    } else {
+        let source_desc = format!("the git-index registry {}", shown(source.url().as_str()));
         return Err(ProblemKind::UnsupportedSource { source_desc });
-    }
+    };
     let sha256 = sha256.ok_or(ProblemKind::MissingChecksum)?;
-    Ok(Some(Fetch::CratesIo(RegistryCrate { key, sha256 })))
+    Ok(Some(Fetch::Registry(RegistryCrate {
+        key,
+        sha256,
+        registry,
+    })))
 }
 
 /// A git source's parts, each checked as BuildKit's git source and cargo's config will take
@@ -585,7 +704,7 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
         let crates = registry_crates("Cargo.lock", LOCK.as_bytes()).unwrap();
         assert_eq!(crates.len(), 1);
         assert_eq!(
-            crates[0].url(),
+            crates[0].crates_io_url().unwrap(),
             "https://static.crates.io/crates/itoa/itoa-1.0.15.crate"
         );
         assert_eq!(crates[0].key.dir_name(), "itoa-1.0.15");
@@ -604,7 +723,7 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
         let lock = one_crate("zstd-sys", "2.0.15+zstd.1.5.7");
         let crates = registry_crates("Cargo.lock", lock.as_bytes()).unwrap();
         assert_eq!(
-            crates[0].url(),
+            crates[0].crates_io_url().unwrap(),
             "https://static.crates.io/crates/zstd-sys/zstd-sys-2.0.15+zstd.1.5.7.crate"
         );
     }
@@ -795,23 +914,69 @@ source = "git+git://127.0.0.1:9418/baz.git#89abcdef0123456789abcdef0123456789abc
     }
 
     #[test]
-    fn other_registries_are_rejected() {
-        let lock = r#"
+    fn a_sparse_registry_package_is_fetched_from_its_index_and_a_git_index_is_refused() {
+        let lock = format!(
+            r#"
 version = 4
 [[package]]
 name = "foo"
 version = "0.2.0"
 source = "sparse+https://my.registry.example/index/"
-checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
-"#;
-        let err = registry_crates("Cargo.lock", lock.as_bytes()).unwrap_err();
-        let LockError::Packages { problems, .. } = err else {
+checksum = "{CHECKSUM}"
+"#
+        );
+        let crates = registry_crates("Cargo.lock", lock.as_bytes()).unwrap();
+        let Registry::Sparse(index) = &crates[0].registry else {
+            panic!("{crates:?}")
+        };
+        assert_eq!(
+            index.config_url(),
+            "https://my.registry.example/index/config.json"
+        );
+        assert_eq!(crates[0].crates_io_url(), None);
+
+        let git_index = lock.replace("sparse+", "registry+");
+        let err = registry_crates("Cargo.lock", git_index.as_bytes()).unwrap_err();
+        let LockError::Packages { problems, .. } = &err else {
             panic!("{err:?}")
         };
         assert!(matches!(
             problems[0].kind,
             ProblemKind::UnsupportedSource { .. }
         ));
+        assert!(err.to_string().contains("sparse+https://"), "{err}");
+    }
+
+    #[test]
+    fn a_sparse_index_with_credentials_or_a_query_is_refused() {
+        for source in [
+            "sparse+https://user:pw@my.registry.example/index/",
+            "sparse+https://my.registry.example/index/?x=1",
+            "sparse+ftp://my.registry.example/index/",
+        ] {
+            let lock = one_crate("foo", "0.2.0").replace(CRATES_IO_SOURCES[0], source);
+            let err = registry_crates("Cargo.lock", lock.as_bytes()).unwrap_err();
+            assert!(
+                err.to_string().contains("invalid source"),
+                "{source}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn one_name_and_version_from_two_registries_is_refused_with_its_line() {
+        let lock = format!(
+            "{}\n[[package]]\nname = \"itoa\"\nversion = \"1.0.15\"\n\
+             source = \"sparse+https://my.registry.example/index/\"\nchecksum = \"{CHECKSUM}\"\n",
+            one_crate("itoa", "1.0.15")
+        );
+        let err = registry_crates("Cargo.lock", lock.as_bytes()).unwrap_err();
+        let LockError::Packages { problems, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(problems.len(), 1, "{err}");
+        assert_eq!(problems[0].kind, ProblemKind::TwoSources);
+        assert!(err.to_string().contains("itoa"), "{err}");
     }
 
     #[test]

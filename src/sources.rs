@@ -2,8 +2,10 @@
 //! (its LLB source), how a vertex mounts what was fetched, and the cargo configuration that
 //! makes cargo build from it offline. Each source kind is one variant of [`Fetched`]:
 //!
-//! - crates.io: an `https://` download carrying the lockfile's sha256, so its cache key is
-//!   static: a cache hit needs no network, and a download is verified;
+//! - a registry's package (crates.io's, or a sparse registry's at the url its `config.json`
+//!   gives, with its token: [`crate::registries`]): an `http(s)://` download carrying the
+//!   lockfile's sha256, so its cache key is static: a cache hit needs no network, and a
+//!   download is verified;
 //! - git: the repository at the locked commit (a BuildKit git source, keyed by the commit), and
 //!   what `cargo vendor` makes of it in a vertex of its own (`lower::git_vendor_vertex`): the
 //!   package with its manifest normalised as cargo packages it (workspace inheritance resolved),
@@ -12,18 +14,23 @@
 //!
 //! Everything fetched is mounted at `ARCHIVES_DIR/<name>-<version>` and laid out by the helper
 //! into a cargo "directory source" at `VENDOR_DIR/<name>-<version>`
-//! ([`crate::helper::crate_archives`]) before anything runs; cargo's crates.io source and every
-//! locked git source are replaced by that directory.
+//! ([`crate::helper::crate_archives`]) before anything runs; cargo's crates.io source, every
+//! locked sparse registry and every locked git source are replaced by that directory.
 
 use crate::layout::{ARCHIVE_FILE, ARCHIVES_DIR, VENDOR_DIR};
 use crate::llb::{self, ContentCache, ExecOp, LlbError, Mount, Output};
-use crate::lockfile::{GitPackage, GitReference, GitRepo, RegistryCrate};
+use crate::lockfile::{GitPackage, GitReference, GitRepo, Registry, RegistryCrate, SparseIndex};
 use crate::package_key::PackageKey;
+use crate::registries::{RegistryAccess, RegistryError};
 use std::collections::BTreeMap;
 
 /// How a git checkout's vertex is named (`[source] git URL at COMMIT`), which
 /// `frontend::failure` reads back to tell a failed fetch.
 pub const GIT_VERTEX_PREFIX: &str = "[source] git ";
+
+/// How a sparse registry's download is named (`[source] registry download NAME vVERSION from
+/// REGISTRY`), which `frontend::failure` reads back to tell a refused token.
+pub const REGISTRY_VERTEX_PREFIX: &str = "[source] registry download ";
 
 /// The name cargo's `--config` uses for the vendored source.
 pub const VENDOR_SOURCE_NAME: &str = "cargo-frontend-vendor";
@@ -31,9 +38,9 @@ pub const VENDOR_SOURCE_NAME: &str = "cargo-frontend-vendor";
 /// What was fetched for one package.
 #[derive(Debug, Clone)]
 enum Fetched {
-    /// A crates.io `.crate` archive: one file, [`ARCHIVE_FILE`], a fixed name, never one made
+    /// A registry's `.crate` archive: one file, [`ARCHIVE_FILE`], a fixed name, never one made
     /// from the lockfile.
-    CratesIo(Output),
+    Registry { archive: Output, registry: Registry },
     /// A package of a git repository: the repository's vendored packages, once
     /// [`Sources::with_vendored_git`] has them; the package is the `<name>-<version>` in it.
     Git {
@@ -51,16 +58,51 @@ pub struct Sources {
 }
 
 impl Sources {
-    /// One checksummed download per crates.io package, one checkout per git repository.
-    pub fn fetch(crates: &[RegistryCrate], git: &[GitPackage]) -> Result<Self, LlbError> {
+    /// One checksummed download per registry package, one checkout per git repository.
+    /// `registries` says where each sparse registry serves its archives, and with which token.
+    pub fn fetch(
+        crates: &[RegistryCrate],
+        git: &[GitPackage],
+        registries: &BTreeMap<SparseIndex, RegistryAccess>,
+    ) -> Result<Self, SourcesError> {
         let mut fetched = BTreeMap::new();
         for krate in crates {
-            let download = llb::http(&krate.url())?
+            let download = match &krate.registry {
+                Registry::CratesIo => llb::http(&crates_io_url(krate))?
+                    .with_name(format!("[source] download {}", krate.key)),
+                Registry::Sparse(index) => {
+                    let access =
+                        registries
+                            .get(index)
+                            .ok_or_else(|| RegistryError::NotConfigured {
+                                index: index.source(),
+                                packages: format!("`{}`", krate.key),
+                            })?;
+                    let url =
+                        access
+                            .config
+                            .download_url(&access.name, &krate.key, &krate.sha256)?;
+                    let download = llb::http(&url)?.with_name(format!(
+                        "{REGISTRY_VERTEX_PREFIX}{} from {}",
+                        krate.key, access.name
+                    ));
+                    match &access.token_secret {
+                        Some(secret) => download.with_auth_header_secret(secret)?,
+                        None => download,
+                    }
+                }
+            };
+            let archive = download
                 .with_checksum(&format!("sha256:{}", krate.sha256))?
                 .with_filename(ARCHIVE_FILE)?
-                .with_name(format!("[source] download {}", krate.key))
                 .output();
-            fetched.insert(krate.key.clone(), Fetched::CratesIo(download));
+            fetched.insert(
+                krate.key.clone(),
+                Fetched::Registry {
+                    archive,
+                    registry: krate.registry.clone(),
+                },
+            );
         }
         let mut checkouts = BTreeMap::new();
         for package in git {
@@ -90,16 +132,19 @@ impl Sources {
         Sources {
             fetched: archives
                 .into_iter()
-                .map(|(key, archive)| (key, Fetched::CratesIo(archive)))
+                .map(|(key, archive)| {
+                    let registry = Registry::CratesIo;
+                    (key, Fetched::Registry { archive, registry })
+                })
                 .collect(),
             checkouts: BTreeMap::new(),
         }
     }
 
-    /// The crates.io archives, by package.
-    pub fn crates_io(&self) -> impl Iterator<Item = (&PackageKey, &Output)> {
+    /// The registry archives, by package.
+    pub fn registry_archives(&self) -> impl Iterator<Item = (&PackageKey, &Output)> {
         self.fetched.iter().filter_map(|(key, f)| match f {
-            Fetched::CratesIo(archive) => Some((key, archive)),
+            Fetched::Registry { archive, .. } => Some((key, archive)),
             Fetched::Git { .. } => None,
         })
     }
@@ -153,7 +198,9 @@ impl Sources {
             let fetched = self.fetched.get(key).ok_or_else(|| key.clone())?;
             let dest = format!("{ARCHIVES_DIR}/{}", key.dir_name());
             let mount = match fetched {
-                Fetched::CratesIo(archive) => Mount::readonly(archive).with_content_cache(content),
+                Fetched::Registry { archive, .. } => {
+                    Mount::readonly(archive).with_content_cache(content)
+                }
                 // Content-hashed: what cargo vendor made is not pinned by any checksum.
                 Fetched::Git { vendored, .. } => {
                     Mount::readonly(vendored.as_ref().ok_or_else(|| key.clone())?)
@@ -169,9 +216,10 @@ impl Sources {
         })
     }
 
-    /// The `cargo --config` flags that replace crates.io and every locked git source with the
-    /// vendored directory; none when there is nothing to vendor. A git source is matched as
-    /// cargo matches a replacement: by its url and its reference (branch, tag, rev or none).
+    /// The `cargo --config` flags that replace crates.io, every locked sparse registry and every
+    /// locked git source with the vendored directory; none when there is nothing to vendor. A
+    /// registry is matched by its index url; a git source as cargo matches a replacement: by its
+    /// url and its reference (branch, tag, rev or none).
     pub fn cargo_config_flags(&self) -> Vec<String> {
         if self.fetched.is_empty() {
             return Vec::new();
@@ -186,6 +234,28 @@ impl Sources {
                 toml_string(VENDOR_DIR)
             ),
         ];
+        let indexes: std::collections::BTreeSet<&SparseIndex> = self
+            .fetched
+            .values()
+            .filter_map(|f| match f {
+                Fetched::Registry {
+                    registry: Registry::Sparse(index),
+                    ..
+                } => Some(index),
+                _ => None,
+            })
+            .collect();
+        for (n, index) in indexes.into_iter().enumerate() {
+            let name = format!("cargo-frontend-registry-{n}");
+            flags.push(format!(
+                "source.{name}.registry={}",
+                toml_string(&index.source())
+            ));
+            flags.push(format!(
+                "source.{name}.replace-with={}",
+                toml_string(VENDOR_SOURCE_NAME)
+            ));
+        }
         let mut sources: Vec<(&str, &GitReference)> = self
             .checkouts
             .keys()
@@ -213,6 +283,22 @@ impl Sources {
             .flat_map(|flag| ["--config".to_owned(), flag])
             .collect()
     }
+}
+
+/// crates.io's url for `krate`, which the lockfile says is crates.io's.
+fn crates_io_url(krate: &RegistryCrate) -> String {
+    krate
+        .crates_io_url()
+        .expect("invariant: called for crates.io packages only")
+}
+
+/// Why a locked package's source cannot be fetched.
+#[derive(Debug, thiserror::Error)]
+pub enum SourcesError {
+    #[error(transparent)]
+    Llb(#[from] LlbError),
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
 }
 
 /// A TOML string, escaped: `--config` values are TOML.
@@ -251,7 +337,12 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
 
     fn sources() -> Sources {
         let locked = read("Cargo.lock", LOCK.as_bytes()).unwrap();
-        Sources::fetch(&locked.registry_crates, &locked.git_packages).unwrap()
+        Sources::fetch(
+            &locked.registry_crates,
+            &locked.git_packages,
+            &BTreeMap::new(),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -280,7 +371,7 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
                 ),
             ]
         );
-        assert_eq!(sources.crates_io().count(), 1);
+        assert_eq!(sources.registry_archives().count(), 1);
     }
 
     #[test]
@@ -306,6 +397,54 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
             ]
         );
         assert!(flags.iter().step_by(2).all(|f| f == "--config"));
+    }
+
+    #[test]
+    fn a_sparse_registry_package_downloads_from_its_template_with_its_token() {
+        let lock = LOCK.replace(
+            "source = \"registry+https://github.com/rust-lang/crates.io-index\"",
+            "source = \"sparse+https://r.example/index/\"",
+        );
+        let locked = read("Cargo.lock", lock.as_bytes()).unwrap();
+        let Registry::Sparse(index) = &locked.registry_crates[0].registry else {
+            panic!("{locked:?}")
+        };
+        let json = r#"{"dl": "https://dl.example/{crate}/{version}", "auth-required": true}"#;
+        let access = RegistryAccess {
+            name: "private".to_owned(),
+            config: crate::registries::IndexConfig::parse("private", "u", json.as_bytes()).unwrap(),
+            token_secret: Some("CARGO_REGISTRIES_PRIVATE_TOKEN".to_owned()),
+        };
+        let registries = BTreeMap::from([(index.clone(), access)]);
+        let sources =
+            Sources::fetch(&locked.registry_crates, &locked.git_packages, &registries).unwrap();
+        let (key, archive) = sources.registry_archives().next().unwrap();
+        assert_eq!(key.dir_name(), "itoa-1.0.19");
+        let definition = llb::Definition::marshal(archive).unwrap();
+        let op = &definition.ops()[0];
+        assert_eq!(
+            op.name,
+            "[source] registry download itoa v1.0.19 from private"
+        );
+        assert!(op.caps.contains("source.http.auth"), "{:?}", op.caps);
+        let flags = sources.cargo_config_flags();
+        assert!(
+            flags.contains(
+                &r#"source.cargo-frontend-registry-0.registry="sparse+https://r.example/index/""#
+                    .to_owned()
+            ),
+            "{flags:?}"
+        );
+        assert!(
+            flags.contains(
+                &r#"source.cargo-frontend-registry-0.replace-with="cargo-frontend-vendor""#
+                    .to_owned()
+            ),
+            "{flags:?}"
+        );
+
+        let unnamed = Sources::fetch(&locked.registry_crates, &[], &BTreeMap::new());
+        assert!(matches!(unnamed, Err(SourcesError::Registry(_))));
     }
 
     #[test]

@@ -10,6 +10,8 @@ use crate::lockfile::LockError;
 use crate::lower::LowerError;
 use crate::plan::PlanError;
 use crate::platform::PlatformError;
+use crate::registries::RegistryError;
+use crate::sources::SourcesError;
 use crate::spec::SpecErrors;
 
 /// Everything that can end a build, with what the user needs to see.
@@ -27,6 +29,8 @@ pub enum FrontendError {
     Lock(#[from] LockError),
     #[error(transparent)]
     Llb(#[from] LlbError),
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
     #[error(transparent)]
     Platform(#[from] PlatformError),
     #[error(transparent)]
@@ -49,6 +53,15 @@ pub enum FrontendError {
     Vertex(String),
 }
 
+impl From<SourcesError> for FrontendError {
+    fn from(error: SourcesError) -> Self {
+        match error {
+            SourcesError::Llb(error) => FrontendError::Llb(error),
+            SourcesError::Registry(error) => FrontendError::Registry(error),
+        }
+    }
+}
+
 /// Whose an error is, which decides how it is told: the user's is told as the fix; the
 /// daemon's names what it lacks; the frontend's own asks for a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +81,7 @@ impl FrontendError {
             | FrontendError::Spec(..)
             | FrontendError::Context(_)
             | FrontendError::Lock(_)
+            | FrontendError::Registry(_)
             | FrontendError::Platform(_)
             | FrontendError::Usage(_)
             | FrontendError::Planning(_)

@@ -62,6 +62,30 @@ const BUILD_VERTEX_PREFIX: &str = "cargo build ";
 const RUN_BUILD_SCRIPT_VERTEX_PREFIX: &str = "cargo run-build-script ";
 const DOWNLOAD_VERTEX_PREFIX: &str = "[source] download ";
 
+/// A sparse registry's download that failed: a refused or missing token, a checksum that is
+/// not the lockfile's, or anything else in the daemon's words.
+fn explain_registry_download_failure(package: &str, registry: &str, message: &str) -> String {
+    let secret = crate::registries::token_secret_id(registry);
+    if message.contains("invalid response status 401")
+        || message.contains("invalid response status 403")
+    {
+        format!(
+            "downloading {package} from the registry `{registry}` was refused ({message}): pass              a valid token with `--secret id={secret},env={secret}`"
+        )
+    } else if message.contains("failed to retrieve HTTP auth secret") {
+        format!(
+            "downloading {package} from the registry `{registry}` needs its token: pass              `--secret id={secret},env={secret}`"
+        )
+    } else if message.contains("digest mismatch") {
+        format!(
+            "the registry `{registry}` served {package} with another checksum than Cargo.lock              locks ({message}): a version was republished; ask the registry, or run              `cargo update -p {}` if the new archive is the one you want",
+            package.split(' ').next().unwrap_or(package)
+        )
+    } else {
+        format!("downloading {package} from the registry `{registry}` failed: {message}")
+    }
+}
+
 /// What the user reads when the vertex named `name` failed with BuildKit's `message`, for the
 /// vertices a user's input can make fail; `None` leaves BuildKit's message as it is.
 pub(super) fn explain_vertex_failure(name: &str, message: &str) -> Option<String> {
@@ -71,6 +95,14 @@ pub(super) fn explain_vertex_failure(name: &str, message: &str) -> Option<String
         .and_then(|rest| rest.rsplit_once(" at "))
     {
         return Some(explain_git_failure(url, message));
+    }
+    if let Some((package, registry)) = name
+        .strip_prefix(crate::sources::REGISTRY_VERTEX_PREFIX)
+        .and_then(|rest| rest.rsplit_once(" from "))
+    {
+        return Some(explain_registry_download_failure(
+            package, registry, message,
+        ));
     }
     if let Some(path) = name
         .strip_prefix(crate::context::INPUT_VERTEX_PREFIX)

@@ -9,6 +9,7 @@ use crate::dockerignore::{self, Matcher};
 use crate::gateway::{DirEntry, ErrorSource, FrontendOpts, RefId};
 use crate::llb::{self, Caps, Definition, Output};
 use crate::lockfile;
+use crate::registries::CARGO_CONFIG_FILES;
 use crate::sources::Sources;
 use crate::spec::{self, CheckOptions, Spec, SpecErrors, Target, Warning, Workspace};
 use std::collections::BTreeSet;
@@ -179,9 +180,13 @@ async fn load_context(
 ) -> Result<ContextFiles, FrontendError> {
     let context_files = llb::local("context")
         .with_session(opts.session_for("context"))
-        .with_follow_paths([LOCKFILE, DOCKERIGNORE])
+        .with_follow_paths(
+            [LOCKFILE, DOCKERIGNORE]
+                .into_iter()
+                .chain(CARGO_CONFIG_FILES),
+        )
         .with_shared_key_hint("context-metadata")
-        .with_name("[internal] load Cargo.lock and .dockerignore")
+        .with_name("[internal] load Cargo.lock, .dockerignore and .cargo/config.toml")
         .output();
     let context_files = solve(bridge, &context_files, caps).await?;
     let entries = bridge.read_dir(&context_files, "").await?;
@@ -199,7 +204,17 @@ async fn load_context(
     let excludes = dockerignore::excludepatterns(&ignore_patterns);
     let lock_bytes = bridge.read_file(&context_files, LOCKFILE).await?;
     let locked = lockfile::read(LOCKFILE, &lock_bytes)?;
-    let packages = Sources::fetch(&locked.registry_crates, &locked.git_packages)?;
+    let cargo_config = cargo_config(bridge, &context_files).await?;
+    let registries = super::registries::load(
+        bridge,
+        caps,
+        &locked.registry_crates,
+        cargo_config
+            .as_ref()
+            .map(|(file, bytes)| (*file, bytes.as_slice())),
+    )
+    .await?;
+    let packages = Sources::fetch(&locked.registry_crates, &locked.git_packages, &registries)?;
     let context = context::context_source(opts.session_for("context"), &excludes);
     Ok(ContextFiles {
         context,
@@ -207,6 +222,19 @@ async fn load_context(
         path_packages: locked.path_packages,
         manifests: super::manifests::source(opts, caps, &excludes),
     })
+}
+
+/// The project's cargo configuration: the first of [`CARGO_CONFIG_FILES`] the context has.
+async fn cargo_config(
+    bridge: &mut impl Bridge,
+    context_files: &RefId,
+) -> Result<Option<(&'static str, Vec<u8>)>, FrontendError> {
+    for file in CARGO_CONFIG_FILES {
+        if bridge.exists(context_files, file).await? {
+            return Ok(Some((file, bridge.read_file(context_files, file).await?)));
+        }
+    }
+    Ok(None)
 }
 
 /// What the first transfer holds for `name` at the top of the context: `read_dir` tells a

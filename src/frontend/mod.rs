@@ -28,6 +28,7 @@ pub mod inputs;
 mod manifests;
 pub mod named_contexts;
 mod path_contexts;
+mod registries;
 pub mod request;
 pub mod result;
 pub mod subrequests;

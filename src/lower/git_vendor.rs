@@ -66,10 +66,10 @@ fn git_vendor_vertex(
     // cargo keeps its git database and checkouts under CARGO_HOME: scratch space, whatever the
     // image says (a later value of a key wins).
     exec = exec.with_env("CARGO_HOME", "/tmp/cargo-home");
-    // Only the crates.io archives: cargo resolves the git packages' own dependencies from them.
-    let crates_io = sources.crates_io().map(|(key, _)| key);
+    // Only the registry archives: cargo resolves the git packages' own dependencies from them.
+    let archives = sources.registry_archives().map(|(key, _)| key);
     let exec = sources
-        .mount_some(exec, crates_io, toolchain.pinned_content)
+        .mount_some(exec, archives, toolchain.pinned_content)
         .map_err(|key| LowerError::MissingSource(key.to_string()))?;
     Ok(exec.build()?.output_of(GIT_VENDORED_DIR)?)
 }

@@ -46,7 +46,18 @@ pub fn run(data: &[u8]) {
             "checksum is not lowercase sha256 hex: {:?}",
             krate.sha256
         );
-        let url = krate.url();
+        let Some(url) = krate.crates_io_url() else {
+            let cargo_frontend::lockfile::Registry::Sparse(index) = &krate.registry else {
+                panic!("a crates.io package without a crates.io url: {krate:?}");
+            };
+            let config = index.config_url();
+            assert!(
+                (config.starts_with("https://") || config.starts_with("http://"))
+                    && !config.contains(|c: char| c.is_control() || c.is_whitespace() || "?#".contains(c)),
+                "a sparse index that is not a plain http(s) url: {config:?}"
+            );
+            continue;
+        };
         assert!(
             url.starts_with("https://static.crates.io/crates/") && !url.contains(".."),
             "crate url leaves the crates directory: {url:?}"
@@ -57,9 +68,20 @@ pub fn run(data: &[u8]) {
             "crate url holds a character that changes its meaning: {url:?}"
         );
     }
-    let sources = cargo_frontend::sources::Sources::fetch(crates, &locked.git_packages)
-        .expect("checked packages always make sources");
-    for (_, archive) in sources.crates_io() {
+    // Sparse registries' downloads need their config.json (fuzz target `registries`); here
+    // only crates.io's and git's sources are made.
+    let crates_io: Vec<_> = crates
+        .iter()
+        .filter(|k| k.registry == cargo_frontend::lockfile::Registry::CratesIo)
+        .cloned()
+        .collect();
+    let sources = cargo_frontend::sources::Sources::fetch(
+        &crates_io,
+        &locked.git_packages,
+        &Default::default(),
+    )
+    .expect("checked packages always make sources");
+    for (_, archive) in sources.registry_archives() {
         assert_clean_llb(archive, &NOTHING);
     }
     for (_, checkout, _) in sources.git_repos() {
