@@ -53,6 +53,10 @@ pub const TARGETS: &[Target] = &[
         name: "gitmodules",
         run: targets::gitmodules::run,
     },
+    Target {
+        name: "registry_config",
+        run: targets::registry_config::run,
+    },
 ];
 
 /// The target called `name`.

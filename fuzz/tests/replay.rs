@@ -147,7 +147,8 @@ replay_tests!(
     rustc_args,
     plan,
     manifest,
-    gitmodules
+    gitmodules,
+    registry_config
 );
 
 #[test]
@@ -162,6 +163,7 @@ fn every_target_has_a_replay_test() {
         "plan",
         "manifest",
         "gitmodules",
+        "registry_config",
     ];
     for target in TARGETS {
         assert!(

@@ -7,6 +7,7 @@ pub mod gitmodules;
 pub mod lockfile;
 pub mod manifest;
 pub mod plan;
+pub mod registry_config;
 pub mod rustc_args;
 pub mod spec;
 
