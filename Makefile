@@ -16,7 +16,7 @@ RUST_IMAGE ?= docker.io/library/rust:1.95-slim-bookworm
 LOCAL_RUST_IMAGE := cargo-frontend-test/rust:local
 LOCAL_RUNTIME_IMAGE := cargo-frontend-test/debian:bookworm-slim
 # The end-to-end test binaries `make e2e-test` runs (E2E_TESTS=bad_input runs one of them).
-E2E_TESTS ?= corpus e2e bad_input call secrets git_deps outside_paths build_inputs rebuild_sets registry_cache
+E2E_TESTS ?= corpus e2e bad_input call secrets git_deps private_registry outside_paths build_inputs rebuild_sets registry_cache
 # A test-name filter for them (E2E_FILTER=lockfile:: runs the matching tests only).
 E2E_FILTER ?=
 # `make fuzz`: executions and at most seconds per target, and which targets (empty: all).

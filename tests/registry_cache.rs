@@ -195,20 +195,38 @@ fn a_private_git_dependency_on_a_wiped_builder_fetches_nothing_and_no_blob_holds
         "git-deps: hello from shared-b, number 42"
     );
 
-    // The same blobs as the registry cache, as files to search.
-    let cache = scratch.path().join("cache");
-    let exported = build()
+    let header =
+        base64::engine::general_purpose::STANDARD.encode(format!("x-access-token:{token}"));
+    assert_no_blob_holds(
+        &[&token, &header],
+        build(),
+        tag,
+        scratch.path(),
+        &[&first, &fresh],
+    );
+}
+
+/// Exports `build`'s `mode=max` cache to a local directory (the same blobs as the registry
+/// cache, as files), saves the image `tag`, and searches both and the logs of `build` and of
+/// `earlier` builds for each of `secrets`.
+fn assert_no_blob_holds(
+    secrets: &[&str],
+    build: Build,
+    tag: &str,
+    scratch: &std::path::Path,
+    earlier: &[&support::Progress],
+) {
+    let cache = scratch.join("cache");
+    let exported = build
         .arg("--cache-to")
         .arg(&format!("type=local,dest={},mode=max", cache.display()))
         .run();
-    let image = scratch.path().join("image.tar");
+    let image = scratch.join("image.tar");
     support::docker_save(tag, &image);
-    let header =
-        base64::engine::general_purpose::STANDARD.encode(format!("x-access-token:{token}"));
-    let mut search = Search::new(&[&token, &header]);
+    let mut search = Search::new(secrets);
     search.dir(&cache);
     search.tar(&image);
-    for progress in [&first, &fresh, &exported] {
+    for progress in earlier.iter().copied().chain([&exported]) {
         search.bytes("a build's log", progress.readable_log().as_bytes());
     }
     assert!(
@@ -219,6 +237,50 @@ fn a_private_git_dependency_on_a_wiped_builder_fetches_nothing_and_no_blob_holds
     assert_eq!(
         search.hits,
         Vec::<(String, String)>::new(),
-        "the token leaked"
+        "a secret leaked"
     );
+}
+
+/// A private registry's crates (tests/support/registry.rs) on a fresh runner: with the registry
+/// cache no unit runs and no archive is downloaded; the one request is the index's
+/// `config.json`, which the frontend reads each build for the download urls. The token is in no
+/// blob of a `mode=max` cache export, no member of the image and not in the log.
+#[test]
+fn a_private_registry_dependency_on_a_wiped_builder_downloads_nothing_and_no_blob_holds_the_token()
+{
+    let token = format!("tok-{}", support::unique_text());
+    let (registry, example) = support::registry::served_registry_example(&token);
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let token_file = scratch.path().join("token");
+    std::fs::write(&token_file, &token).expect("write the token");
+    let cache_ref = format!(
+        "{}/cargo-frontend-e2e/cache:private-registry",
+        support::registry()
+    );
+    let tag = "cargo-frontend-e2e/registry-cache-private-registry:1";
+    let build =
+        || Build::new(&example, tag).secret_file(support::registry::TOKEN_SECRET, &token_file);
+
+    let first = exporting(build(), &cache_ref).run();
+    first.assert_every_planned_unit_has_a_vertex();
+    let before = registry.requests().len();
+
+    let fresh = on_a_wiped_builder_runs_no_unit(build(), &cache_ref, tag);
+    let asked: Vec<String> = registry
+        .requests()
+        .split_off(before)
+        .into_iter()
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(
+        asked,
+        ["/index/config.json"],
+        "a fresh runner downloads no archive from the private registry for cache hits"
+    );
+    assert_eq!(
+        support::run_image(tag, &[]).trim(),
+        "private-registry: hello from a private registry, number 42"
+    );
+
+    assert_no_blob_holds(&[&token], build(), tag, scratch.path(), &[&first, &fresh]);
 }

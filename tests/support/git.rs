@@ -379,18 +379,7 @@ impl GitServer {
             .stdout(Stdio::null())
             .spawn()
             .expect("python3 runs the git http server");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let port = loop {
-            if let Ok(port) = std::fs::read_to_string(&port_file) {
-                break port.trim().parse().expect("a port number");
-            }
-            let exited = process.try_wait().expect("wait for the server");
-            assert!(
-                exited.is_none() && Instant::now() < deadline,
-                "the git http server did not start ({exited:?})"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        };
+        let port = super::wait_for_port(&mut process, &port_file, "git http server");
         GitHttpServer { dir, port, process }
     }
 }
@@ -495,13 +484,7 @@ pub fn upstream() -> PathBuf {
 
 /// The commit `Cargo.lock` locks `package` at (`source = "git+URL?branch=main#COMMIT"`).
 pub fn locked_commit(lockfile: &str, package: &str) -> String {
-    let lock: toml::Table = toml::from_str(lockfile).expect("Cargo.lock is TOML");
-    let entry = lock["package"]
-        .as_array()
-        .expect("[[package]]")
-        .iter()
-        .find(|p| p["name"].as_str() == Some(package))
-        .unwrap_or_else(|| panic!("{package} is not in Cargo.lock:\n{lockfile}"));
+    let entry = super::locked_entry(lockfile, package);
     let source = entry["source"]
         .as_str()
         .expect("a git package has a source");

@@ -18,6 +18,8 @@ import subprocess
 import sys
 import threading
 
+import loopback  # tests/support/loopback.py, beside this script
+
 
 def read_body(handler):
     """The request body: by Content-Length, or chunked as git sends large POSTs."""
@@ -112,12 +114,7 @@ def main():
             self.end_headers()
             self.wfile.write(payload)
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    temp = port_file + ".tmp"
-    with open(temp, "w") as f:
-        f.write(str(server.server_address[1]))
-    os.rename(temp, port_file)
-    server.serve_forever()
+    loopback.serve(Handler, port_file, 0)
 
 
 if __name__ == "__main__":

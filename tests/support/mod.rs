@@ -10,6 +10,7 @@ use std::process::Command;
 use cargo_frontend::helper::replay::TIMING_PREFIX;
 
 pub mod git;
+pub mod registry;
 pub mod search;
 pub mod ssh;
 
@@ -283,6 +284,36 @@ impl Build {
         );
         (stderr, progress)
     }
+}
+
+/// The port a loopback server started as `process` writes to `port_file` once it listens
+/// (tests/support/loopback.py); panics naming `what` when it exits first or takes 10 s.
+pub fn wait_for_port(process: &mut std::process::Child, port_file: &Path, what: &str) -> u16 {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Ok(port) = std::fs::read_to_string(port_file) {
+            return port.trim().parse().expect("a port number");
+        }
+        let exited = process.try_wait().expect("wait for the server");
+        assert!(
+            exited.is_none() && std::time::Instant::now() < deadline,
+            "the {what} did not start ({exited:?})"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// `package`'s `[[package]]` entry in the text of a `Cargo.lock`.
+pub fn locked_entry(lockfile: &str, package: &str) -> toml::Table {
+    let lock: toml::Table = toml::from_str(lockfile).expect("Cargo.lock is TOML");
+    lock["package"]
+        .as_array()
+        .expect("[[package]]")
+        .iter()
+        .filter_map(toml::Value::as_table)
+        .find(|p| p["name"].as_str() == Some(package))
+        .unwrap_or_else(|| panic!("{package} is not in Cargo.lock:\n{lockfile}"))
+        .clone()
 }
 
 /// The loopback registry `make setup` starts.
