@@ -1163,3 +1163,102 @@ fn a_package_outside_every_path_context_is_refused_naming_it() {
         "{error}"
     );
 }
+
+/// examples/hello with `shlex` locked from a private sparse registry: the files a build of it
+/// reads, `.cargo/config.toml` and the index's `config.json` (`auth_required` as it says).
+fn hello_with_a_private_registry(config_toml: &str, auth_required: bool) -> FakeBridge {
+    let index = "sparse+https://registry.example/index/";
+    let lock = String::from_utf8_lossy(include_bytes!("../../examples/hello/Cargo.lock"));
+    let shlex = "name = \"shlex\"\nversion = \"2.0.1\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"";
+    assert!(
+        lock.contains(shlex),
+        "hello locks shlex 2.0.1 from crates.io"
+    );
+    let lock = lock.replace(
+        shlex,
+        &shlex.replace(
+            "registry+https://github.com/rust-lang/crates.io-index",
+            index,
+        ),
+    );
+    let config_json = serde_json::json!({
+        "dl": "https://dl.registry.example/{crate}/{version}/{sha256-checksum}",
+        "auth-required": auth_required,
+    })
+    .to_string();
+    let mut bridge = example_files!("hello", "hello");
+    bridge
+        .files
+        .insert("Cargo.lock".to_owned(), lock.into_bytes());
+    bridge.files.insert(
+        ".cargo/config.toml".to_owned(),
+        config_toml.as_bytes().to_vec(),
+    );
+    bridge
+        .files
+        .insert("config.json".to_owned(), config_json.into_bytes());
+    bridge
+}
+
+const PRIVATE_REGISTRY_CONFIG: &str =
+    "[registries.private]\nindex = \"sparse+https://registry.example/index/\"\n";
+
+/// BuildKit 0.21's `source.http.auth` besides the 0.13 caps.
+fn daemon_with_http_auth() -> DaemonInfo {
+    let mut info = daemon(true);
+    info.llb_caps.enabled.insert("source.http.auth".to_owned());
+    info
+}
+
+#[test]
+fn a_private_registry_package_downloads_from_its_config_json_with_the_token() {
+    let mut bridge = hello_with_a_private_registry(PRIVATE_REGISTRY_CONFIG, true);
+    run(&mut bridge, &opts(None), &daemon_with_http_auth());
+    let config_fetch = bridge.solved_with("[internal] load registry private's config.json");
+    assert_eq!(
+        config_fetch.names[0],
+        "[internal] load registry private's config.json with the token CARGO_REGISTRIES_PRIVATE_TOKEN"
+    );
+    let planning = bridge.solved_with("cargo plan");
+    let download = "[source] registry download shlex v2.0.1 from private";
+    assert!(
+        planning.names.iter().any(|n| n == download),
+        "{:#?}",
+        planning.names
+    );
+    let op = planning
+        .definition
+        .ops()
+        .iter()
+        .find(|op| op.name == download)
+        .expect("the download op");
+    assert!(op.caps.contains("source.http.auth"), "{:?}", op.caps);
+}
+
+#[test]
+fn a_token_the_daemon_cannot_send_and_an_unnamed_registry_are_told() {
+    // BuildKit 0.13: no `source.http.auth`, so config.json is asked for without a token.
+    let mut bridge = hello_with_a_private_registry(PRIVATE_REGISTRY_CONFIG, true);
+    let error = serve(&mut bridge, &opts(None), &daemon(true))
+        .err()
+        .expect("an auth-required registry without a way to send the token")
+        .to_string();
+    assert!(
+        error.contains("the registry `private` asks for a token")
+            && error.contains("source.http.auth"),
+        "{error}"
+    );
+    // A public one builds on the same daemon.
+    let mut bridge = hello_with_a_private_registry(PRIVATE_REGISTRY_CONFIG, false);
+    run(&mut bridge, &opts(None), &daemon(true));
+
+    let mut bridge = hello_with_a_private_registry("[build]\n", false);
+    let error = serve(&mut bridge, &opts(None), &daemon(true))
+        .err()
+        .expect("a registry .cargo/config.toml does not name")
+        .to_string();
+    assert!(
+        error.contains("`shlex v2.0.1`") && error.contains("[registries.NAME]"),
+        "{error}"
+    );
+}
