@@ -1239,10 +1239,10 @@ fn a_private_registry_package_downloads_from_its_config_json_with_the_token() {
 fn a_token_the_daemon_cannot_send_and_an_unnamed_registry_are_told() {
     // BuildKit 0.13: no `source.http.auth`, so config.json is asked for without a token.
     let mut bridge = hello_with_a_private_registry(PRIVATE_REGISTRY_CONFIG, true);
-    let error = serve(&mut bridge, &opts(None), &daemon(true))
-        .err()
-        .expect("an auth-required registry without a way to send the token")
-        .to_string();
+    let Err(error) = serve(&mut bridge, &opts(None), &daemon(true)) else {
+        panic!("an auth-required registry without a way to send the token converted");
+    };
+    let error = error.to_string();
     assert!(
         error.contains("the registry `private` asks for a token")
             && error.contains("source.http.auth"),
@@ -1253,10 +1253,10 @@ fn a_token_the_daemon_cannot_send_and_an_unnamed_registry_are_told() {
     run(&mut bridge, &opts(None), &daemon(true));
 
     let mut bridge = hello_with_a_private_registry("[build]\n", false);
-    let error = serve(&mut bridge, &opts(None), &daemon(true))
-        .err()
-        .expect("a registry .cargo/config.toml does not name")
-        .to_string();
+    let Err(error) = serve(&mut bridge, &opts(None), &daemon(true)) else {
+        panic!("a registry .cargo/config.toml does not name converted");
+    };
+    let error = error.to_string();
     assert!(
         error.contains("`shlex v2.0.1`") && error.contains("[registries.NAME]"),
         "{error}"
