@@ -90,7 +90,10 @@ impl SparseIndex {
             return Err("a registry index url has no `?` query or `#` fragment");
         }
         if parsed.as_str() != url || !url.ends_with('/') {
-            return Err("a registry index url is canonical and ends in `/`, as cargo writes it");
+            return Err(
+                "a registry index url is canonical (host lowercase, no default port) and ends \
+                 in `/`; write it so in `.cargo/config.toml`, then regenerate the lockfile",
+            );
         }
         Ok(SparseIndex(url.to_owned()))
     }
@@ -340,23 +343,26 @@ fn one_source_per_package(
     git_packages: &[GitPackage],
 ) -> Result<(), LockError> {
     let mut seen = BTreeSet::new();
-    let mut problems = Vec::new();
+    let mut twice = BTreeSet::new();
     let keys = crates
         .iter()
         .map(|c| &c.key)
         .chain(git_packages.iter().map(|g| &g.key));
     for key in keys {
         if !seen.insert(key) {
-            problems.push(PackageProblem {
-                line: lines
-                    .get(&(key.name().to_owned(), key.version().to_owned()))
-                    .copied(),
-                package: format!("{} v{}", shown(key.name()), key.version()),
-                kind: ProblemKind::TwoSources,
-            });
+            twice.insert(key);
         }
     }
-    problems.dedup();
+    let problems: Vec<PackageProblem> = twice
+        .into_iter()
+        .map(|key| PackageProblem {
+            line: lines
+                .get(&(key.name().to_owned(), key.version().to_owned()))
+                .copied(),
+            package: format!("{} v{}", shown(key.name()), key.version()),
+            kind: ProblemKind::TwoSources,
+        })
+        .collect();
     match problems.is_empty() {
         true => Ok(()),
         false => Err(LockError::Packages {
@@ -486,10 +492,12 @@ fn check_package(fields: &PackageFields) -> Result<(), (&'static str, ProblemKin
             },
         )
     };
-    let crates_io = fields
+    // A registry package's name becomes a url path and the index prefix cargo computes byte by
+    // byte, so any registry's follows crates.io's ASCII rule.
+    let registry = fields
         .source
-        .is_some_and(|s| CRATES_IO_SOURCES.contains(&s));
-    let name_rule = if crates_io {
+        .is_some_and(|s| CRATES_IO_SOURCES.contains(&s) || s.starts_with("sparse+"));
+    let name_rule = if registry {
         cargo_names::crates_io_name_problem(fields.name)
     } else {
         cargo_names::package_name_problem(fields.name)
@@ -524,6 +532,15 @@ fn check_package(fields: &PackageFields) -> Result<(), (&'static str, ProblemKin
             source,
             "a source has no spaces or control characters",
         ));
+    }
+    // As written: `cargo-lock` reads the url as `https` reads it (host lowercased, a default
+    // port dropped), where cargo compares the text as written; the frontend's replacement must
+    // name the index as cargo does, so an index that reads as another is refused here.
+    if let Some(index) = fields.source.and_then(|s| s.strip_prefix("sparse+"))
+        && !CRATES_IO_SOURCES.contains(&fields.source.unwrap_or_default())
+        && let Err(rule) = SparseIndex::parse(index)
+    {
+        return Err(invalid("source", fields.source.unwrap_or_default(), rule));
     }
     Ok(())
 }
@@ -953,6 +970,10 @@ checksum = "{CHECKSUM}"
             "sparse+https://user:pw@my.registry.example/index/",
             "sparse+https://my.registry.example/index/?x=1",
             "sparse+ftp://my.registry.example/index/",
+            // cargo compares the text; read as https, these would name another index.
+            "sparse+https://My.Registry.example/index/",
+            "sparse+https://my.registry.example:443/index/",
+            "sparse+https://my.registry.example/index",
         ] {
             let lock = one_crate("foo", "0.2.0").replace(CRATES_IO_SOURCES[0], source);
             let err = registry_crates("Cargo.lock", lock.as_bytes()).unwrap_err();
@@ -961,6 +982,16 @@ checksum = "{CHECKSUM}"
                 "{source}: {err}"
             );
         }
+    }
+
+    #[test]
+    fn a_sparse_registry_package_name_follows_crates_ios_ascii_rule() {
+        let lock = one_crate("größe", "0.2.0").replace(
+            CRATES_IO_SOURCES[0],
+            "sparse+https://my.registry.example/index/",
+        );
+        let err = registry_crates("Cargo.lock", lock.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("ASCII"), "{err}");
     }
 
     #[test]

@@ -23,6 +23,10 @@ pub const CARGO_CONFIG_FILES: [&str; 2] = [".cargo/config", ".cargo/config.toml"
 /// The most of an index's `config.json` the frontend reads: a real one is a few hundred bytes.
 pub const MAX_INDEX_CONFIG_BYTES: usize = 64 * 1024;
 
+/// The longest `dl` template taken: with a checked name (at most 64 bytes) in every marker, the
+/// url stays within a few hundred KiB however many markers it has.
+const MAX_DL_TEMPLATE_BYTES: usize = 2048;
+
 /// cargo's markers in a `dl` template; a template with none of them gets
 /// `/{crate}/{version}/download` appended.
 const DL_MARKERS: [&str; 5] = [
@@ -39,7 +43,7 @@ pub enum RegistryError {
     CargoConfig { file: String, message: String },
     #[error(
         "{file}: the registry name `{name}` is not one cargo-frontend can name a secret after: \
-         use ASCII letters, digits, `-` and `_`, starting with a letter"
+         use ASCII letters, digits, `-` and `_`, starting with a letter or `_`"
     )]
     BadName { file: String, name: String },
     #[error(
@@ -69,8 +73,11 @@ pub enum RegistryError {
     },
 }
 
-/// The registries `.cargo/config.toml` names, by index: `[registries.NAME] index = "URL"`.
-/// Entries without an `index` (a token or a credential provider only) name no registry.
+/// The registries `.cargo/config.toml` names, by index as written: `[registries.NAME] index =
+/// "URL"`, which cargo compares as text with the lockfile's source (a missing trailing `/`
+/// cargo refuses, and so it matches no lockfile source here). Entries without an `index` (a
+/// token or a credential provider only) name no registry. Names are checked when a locked
+/// package needs them ([`name_of`]).
 pub fn names_from_cargo_config(
     file: &str,
     bytes: &[u8],
@@ -92,58 +99,43 @@ pub fn names_from_cargo_config(
     let config: Config = toml::from_str(text).map_err(|e| parse_error(e.message().to_owned()))?;
     let mut names = BTreeMap::new();
     for (name, entry) in config.registries {
-        let Some(index) = entry.index else { continue };
-        if name_problem(&name) {
-            return Err(RegistryError::BadName {
-                file: file.to_owned(),
-                name: shown(&name),
-            });
+        if let Some(index) = entry.index {
+            names.insert(index, name);
         }
-        names.insert(canonical_index(&index), name);
     }
     Ok(names)
 }
 
-/// An index url as cargo compares it: parsed, with the path's trailing `/` cargo adds.
-fn canonical_index(index: &str) -> String {
-    let (scheme, url) = index
-        .split_once('+')
-        .filter(|(scheme, _)| matches!(*scheme, "sparse" | "registry"))
-        .unwrap_or(("registry", index));
-    match url::Url::parse(url) {
-        Ok(mut parsed) => {
-            if !parsed.path().ends_with('/') {
-                let path = format!("{}/", parsed.path());
-                parsed.set_path(&path);
-            }
-            format!("{scheme}+{parsed}")
-        }
-        Err(_) => index.to_owned(),
-    }
-}
-
-/// The registry `names` give `index`, or the error naming its `packages` and the fix.
+/// The registry `names` (from `file`) give `index`, or the error naming its `packages` and the
+/// fix; a name that cannot be a secret id is refused.
 pub fn name_of<'a>(
+    file: &str,
     names: &'a BTreeMap<String, String>,
     index: &SparseIndex,
     packages: &[&PackageKey],
 ) -> Result<&'a str, RegistryError> {
-    names
-        .get(&index.source())
-        .map(String::as_str)
-        .ok_or_else(|| RegistryError::NotConfigured {
-            index: index.source(),
-            packages: packages
-                .iter()
-                .map(|key| format!("`{key}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
-        })
+    let name = names.get(&index.source()).map(String::as_str);
+    if let Some(name) = name
+        && name_problem(name)
+    {
+        return Err(RegistryError::BadName {
+            file: file.to_owned(),
+            name: shown(name),
+        });
+    }
+    name.ok_or_else(|| RegistryError::NotConfigured {
+        index: index.source(),
+        packages: packages
+            .iter()
+            .map(|key| format!("`{key}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
 }
 
 /// Whether cargo-frontend refuses `name` as a registry's: it becomes a secret id, so ASCII only.
 fn name_problem(name: &str) -> bool {
-    !(name.starts_with(|c: char| c.is_ascii_alphabetic())
+    !(name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
@@ -188,6 +180,11 @@ impl IndexConfig {
         }
         let raw: Raw = serde_json::from_slice(bytes)
             .map_err(|e| error(format!("not JSON with a `dl` string: {e}")))?;
+        if raw.dl.len() > MAX_DL_TEMPLATE_BYTES {
+            return Err(error(format!(
+                "its `dl` template is longer than {MAX_DL_TEMPLATE_BYTES} bytes"
+            )));
+        }
         Ok(IndexConfig {
             dl: raw.dl,
             auth_required: raw.auth_required,
@@ -212,11 +209,8 @@ impl IndexConfig {
                 .replace("{prefix}", &prefix)
                 .replace("{sha256-checksum}", sha256)
         } else {
-            format!(
-                "{}/{crate_name}/{}/download",
-                self.dl.trim_end_matches('/'),
-                key.version()
-            )
+            // As cargo appends it: to the template as written, a trailing `/` and all.
+            format!("{}/{crate_name}/{}/download", self.dl, key.version())
         };
         let error = |url: &str, reason: String| RegistryError::DownloadUrl {
             name: name.to_owned(),
@@ -278,7 +272,7 @@ mod tests {
     fn cargo_config_names_each_registry_by_its_index() {
         let config = br#"
 [registries.my-registry]
-index = "sparse+https://registry.example/index"
+index = "sparse+https://registry.example/index/"
 [registries.git-one]
 index = "https://github.com/example/index"
 [registries.token-only]
@@ -295,23 +289,38 @@ replace-with = "vendored"
                     "my-registry".to_owned()
                 ),
                 (
-                    "registry+https://github.com/example/index/".to_owned(),
+                    "https://github.com/example/index".to_owned(),
                     "git-one".to_owned()
                 ),
             ])
         );
         let key = PackageKey::new("foo", "1.0.0");
-        let found = name_of(&names, &index("https://registry.example/index/"), &[&key]);
+        let file = ".cargo/config.toml";
+        let found = name_of(
+            file,
+            &names,
+            &index("https://registry.example/index/"),
+            &[&key],
+        );
         assert_eq!(found, Ok("my-registry"));
+        // cargo compares the text: an index written without its `/` matches nothing.
+        let unslashed = b"[registries.r]\nindex = \"sparse+https://r.example/i\"\n";
+        let names = names_from_cargo_config(file, unslashed).unwrap();
+        assert!(name_of(file, &names, &index("https://r.example/i/"), &[&key]).is_err());
     }
 
     #[test]
     fn a_registry_the_config_does_not_name_is_told_with_the_table_to_add() {
         let names = BTreeMap::new();
         let key = PackageKey::new("foo", "1.0.0");
-        let err = name_of(&names, &index("https://registry.example/index/"), &[&key])
-            .unwrap_err()
-            .to_string();
+        let err = name_of(
+            "c",
+            &names,
+            &index("https://registry.example/index/"),
+            &[&key],
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("`foo v1.0.0`"), "{err}");
         assert!(
             err.contains(
@@ -322,15 +331,25 @@ replace-with = "vendored"
     }
 
     #[test]
-    fn a_registry_name_that_cannot_be_a_secret_id_is_refused() {
+    fn a_registry_name_that_cannot_be_a_secret_id_is_refused_when_used() {
+        let key = PackageKey::new("foo", "1.0.0");
         for name in ["\"bad name\"", "\"ünï\"", "\"-x\""] {
             let config = format!("[registries.{name}]\nindex = \"sparse+https://r.example/\"\n");
-            let err = names_from_cargo_config("c", config.as_bytes()).unwrap_err();
+            let names = names_from_cargo_config("c", config.as_bytes()).unwrap();
+            let err = name_of("c", &names, &index("https://r.example/"), &[&key]).unwrap_err();
             assert!(
                 matches!(err, RegistryError::BadName { .. }),
                 "{name}: {err}"
             );
+            let unused = name_of("c", &names, &index("https://other.example/"), &[&key]);
+            assert!(matches!(unused, Err(RegistryError::NotConfigured { .. })));
         }
+        let config = b"[registries._internal]\nindex = \"sparse+https://r.example/\"\n";
+        let names = names_from_cargo_config("c", config).unwrap();
+        assert_eq!(
+            name_of("c", &names, &index("https://r.example/"), &[&key]),
+            Ok("_internal")
+        );
         assert!(matches!(
             names_from_cargo_config("c", b"[registries\n"),
             Err(RegistryError::CargoConfig { .. })
@@ -372,6 +391,12 @@ replace-with = "vendored"
             plain.download_url("r", &key("foo"), SHA).unwrap(),
             "https://dl.example/api/v1/crates/foo/1.2.3/download"
         );
+        let slash = config(r#"{"dl": "https://dl.example/api/v1/crates/"}"#);
+        assert_eq!(
+            slash.download_url("r", &key("foo"), SHA).unwrap(),
+            "https://dl.example/api/v1/crates//foo/1.2.3/download",
+            "appended to the template as written, as cargo does"
+        );
     }
 
     #[test]
@@ -395,10 +420,12 @@ replace-with = "vendored"
     #[test]
     fn a_config_json_that_is_not_one_is_told() {
         let url = "https://r.example/config.json";
+        let long = serde_json::json!({ "dl": "{crate}".repeat(MAX_DL_TEMPLATE_BYTES) }).to_string();
         for bytes in [
             &b"<html>"[..],
             br#"{"api": "x"}"#,
             &[b' '; MAX_INDEX_CONFIG_BYTES + 1],
+            long.as_bytes(),
         ] {
             let err = IndexConfig::parse("r", url, bytes).unwrap_err().to_string();
             assert!(

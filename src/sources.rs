@@ -141,6 +141,17 @@ impl Sources {
         }
     }
 
+    /// The packages whose archives come from crates.io.
+    pub fn crates_io_packages(&self) -> impl Iterator<Item = &PackageKey> {
+        self.fetched.iter().filter_map(|(key, f)| match f {
+            Fetched::Registry {
+                registry: Registry::CratesIo,
+                ..
+            } => Some(key),
+            _ => None,
+        })
+    }
+
     /// The registry archives, by package.
     pub fn registry_archives(&self) -> impl Iterator<Item = (&PackageKey, &Output)> {
         self.fetched.iter().filter_map(|(key, f)| match f {

@@ -15,6 +15,14 @@ pub trait Bridge {
     async fn solve(&mut self, definition: &Definition) -> Result<RefId, GatewayError>;
     /// A whole file of a solved result; links are followed.
     async fn read_file(&mut self, reference: &RefId, path: &str) -> Result<Vec<u8>, GatewayError>;
+    /// At most the first `limit` bytes of a file of a solved result: for a file a server wrote,
+    /// which could be as large as it likes.
+    async fn read_file_head(
+        &mut self,
+        reference: &RefId,
+        path: &str,
+        limit: usize,
+    ) -> Result<Vec<u8>, GatewayError>;
     /// The entries directly in `dir` of a solved result, links reported as links.
     async fn read_dir(
         &mut self,
@@ -41,6 +49,15 @@ impl Bridge for Gateway {
 
     async fn read_file(&mut self, reference: &RefId, path: &str) -> Result<Vec<u8>, GatewayError> {
         Gateway::read_file(self, reference, path).await
+    }
+
+    async fn read_file_head(
+        &mut self,
+        reference: &RefId,
+        path: &str,
+        limit: usize,
+    ) -> Result<Vec<u8>, GatewayError> {
+        Gateway::read_file_head(self, reference, path, limit).await
     }
 
     async fn read_dir(

@@ -66,19 +66,24 @@ const DOWNLOAD_VERTEX_PREFIX: &str = "[source] download ";
 /// not the lockfile's, or anything else in the daemon's words.
 fn explain_registry_download_failure(package: &str, registry: &str, message: &str) -> String {
     let secret = crate::registries::token_secret_id(registry);
-    if message.contains("invalid response status 401")
-        || message.contains("invalid response status 403")
-    {
+    let refused = ["401", "403"]
+        .iter()
+        .any(|status| message.contains(&format!("invalid response status {status}")));
+    if refused {
         format!(
-            "downloading {package} from the registry `{registry}` was refused ({message}): pass              a valid token with `--secret id={secret},env={secret}`"
+            "downloading {package} from the registry `{registry}` was refused ({message}): pass \
+             a valid token with `--secret id={secret},env={secret}`"
         )
     } else if message.contains("failed to retrieve HTTP auth secret") {
         format!(
-            "downloading {package} from the registry `{registry}` needs its token: pass              `--secret id={secret},env={secret}`"
+            "downloading {package} from the registry `{registry}` needs its token: pass \
+             `--secret id={secret},env={secret}`"
         )
     } else if message.contains("digest mismatch") {
         format!(
-            "the registry `{registry}` served {package} with another checksum than Cargo.lock              locks ({message}): a version was republished; ask the registry, or run              `cargo update -p {}` if the new archive is the one you want",
+            "the registry `{registry}` served {package} with another checksum than Cargo.lock \
+             locks ({message}): a version was republished; ask the registry, or run \
+             `cargo update -p {}` if the new archive is the one you want",
             package.split(' ').next().unwrap_or(package)
         )
     } else {
@@ -478,5 +483,24 @@ mod tests {
         );
         let huge = vec![b'a'; PLAN_FAILURE_MAX_BYTES * 2];
         assert_eq!(plan_failure_message(&huge).len(), PLAN_FAILURE_MAX_BYTES);
+    }
+
+    #[test]
+    fn a_registry_download_refused_or_tampered_with_is_told_with_the_fix() {
+        let name = "[source] registry download greeting v0.1.0 from my-reg";
+        let refused = explain_vertex_failure(name, "invalid response status 401").unwrap();
+        assert_eq!(
+            refused,
+            "downloading greeting v0.1.0 from the registry `my-reg` was refused (invalid \
+             response status 401): pass a valid token with \
+             `--secret id=CARGO_REGISTRIES_MY_REG_TOKEN,env=CARGO_REGISTRIES_MY_REG_TOKEN`"
+        );
+        let tampered =
+            explain_vertex_failure(name, "digest mismatch for http://x: a (expected: b)").unwrap();
+        assert!(
+            tampered.contains("`cargo update -p greeting`"),
+            "{tampered}"
+        );
+        assert!(!tampered.contains("  "), "{tampered}");
     }
 }

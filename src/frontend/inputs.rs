@@ -204,7 +204,7 @@ async fn load_context(
     let excludes = dockerignore::excludepatterns(&ignore_patterns);
     let lock_bytes = bridge.read_file(&context_files, LOCKFILE).await?;
     let locked = lockfile::read(LOCKFILE, &lock_bytes)?;
-    let cargo_config = cargo_config(bridge, &context_files).await?;
+    let cargo_config = cargo_config(bridge, &context_files, &matcher).await?;
     let registries = super::registries::load(
         bridge,
         caps,
@@ -224,13 +224,15 @@ async fn load_context(
     })
 }
 
-/// The project's cargo configuration: the first of [`CARGO_CONFIG_FILES`] the context has.
+/// The project's cargo configuration: the first of [`CARGO_CONFIG_FILES`] the context has and
+/// `.dockerignore` does not exclude (an excluded one is not there for planning's cargo either).
 async fn cargo_config(
     bridge: &mut impl Bridge,
     context_files: &RefId,
+    matcher: &Matcher,
 ) -> Result<Option<(&'static str, Vec<u8>)>, FrontendError> {
     for file in CARGO_CONFIG_FILES {
-        if bridge.exists(context_files, file).await? {
+        if matcher.excluded_by(file).is_none() && bridge.exists(context_files, file).await? {
             return Ok(Some((file, bridge.read_file(context_files, file).await?)));
         }
     }

@@ -40,13 +40,13 @@ pub async fn load(
     if packages.is_empty() {
         return Ok(BTreeMap::new());
     }
-    let names = match cargo_config {
-        Some((file, bytes)) => registries::names_from_cargo_config(file, bytes)?,
-        None => BTreeMap::new(),
+    let (file, names) = match cargo_config {
+        Some((file, bytes)) => (file, registries::names_from_cargo_config(file, bytes)?),
+        None => (registries::CARGO_CONFIG_FILES[1], BTreeMap::new()),
     };
     let mut accesses = BTreeMap::new();
     for (index, keys) in packages {
-        let name = registries::name_of(&names, index, &keys)?.to_owned();
+        let name = registries::name_of(file, &names, index, &keys)?.to_owned();
         let access = registry_access(bridge, caps, index, name).await?;
         accesses.insert(index.clone(), access);
     }
@@ -158,8 +158,12 @@ async fn fetch_config(
             };
         }
     };
+    // One byte past the limit, so that `IndexConfig::parse` tells a file that is too large.
+    let limit = registries::MAX_INDEX_CONFIG_BYTES + 1;
     Ok(Fetch::Fetched(
-        bridge.read_file(&reference, CONFIG_FILE).await?,
+        bridge
+            .read_file_head(&reference, CONFIG_FILE, limit)
+            .await?,
     ))
 }
 

@@ -92,6 +92,17 @@ impl Bridge for FakeBridge {
             .ok_or_else(|| Self::missing(path))
     }
 
+    async fn read_file_head(
+        &mut self,
+        reference: &RefId,
+        path: &str,
+        limit: usize,
+    ) -> Result<Vec<u8>, GatewayError> {
+        let mut data = self.read_file(reference, path).await?;
+        data.truncate(limit);
+        Ok(data)
+    }
+
     /// The names directly in `dir`, directories made up from the file paths below them.
     async fn read_dir(&mut self, _: &RefId, dir: &str) -> Result<Vec<DirEntry>, GatewayError> {
         let prefix = match dir {

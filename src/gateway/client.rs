@@ -248,6 +248,31 @@ impl Gateway {
         }
     }
 
+    /// At most the first `limit` bytes of a file of a solved result, in one request.
+    pub async fn read_file_head(
+        &mut self,
+        reference: &RefId,
+        path: &str,
+        limit: usize,
+    ) -> Result<Vec<u8>, GatewayError> {
+        Ok(self
+            .client
+            .read_file(gw::ReadFileRequest {
+                r#ref: reference.0.clone(),
+                file_path: path.to_owned(),
+                range: Some(gw::FileRange {
+                    offset: 0,
+                    length: i64::try_from(limit)
+                        .unwrap_or(READ_CHUNK_BYTES)
+                        .min(READ_CHUNK_BYTES),
+                }),
+            })
+            .await
+            .map_err(rpc(format!("reading {path}")))?
+            .into_inner()
+            .data)
+    }
+
     /// The entries directly in `dir` of a solved result, as stored: a symlink is reported as a
     /// link (with its target), where `read_file` and `exists` follow it.
     pub async fn read_dir(

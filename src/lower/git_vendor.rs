@@ -66,10 +66,11 @@ fn git_vendor_vertex(
     // cargo keeps its git database and checkouts under CARGO_HOME: scratch space, whatever the
     // image says (a later value of a key wins).
     exec = exec.with_env("CARGO_HOME", "/tmp/cargo-home");
-    // Only the registry archives: cargo resolves the git packages' own dependencies from them.
-    let archives = sources.registry_archives().map(|(key, _)| key);
+    // Only crates.io's archives: cargo resolves the git packages' own dependencies from them
+    // (the helper replaces crates.io alone), and a private registry's bump leaves this vertex
+    // cached.
     let exec = sources
-        .mount_some(exec, archives, toolchain.pinned_content)
+        .mount_some(exec, sources.crates_io_packages(), toolchain.pinned_content)
         .map_err(|key| LowerError::MissingSource(key.to_string()))?;
     Ok(exec.build()?.output_of(GIT_VENDORED_DIR)?)
 }
