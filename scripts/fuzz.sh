@@ -24,7 +24,7 @@ FUZZ_EXECS=${FUZZ_EXECS:-10000000}
 FUZZ_SECONDS=${FUZZ_SECONDS:-3600}
 FUZZ_NICE=${FUZZ_NICE:-10}
 FUZZ_RESUME=${FUZZ_RESUME:-0}
-ALL_TARGETS=(spec build_args lockfile dockerignore build_output rustc_args plan manifest gitmodules registry_config)
+ALL_TARGETS=(spec build_args lockfile dockerignore build_output rustc_args plan manifest gitmodules registry_config vendored)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL_TARGETS[@]}")
 

@@ -169,6 +169,22 @@ pub fn input_tree(context: &Output, path: &str) -> Output {
         .output()
 }
 
+/// A package of the project's committed vendor directory (`crate::vendored`), its files alone
+/// at the top of a tree, where a unit mounts it as it mounts a git package's vendored files.
+pub fn vendored_tree(context: &Output, path: &str) -> Output {
+    FileOp::scratch(format!("[internal] vendored {path}"))
+        .copy(
+            context,
+            &format!("/{path}"),
+            "/",
+            CopyOptions {
+                dir_copy_contents: true,
+                ..Default::default()
+            },
+        )
+        .output()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,4 +24,5 @@ pub mod registries;
 pub mod rustc_args;
 pub mod sources;
 pub mod spec;
+pub mod vendored;
 pub mod wire;

@@ -41,6 +41,9 @@ enum Fetched {
     /// A registry's `.crate` archive: one file, [`ARCHIVE_FILE`], a fixed name, never one made
     /// from the lockfile.
     Registry { archive: Output, registry: Registry },
+    /// A crates.io package the project vendored (its committed `cargo vendor` directory, which
+    /// its own configuration replaces crates.io with): that package's directory, as it is.
+    Vendored(Output),
     /// A package of a git repository: the repository's vendored packages, once
     /// [`Sources::with_vendored_git`] has them; the package is the `<name>-<version>` in it.
     Git {
@@ -141,13 +144,14 @@ impl Sources {
         }
     }
 
-    /// The packages whose archives come from crates.io.
+    /// The crates.io packages, downloaded or vendored by the project.
     pub fn crates_io_packages(&self) -> impl Iterator<Item = &PackageKey> {
         self.fetched.iter().filter_map(|(key, f)| match f {
             Fetched::Registry {
                 registry: Registry::CratesIo,
                 ..
-            } => Some(key),
+            }
+            | Fetched::Vendored(_) => Some(key),
             _ => None,
         })
     }
@@ -156,7 +160,7 @@ impl Sources {
     pub fn registry_archives(&self) -> impl Iterator<Item = (&PackageKey, &Output)> {
         self.fetched.iter().filter_map(|(key, f)| match f {
             Fetched::Registry { archive, .. } => Some((key, archive)),
-            Fetched::Git { .. } => None,
+            Fetched::Vendored(_) | Fetched::Git { .. } => None,
         })
     }
 
@@ -174,6 +178,23 @@ impl Sources {
                 (repo, checkout, packages)
             })
             .collect()
+    }
+
+    /// These sources with the crates.io packages in `trees` taken from the project's own vendor
+    /// directory instead of downloaded (each tree: one package's directory).
+    pub fn with_project_vendored(mut self, trees: BTreeMap<PackageKey, Output>) -> Self {
+        for (key, tree) in trees {
+            if let Some(
+                fetched @ Fetched::Registry {
+                    registry: Registry::CratesIo,
+                    ..
+                },
+            ) = self.fetched.get_mut(&key)
+            {
+                *fetched = Fetched::Vendored(tree);
+            }
+        }
+        self
     }
 
     /// These sources with each git repository's vendored packages (`vendored` by repository).
@@ -212,6 +233,8 @@ impl Sources {
                 Fetched::Registry { archive, .. } => {
                     Mount::readonly(archive).with_content_cache(content)
                 }
+                // The project's files, checked by cargo against its `.cargo-checksum.json`.
+                Fetched::Vendored(tree) => Mount::readonly(tree),
                 // Content-hashed: what cargo vendor made is not pinned by any checksum.
                 Fetched::Git { vendored, .. } => {
                     Mount::readonly(vendored.as_ref().ok_or_else(|| key.clone())?)

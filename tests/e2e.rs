@@ -469,11 +469,10 @@ fn a_crates_io_dependency_patched_with_a_local_path_builds_the_fork() {
 }
 
 /// A project with `cargo vendor`'s output committed and crates.io replaced by it in
-/// `.cargo/config.toml` builds: the frontend fetches each crate by its `Cargo.lock` checksum
-/// (the same bytes cargo checks the vendored copy against) and its own source replacement takes
-/// precedence over the project's, so the vendored copy is not read.
+/// `.cargo/config.toml` builds from that directory as it is: nothing is downloaded, and cargo
+/// checks each vendored package against its `.cargo-checksum.json` and `Cargo.lock`.
 #[test]
-fn a_project_with_committed_vendored_sources_builds() {
+fn a_project_with_committed_vendored_sources_builds_from_them_without_a_download() {
     let example = Example::copy_of_fixture("vendored");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let vendor = std::process::Command::new(cargo)
@@ -491,15 +490,26 @@ fn a_project_with_committed_vendored_sources_builds() {
     );
     let tag = "cargo-frontend-e2e/vendored:1";
     let progress = Build::new(&example, tag).run();
+    let names = progress.vertex_names();
     assert!(
-        progress
-            .vertex_names()
-            .iter()
-            .any(|n| n.starts_with("[source] download itoa v1.")),
-        "itoa is fetched by its checksum: {:#?}",
-        progress.vertex_names()
+        !names.iter().any(|n| n.starts_with("[source] download")),
+        "nothing is downloaded: {names:#?}"
+    );
+    assert!(
+        names.iter().any(|n| n == "[internal] vendored vendor/itoa"),
+        "itoa comes from the project's vendor directory: {names:#?}"
     );
     assert_eq!(support::run_image(tag, &[]).trim(), "vendored: 7");
+    let again = Build::new(&example, tag).run();
+    support::assert_executed(&again, &[], "a no-op rebuild of a vendored project");
+
+    // An edit of the vendored copy is the project's own: cargo refuses it by its checksum file.
+    example.append("vendor/itoa/src/lib.rs", "\n// edited\n");
+    let refused = Build::new(&example, tag).run_expecting_failure();
+    assert!(
+        refused.contains("checksum") && refused.contains("itoa"),
+        "{refused}"
+    );
 }
 
 /// Runs `docker ARGS`, which must succeed; its stdout.

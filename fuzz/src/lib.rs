@@ -57,6 +57,10 @@ pub const TARGETS: &[Target] = &[
         name: "registry_config",
         run: targets::registry_config::run,
     },
+    Target {
+        name: "vendored",
+        run: targets::vendored::run,
+    },
 ];
 
 /// The target called `name`.

@@ -148,7 +148,8 @@ replay_tests!(
     plan,
     manifest,
     gitmodules,
-    registry_config
+    registry_config,
+    vendored
 );
 
 #[test]
@@ -164,6 +165,7 @@ fn every_target_has_a_replay_test() {
         "manifest",
         "gitmodules",
         "registry_config",
+        "vendored",
     ];
     for target in TARGETS {
         assert!(

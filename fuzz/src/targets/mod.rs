@@ -10,6 +10,7 @@ pub mod plan;
 pub mod registry_config;
 pub mod rustc_args;
 pub mod spec;
+pub mod vendored;
 
 use std::collections::BTreeMap;
 
