@@ -266,6 +266,9 @@ pub struct Locked {
     /// The names of the packages without a source: the workspace's own and its path
     /// dependencies.
     pub path_packages: BTreeSet<String>,
+    /// The sparse registries a git package depends on, directly or through other packages:
+    /// vendoring its repository resolves those dependencies, so it needs their archives.
+    pub registries_git_reaches: BTreeSet<SparseIndex>,
 }
 
 /// Checks and reads `Cargo.lock` ([`registry_crates`], and the path packages beside them).
@@ -326,11 +329,58 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Locked, LockError> {
     git_packages.sort();
     git_packages.dedup();
     one_source_per_package(file, &lines, &crates, &git_packages)?;
+    let registries_git_reaches = registries_reached_from_git(&lockfile, &crates);
     Ok(Locked {
         registry_crates: crates,
         git_packages,
         path_packages,
+        registries_git_reaches,
     })
+}
+
+/// The sparse registries of the packages that git packages reach through their dependencies,
+/// as `Cargo.lock` resolves them (a dependency names a package by name, and by version when
+/// two are locked).
+fn registries_reached_from_git(
+    lockfile: &Lockfile,
+    crates: &[RegistryCrate],
+) -> BTreeSet<SparseIndex> {
+    let sparse_index: BTreeMap<(&str, String), &SparseIndex> = crates
+        .iter()
+        .filter_map(|krate| match &krate.registry {
+            Registry::Sparse(index) => {
+                Some(((krate.key.name(), krate.key.version().to_owned()), index))
+            }
+            Registry::CratesIo => None,
+        })
+        .collect();
+    let by_id: BTreeMap<(&str, String), &Package> = lockfile
+        .packages
+        .iter()
+        .map(|p| ((p.name.as_str(), p.version.to_string()), p))
+        .collect();
+    let mut reached = BTreeSet::new();
+    let mut to_visit: Vec<&Package> = lockfile
+        .packages
+        .iter()
+        .filter(|p| p.source.as_ref().is_some_and(|s| s.is_git()))
+        .collect();
+    let mut seen: BTreeSet<(&str, String)> = BTreeSet::new();
+    while let Some(package) = to_visit.pop() {
+        for dependency in &package.dependencies {
+            let id = (dependency.name.as_str(), dependency.version.to_string());
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            if let Some(index) = sparse_index.get(&id) {
+                reached.insert((*index).clone());
+            }
+            if let Some(next) = by_id.get(&id) {
+                to_visit.push(next);
+            }
+        }
+    }
+    reached
 }
 
 /// Refuses a name and version locked from two sources (crates.io and a private registry, or a
@@ -1018,6 +1068,50 @@ checksum = "{CHECKSUM}"
             err.starts_with("Cargo.lock:4: package `itoa v1.0.15` has no checksum"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_registries_a_git_package_reaches_are_the_ones_its_dependencies_are_locked_from() {
+        let lock = format!(
+            r#"
+version = 4
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = ["fork", "unrelated"]
+
+[[package]]
+name = "fork"
+version = "1.0.0"
+source = "git+https://example.com/fork?branch=main#0123456789abcdef0123456789abcdef01234567"
+dependencies = ["inner"]
+
+[[package]]
+name = "inner"
+version = "0.1.0"
+source = "git+https://example.com/inner#0123456789abcdef0123456789abcdef01234567"
+dependencies = ["greeting"]
+
+[[package]]
+name = "greeting"
+version = "0.2.0"
+source = "sparse+https://private.example/index/"
+checksum = "{CHECKSUM}"
+
+[[package]]
+name = "unrelated"
+version = "0.3.0"
+source = "sparse+https://other.example/index/"
+checksum = "{CHECKSUM}"
+"#
+        );
+        let locked = read("Cargo.lock", lock.as_bytes()).unwrap();
+        let reached: Vec<&str> = locked
+            .registries_git_reaches
+            .iter()
+            .map(SparseIndex::url)
+            .collect();
+        assert_eq!(reached, ["https://private.example/index/"]);
     }
 
     #[test]

@@ -22,7 +22,7 @@ use crate::llb::{self, ContentCache, ExecOp, LlbError, Mount, Output};
 use crate::lockfile::{GitPackage, GitReference, GitRepo, Registry, RegistryCrate, SparseIndex};
 use crate::package_key::PackageKey;
 use crate::registries::{RegistryAccess, RegistryError};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How a git checkout's vertex is named (`[source] git URL at COMMIT`), which
 /// `frontend::failure` reads back to tell a failed fetch.
@@ -58,15 +58,20 @@ pub struct Sources {
     fetched: BTreeMap<PackageKey, Fetched>,
     /// Each locked git repository (remote, reference, commit) checked out.
     checkouts: BTreeMap<GitRepo, Output>,
+    /// The sparse registries git packages depend on, with the names the project's cargo
+    /// configuration gives them (the names the git packages' manifests use).
+    git_registries: BTreeMap<SparseIndex, String>,
 }
 
 impl Sources {
     /// One checksummed download per registry package, one checkout per git repository.
-    /// `registries` says where each sparse registry serves its archives, and with which token.
+    /// `registries` says where each sparse registry serves its archives, and with which token;
+    /// `git_reaches` are the ones git packages depend on (`Locked::registries_git_reaches`).
     pub fn fetch(
         crates: &[RegistryCrate],
         git: &[GitPackage],
         registries: &BTreeMap<SparseIndex, RegistryAccess>,
+        git_reaches: &BTreeSet<SparseIndex>,
     ) -> Result<Self, SourcesError> {
         let mut fetched = BTreeMap::new();
         for krate in crates {
@@ -127,7 +132,15 @@ impl Sources {
                 },
             );
         }
-        Ok(Sources { fetched, checkouts })
+        let git_registries = git_reaches
+            .iter()
+            .filter_map(|index| Some((index.clone(), registries.get(index)?.name.clone())))
+            .collect();
+        Ok(Sources {
+            fetched,
+            checkouts,
+            git_registries,
+        })
     }
 
     /// Sources whose crates.io archives the caller made (a test's or a fuzzer's stand-ins).
@@ -141,19 +154,33 @@ impl Sources {
                 })
                 .collect(),
             checkouts: BTreeMap::new(),
+            git_registries: BTreeMap::new(),
         }
     }
 
-    /// The crates.io packages, downloaded or vendored by the project.
-    pub fn crates_io_packages(&self) -> impl Iterator<Item = &PackageKey> {
+    /// The registry packages vendoring a git repository resolves its packages' dependencies
+    /// from: crates.io's (downloaded or vendored by the project) and those of the sparse
+    /// registries git packages depend on. Another registry's bump leaves that vertex cached.
+    pub fn git_vendoring_packages(&self) -> impl Iterator<Item = &PackageKey> {
         self.fetched.iter().filter_map(|(key, f)| match f {
             Fetched::Registry {
                 registry: Registry::CratesIo,
                 ..
             }
             | Fetched::Vendored(_) => Some(key),
+            Fetched::Registry {
+                registry: Registry::Sparse(index),
+                ..
+            } if self.git_registries.contains_key(index) => Some(key),
             _ => None,
         })
+    }
+
+    /// The sparse registries git packages depend on: each one's index and its name.
+    pub fn git_vendoring_registries(&self) -> impl Iterator<Item = (&SparseIndex, &str)> {
+        self.git_registries
+            .iter()
+            .map(|(index, name)| (index, name.as_str()))
     }
 
     /// The registry archives, by package.
@@ -268,7 +295,7 @@ impl Sources {
                 toml_string(VENDOR_DIR)
             ),
         ];
-        let indexes: std::collections::BTreeSet<&SparseIndex> = self
+        let indexes: BTreeSet<&SparseIndex> = self
             .fetched
             .values()
             .filter_map(|f| match f {
@@ -375,6 +402,7 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
             &locked.registry_crates,
             &locked.git_packages,
             &BTreeMap::new(),
+            &locked.registries_git_reaches,
         )
         .unwrap()
     }
@@ -450,8 +478,13 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
             token_secret: Some("CARGO_REGISTRIES_PRIVATE_TOKEN".to_owned()),
         };
         let registries = BTreeMap::from([(index.clone(), access)]);
-        let sources =
-            Sources::fetch(&locked.registry_crates, &locked.git_packages, &registries).unwrap();
+        let sources = Sources::fetch(
+            &locked.registry_crates,
+            &locked.git_packages,
+            &registries,
+            &locked.registries_git_reaches,
+        )
+        .unwrap();
         let (key, archive) = sources.registry_archives().next().unwrap();
         assert_eq!(key.dir_name(), "itoa-1.0.19");
         let definition = llb::Definition::marshal(archive).unwrap();
@@ -477,7 +510,12 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
             "{flags:?}"
         );
 
-        let unnamed = Sources::fetch(&locked.registry_crates, &[], &BTreeMap::new());
+        let unnamed = Sources::fetch(
+            &locked.registry_crates,
+            &[],
+            &BTreeMap::new(),
+            &BTreeSet::new(),
+        );
         assert!(matches!(unnamed, Err(SourcesError::Registry(_))));
     }
 

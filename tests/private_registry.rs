@@ -314,3 +314,70 @@ fn a_missing_or_wrong_token_and_an_unnamed_registry_are_told_with_the_fix() {
         assert!(!log.contains(token), "the access log holds a token");
     }
 }
+
+/// A git dependency that itself depends on a private registry's crate (a fork of a team's
+/// library, say) builds: vendoring its repository resolves `greeting` from that registry's
+/// archives, by the name the project's configuration gives the registry. The vendoring vertex
+/// mounts that registry's archives, and the git fork's unit is built from what it vendored.
+#[test]
+fn a_git_dependency_on_a_private_registry_crate_builds() {
+    let (registry, example) = served_registry_example(TOKEN);
+    let server = support::git::GitServer::start();
+    let fork = tempfile::Builder::new()
+        .prefix("shout-")
+        .tempdir()
+        .expect("temp dir");
+    std::fs::create_dir_all(fork.path().join("src")).expect("mkdir");
+    std::fs::write(
+        fork.path().join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"shout\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+             [dependencies]\ngreeting = {{ version = \"0.1\", registry = \"{REGISTRY_NAME}\" }}\n"
+        ),
+    )
+    .expect("write the fork's manifest");
+    std::fs::write(
+        fork.path().join("src/lib.rs"),
+        "pub fn shout() -> String {\n    greeting::greeting().to_uppercase()\n}\n",
+    )
+    .expect("write the fork's source");
+    server.create_repo("shout", fork.path(), "shout");
+    let manifest = example.read("Cargo.toml").replace(
+        "[dependencies]\n",
+        &format!(
+            "[dependencies]\nshout = {{ git = \"{}\", branch = \"main\" }}\n",
+            server.url("shout")
+        ),
+    );
+    example.write("Cargo.toml", &manifest);
+    example.write(
+        "src/main.rs",
+        "fn main() {\n    println!(\"private-registry: {}\", shout::shout());\n}\n",
+    );
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    support::git::run(
+        Command::new(cargo)
+            .arg("generate-lockfile")
+            .env(TOKEN_SECRET, TOKEN)
+            .current_dir(example.path()),
+    );
+
+    let progress = build(&example);
+    progress.assert_every_planned_unit_has_a_vertex();
+    assert!(
+        progress
+            .unit_names()
+            .iter()
+            .any(|n| n == "cargo build shout v0.1.0 (lib)"),
+        "{:#?}",
+        progress.unit_names()
+    );
+    assert_eq!(
+        support::run_image(TAG, &[]).trim(),
+        "private-registry: HELLO FROM A PRIVATE REGISTRY, NUMBER 42"
+    );
+    assert!(
+        registry.requests().iter().all(|r| r.authorised),
+        "every request carried the token"
+    );
+}

@@ -214,7 +214,12 @@ async fn load_context(
             .map(|(file, bytes)| (*file, bytes.as_slice())),
     )
     .await?;
-    let packages = Sources::fetch(&locked.registry_crates, &locked.git_packages, &registries)?;
+    let packages = Sources::fetch(
+        &locked.registry_crates,
+        &locked.git_packages,
+        &registries,
+        &locked.registries_git_reaches,
+    )?;
     let context = context::context_source(opts.session_for("context"), &excludes);
     let vendor_dir = cargo_config
         .as_ref()

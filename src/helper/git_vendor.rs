@@ -1,14 +1,16 @@
 //! `cargo-frontend-helper vendor-git --checkout <dir> --commit <sha> --out <dir> --package
-//! <name>-<version>…`: the packages of one git repository as cargo vendors them.
+//! <name>-<version>… [--registry <name>=<index>…]`: the packages of one git repository as
+//! cargo vendors them.
 //!
 //! Why `cargo vendor` and not a copy: a package in a git repository is often a workspace member
 //! whose manifest inherits from the workspace (`version.workspace = true`) and names siblings by
 //! path; a directory source reads each package on its own, so the manifest must be the one cargo
 //! writes when it packages the crate. `cargo vendor` writes exactly that. It runs here on a
 //! throwaway project that depends on the wanted packages at the locked commit, fetching from the
-//! mounted checkout (`file://`, no network), with crates.io replaced by the mounted archives
-//! (which it needs to resolve the packages' own dependencies). Only the wanted packages'
-//! directories are kept.
+//! mounted checkout (`file://`, no network), with crates.io and each `--registry` replaced by
+//! the mounted archives (which it needs to resolve the packages' own dependencies; a git
+//! package names a registry by the name the project's configuration gives it). Only the wanted
+//! packages' directories are kept.
 
 use super::crate_archives::{self, ArchiveError, copy_tree};
 use crate::layout::{ARCHIVES_DIR, VENDOR_DIR};
@@ -27,7 +29,7 @@ const GIT_HOME_DIR: &str = "/tmp/cargo-frontend-git-home";
 #[non_exhaustive]
 pub enum GitVendorError {
     #[error(
-        "usage: cargo-frontend-helper vendor-git --checkout <dir> --commit <sha> --out <dir> --package <name>-<version>…"
+        "usage: cargo-frontend-helper vendor-git --checkout <dir> --commit <sha> --out <dir> --package <name>-<version>… [--registry <name>=<index>…]"
     )]
     Usage,
     #[error(transparent)]
@@ -56,7 +58,13 @@ pub enum GitVendorError {
 
 /// Runs the `vendor-git` role; returns the exit code.
 pub fn vendor_git(args: &[String]) -> Result<i32, GitVendorError> {
-    let (checkout, commit, out, packages) = parse_args(args)?;
+    let VendorArgs {
+        checkout,
+        commit,
+        out,
+        packages,
+        registries,
+    } = parse_args(args)?;
     crate_archives::unpack_mounted(Path::new(ARCHIVES_DIR), Path::new(VENDOR_DIR))?;
     let project = Path::new(PROJECT_DIR);
     write(&project.join("src/lib.rs"), "")?;
@@ -66,9 +74,7 @@ pub fn vendor_git(args: &[String]) -> Result<i32, GitVendorError> {
     )?;
     write(
         &project.join(".cargo/config.toml"),
-        &format!(
-            "[source.crates-io]\nreplace-with = \"cargo-frontend-vendor\"\n\n[source.cargo-frontend-vendor]\ndirectory = \"{VENDOR_DIR}\"\n"
-        ),
+        &cargo_config(&registries),
     )?;
     let submodules = super::git_submodules::submodules(Path::new(&checkout))?;
     write(
@@ -108,10 +114,20 @@ pub fn vendor_git(args: &[String]) -> Result<i32, GitVendorError> {
     Ok(0)
 }
 
-fn parse_args(
-    args: &[String],
-) -> Result<(String, String, PathBuf, Vec<PackageKey>), GitVendorError> {
-    let (mut checkout, mut commit, mut out, mut packages) = (None, None, None, Vec::new());
+/// The role's arguments.
+#[derive(Debug)]
+struct VendorArgs {
+    checkout: String,
+    commit: String,
+    out: PathBuf,
+    packages: Vec<PackageKey>,
+    /// Each sparse registry the packages depend on: its name and its index (`sparse+…`).
+    registries: Vec<(String, String)>,
+}
+
+fn parse_args(args: &[String]) -> Result<VendorArgs, GitVendorError> {
+    let (mut checkout, mut commit, mut out) = (None, None, None);
+    let (mut packages, mut registries) = (Vec::new(), Vec::new());
     let mut args = args.iter();
     while let Some(flag) = args.next() {
         let value = args.next().ok_or(GitVendorError::Usage)?;
@@ -122,13 +138,21 @@ fn parse_args(
             "--package" => {
                 packages.push(PackageKey::from_dir_name(value).ok_or(GitVendorError::Usage)?)
             }
+            "--registry" => {
+                let (name, index) = value.split_once('=').ok_or(GitVendorError::Usage)?;
+                registries.push((name.to_owned(), index.to_owned()));
+            }
             _ => return Err(GitVendorError::Usage),
         }
     }
     match (checkout, commit, out) {
-        (Some(checkout), Some(commit), Some(out)) if !packages.is_empty() => {
-            Ok((checkout, commit, out, packages))
-        }
+        (Some(checkout), Some(commit), Some(out)) if !packages.is_empty() => Ok(VendorArgs {
+            checkout,
+            commit,
+            out,
+            packages,
+            registries,
+        }),
         _ => Err(GitVendorError::Usage),
     }
 }
@@ -150,6 +174,38 @@ fn manifest(checkout: &str, commit: &str, packages: &[PackageKey]) -> String {
         ));
     }
     text
+}
+
+/// The throwaway project's cargo configuration: crates.io and each registry replaced by the
+/// unpacked archives, each registry known by its name. Written as a TOML table, so a name or an
+/// index needs no quoting here.
+fn cargo_config(registries: &[(String, String)]) -> String {
+    let table = |entries: &[(&str, &str)]| {
+        toml::Value::Table(
+            entries
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), toml::Value::String((*v).to_owned())))
+                .collect(),
+        )
+    };
+    let vendor = "cargo-frontend-vendor";
+    let mut sources = toml::Table::new();
+    sources.insert("crates-io".into(), table(&[("replace-with", vendor)]));
+    sources.insert(vendor.into(), table(&[("directory", VENDOR_DIR)]));
+    let mut names = toml::Table::new();
+    for (n, (name, index)) in registries.iter().enumerate() {
+        names.insert(name.clone(), table(&[("index", index)]));
+        sources.insert(
+            format!("cargo-frontend-registry-{n}"),
+            table(&[("registry", index), ("replace-with", vendor)]),
+        );
+    }
+    let mut config = toml::Table::new();
+    config.insert("source".into(), toml::Value::Table(sources));
+    if !names.is_empty() {
+        config.insert("registries".into(), toml::Value::Table(names));
+    }
+    config.to_string()
 }
 
 fn write(path: &Path, text: &str) -> Result<(), GitVendorError> {
@@ -185,19 +241,51 @@ mod tests {
     }
 
     #[test]
+    fn each_registry_is_named_and_replaced_by_the_archives() {
+        let config: toml::Table =
+            cargo_config(&[("private".to_owned(), "sparse+http://r:1/index/".to_owned())])
+                .parse()
+                .unwrap();
+        assert_eq!(
+            config["registries"]["private"]["index"].as_str(),
+            Some("sparse+http://r:1/index/")
+        );
+        let replaced = &config["source"]["cargo-frontend-registry-0"];
+        assert_eq!(
+            replaced["registry"].as_str(),
+            Some("sparse+http://r:1/index/")
+        );
+        assert_eq!(
+            replaced["replace-with"].as_str(),
+            Some("cargo-frontend-vendor")
+        );
+        assert_eq!(
+            config["source"]["crates-io"]["replace-with"].as_str(),
+            Some("cargo-frontend-vendor")
+        );
+        let plain: toml::Table = cargo_config(&[]).parse().unwrap();
+        assert!(!plain.contains_key("registries"));
+    }
+
+    #[test]
     fn arguments() {
         let args: Vec<String> =
             "--checkout /c --commit abc --out /o --package a-1.0.0 --package b-0.1.0"
                 .split(' ')
                 .map(str::to_owned)
                 .collect();
-        let (checkout, commit, out, packages) = parse_args(&args).unwrap();
-        assert_eq!((checkout.as_str(), commit.as_str()), ("/c", "abc"));
-        assert_eq!(out, PathBuf::from("/o"));
-        assert_eq!(packages.len(), 2);
+        let parsed = parse_args(&args).unwrap();
+        assert_eq!(
+            (parsed.checkout.as_str(), parsed.commit.as_str()),
+            ("/c", "abc")
+        );
+        assert_eq!(parsed.out, PathBuf::from("/o"));
+        assert_eq!(parsed.packages.len(), 2);
+        assert!(parsed.registries.is_empty());
         for bad in [
             "--checkout /c --commit abc --out /o",
             "--package ../x --checkout /c",
+            "--checkout /c --commit abc --out /o --package a-1.0.0 --registry no-index",
         ] {
             let args: Vec<String> = bad.split(' ').map(str::to_owned).collect();
             assert!(parse_args(&args).is_err(), "{bad}");

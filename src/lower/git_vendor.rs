@@ -2,8 +2,9 @@
 //! `cargo vendor`, run by the helper (`helper::git_vendor`) on the checkout, without the network,
 //! so each package's manifest comes out as cargo packages it (workspace inheritance resolved,
 //! `.cargo-checksum.json` written), which the directory source planning and units build from
-//! needs. One vertex per repository and commit; it mounts the crates.io archives too, because
-//! cargo resolves the packages' own dependencies while it vendors them.
+//! needs. One vertex per repository and commit; it mounts the archives of crates.io and of the
+//! sparse registries git packages depend on too, because cargo resolves the packages' own
+//! dependencies while it vendors them.
 
 use super::{LowerError, Toolchain};
 use crate::layout::{GIT_CHECKOUT_DIR, GIT_VENDORED_DIR, HELPER_BIN};
@@ -51,6 +52,12 @@ fn git_vendor_vertex(
     for key in packages {
         args.extend(["--package".to_owned(), key.dir_name()]);
     }
+    for (index, name) in sources.git_vendoring_registries() {
+        args.extend([
+            "--registry".to_owned(),
+            format!("{name}={}", index.source()),
+        ]);
+    }
     let name = format!(
         "{GIT_VENDOR_VERTEX_PREFIX}{} at {}",
         repo.url,
@@ -66,11 +73,14 @@ fn git_vendor_vertex(
     // cargo keeps its git database and checkouts under CARGO_HOME: scratch space, whatever the
     // image says (a later value of a key wins).
     exec = exec.with_env("CARGO_HOME", "/tmp/cargo-home");
-    // Only crates.io's archives: cargo resolves the git packages' own dependencies from them
-    // (the helper replaces crates.io alone), and a private registry's bump leaves this vertex
-    // cached.
+    // Only the registries git packages depend on: cargo resolves the git packages' own
+    // dependencies from their archives, and another registry's bump leaves this vertex cached.
     let exec = sources
-        .mount_some(exec, sources.crates_io_packages(), toolchain.pinned_content)
+        .mount_some(
+            exec,
+            sources.git_vendoring_packages(),
+            toolchain.pinned_content,
+        )
         .map_err(|key| LowerError::MissingSource(key.to_string()))?;
     Ok(exec.build()?.output_of(GIT_VENDORED_DIR)?)
 }

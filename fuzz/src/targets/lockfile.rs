@@ -79,6 +79,7 @@ pub fn run(data: &[u8]) {
         &crates_io,
         &locked.git_packages,
         &Default::default(),
+        &Default::default(),
     )
     .expect("checked packages always make sources");
     for (_, archive) in sources.registry_archives() {
