@@ -22,6 +22,7 @@ use crate::llb::{self, ContentCache, ExecOp, LlbError, Mount, Output};
 use crate::lockfile::{GitPackage, GitReference, GitRepo, Registry, RegistryCrate, SparseIndex};
 use crate::package_key::PackageKey;
 use crate::registries::{RegistryAccess, RegistryError};
+use crate::vendored::VendoredFrom;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// How a git checkout's vertex is named (`[source] git URL at COMMIT`), which
@@ -41,9 +42,9 @@ enum Fetched {
     /// A registry's `.crate` archive: one file, [`ARCHIVE_FILE`], a fixed name, never one made
     /// from the lockfile.
     Registry { archive: Output, registry: Registry },
-    /// A crates.io package the project vendored (its committed `cargo vendor` directory, which
-    /// its own configuration replaces crates.io with): that package's directory, as it is.
-    Vendored(Output),
+    /// A package the project vendored (its committed `cargo vendor` directory, which its own
+    /// configuration replaces the package's source with): that package's directory, as it is.
+    Vendored { tree: Output, from: VendoredFrom },
     /// A package of a git repository: the repository's vendored packages, once
     /// [`Sources::with_vendored_git`] has them; the package is the `<name>-<version>` in it.
     Git {
@@ -163,16 +164,15 @@ impl Sources {
     /// registries git packages depend on. Another registry's bump leaves that vertex cached.
     pub fn git_vendoring_packages(&self) -> impl Iterator<Item = &PackageKey> {
         self.fetched.iter().filter_map(|(key, f)| match f {
-            Fetched::Registry {
-                registry: Registry::CratesIo,
+            Fetched::Registry { registry, .. }
+            | Fetched::Vendored {
+                from: VendoredFrom::Registry(registry),
                 ..
-            }
-            | Fetched::Vendored(_) => Some(key),
-            Fetched::Registry {
-                registry: Registry::Sparse(index),
-                ..
-            } if self.git_registries.contains_key(index) => Some(key),
-            _ => None,
+            } => match registry {
+                Registry::CratesIo => Some(key),
+                Registry::Sparse(index) => self.git_registries.contains_key(index).then_some(key),
+            },
+            Fetched::Vendored { .. } | Fetched::Git { .. } => None,
         })
     }
 
@@ -187,7 +187,7 @@ impl Sources {
     pub fn registry_archives(&self) -> impl Iterator<Item = (&PackageKey, &Output)> {
         self.fetched.iter().filter_map(|(key, f)| match f {
             Fetched::Registry { archive, .. } => Some((key, archive)),
-            Fetched::Vendored(_) | Fetched::Git { .. } => None,
+            Fetched::Vendored { .. } | Fetched::Git { .. } => None,
         })
     }
 
@@ -207,19 +207,14 @@ impl Sources {
             .collect()
     }
 
-    /// These sources with the crates.io packages in `trees` taken from the project's own vendor
-    /// directory instead of downloaded (each tree: one package's directory).
-    pub fn with_project_vendored(mut self, trees: BTreeMap<PackageKey, Output>) -> Self {
-        for (key, tree) in trees {
-            if let Some(
-                fetched @ Fetched::Registry {
-                    registry: Registry::CratesIo,
-                    ..
-                },
-            ) = self.fetched.get_mut(&key)
-            {
-                *fetched = Fetched::Vendored(tree);
-            }
+    /// These sources with the packages the project vendored (each one's directory, and the
+    /// source it is locked from), which [`Sources::fetch`] was not given.
+    pub fn with_project_vendored(
+        mut self,
+        vendored: BTreeMap<PackageKey, (Output, VendoredFrom)>,
+    ) -> Self {
+        for (key, (tree, from)) in vendored {
+            self.fetched.insert(key, Fetched::Vendored { tree, from });
         }
         self
     }
@@ -261,7 +256,7 @@ impl Sources {
                     Mount::readonly(archive).with_content_cache(content)
                 }
                 // The project's files, checked by cargo against its `.cargo-checksum.json`.
-                Fetched::Vendored(tree) => Mount::readonly(tree),
+                Fetched::Vendored { tree, .. } => Mount::readonly(tree),
                 // Content-hashed: what cargo vendor made is not pinned by any checksum.
                 Fetched::Git { vendored, .. } => {
                     Mount::readonly(vendored.as_ref().ok_or_else(|| key.clone())?)
@@ -302,12 +297,19 @@ impl Sources {
                 Fetched::Registry {
                     registry: Registry::Sparse(index),
                     ..
+                }
+                | Fetched::Vendored {
+                    from: VendoredFrom::Registry(Registry::Sparse(index)),
+                    ..
                 } => Some(index),
                 _ => None,
             })
             .collect();
-        for (n, index) in indexes.into_iter().enumerate() {
-            let name = format!("cargo-frontend-registry-{n}");
+        // Each source is named as `cargo vendor` names it (its source id as a url): a project
+        // that committed `cargo vendor`'s configuration defines these very sources, and cargo
+        // refuses one source defined twice under two names, so the flags override its entries.
+        for index in indexes {
+            let name = toml_string(&index.source());
             flags.push(format!(
                 "source.{name}.registry={}",
                 toml_string(&index.source())
@@ -317,14 +319,21 @@ impl Sources {
                 toml_string(VENDOR_SOURCE_NAME)
             ));
         }
-        let mut sources: Vec<(&str, &GitReference)> = self
-            .checkouts
-            .keys()
-            .map(|repo| (repo.url.as_str(), &repo.reference))
+        // Every git source a package is locked from, fetched or vendored by the project.
+        let sources: BTreeSet<(&str, &GitReference)> = self
+            .fetched
+            .values()
+            .filter_map(|f| match f {
+                Fetched::Git { repo, .. }
+                | Fetched::Vendored {
+                    from: VendoredFrom::Git(repo),
+                    ..
+                } => Some((repo.url.as_str(), &repo.reference)),
+                _ => None,
+            })
             .collect();
-        sources.dedup();
-        for (index, (url, reference)) in sources.into_iter().enumerate() {
-            let name = format!("cargo-frontend-git-{index}");
+        for (url, reference) in sources {
+            let name = toml_string(&git_source_name(url, reference));
             flags.push(format!("source.{name}.git={}", toml_string(url)));
             match reference {
                 GitReference::DefaultBranch => {}
@@ -343,6 +352,19 @@ impl Sources {
             .into_iter()
             .flat_map(|flag| ["--config".to_owned(), flag])
             .collect()
+    }
+}
+
+/// A git source's id as cargo writes it without the commit (`git+URL?branch=NAME`), as
+/// `cargo vendor` names the source in the configuration it prints.
+fn git_source_name(url: &str, reference: &GitReference) -> String {
+    let encoded =
+        |value: &str| url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>();
+    match reference {
+        GitReference::DefaultBranch => format!("git+{url}"),
+        GitReference::Branch(b) => format!("git+{url}?branch={}", encoded(b)),
+        GitReference::Tag(t) => format!("git+{url}?tag={}", encoded(t)),
+        GitReference::Rev(r) => format!("git+{url}?rev={}", encoded(r)),
     }
 }
 
@@ -450,15 +472,54 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
             [
                 r#"source.crates-io.replace-with="cargo-frontend-vendor""#,
                 r#"source.cargo-frontend-vendor.directory="/cargo-frontend/vendor""#,
-                r#"source.cargo-frontend-git-0.git="git://127.0.0.1:9418/shared.git""#,
-                r#"source.cargo-frontend-git-0.branch="main""#,
-                r#"source.cargo-frontend-git-0.replace-with="cargo-frontend-vendor""#,
-                r#"source.cargo-frontend-git-1.git="https://example.com/c.git""#,
-                r#"source.cargo-frontend-git-1.tag="v1.0.0""#,
-                r#"source.cargo-frontend-git-1.replace-with="cargo-frontend-vendor""#,
+                r#"source."git+git://127.0.0.1:9418/shared.git?branch=main".git="git://127.0.0.1:9418/shared.git""#,
+                r#"source."git+git://127.0.0.1:9418/shared.git?branch=main".branch="main""#,
+                r#"source."git+git://127.0.0.1:9418/shared.git?branch=main".replace-with="cargo-frontend-vendor""#,
+                r#"source."git+https://example.com/c.git?tag=v1.0.0".git="https://example.com/c.git""#,
+                r#"source."git+https://example.com/c.git?tag=v1.0.0".tag="v1.0.0""#,
+                r#"source."git+https://example.com/c.git?tag=v1.0.0".replace-with="cargo-frontend-vendor""#,
             ]
         );
         assert!(flags.iter().step_by(2).all(|f| f == "--config"));
+    }
+
+    /// A package the project vendored is mounted from its tree: its repository is not checked
+    /// out, and cargo still replaces its source, now with that tree.
+    #[test]
+    fn a_package_the_project_vendored_keeps_its_source_replaced_and_is_not_fetched() {
+        let locked = read("Cargo.lock", LOCK.as_bytes()).unwrap();
+        let (vendored, fetched): (Vec<_>, Vec<_>) = locked
+            .git_packages
+            .iter()
+            .cloned()
+            .partition(|p| p.key.name() == "c");
+        let tree = llb::local("context").output();
+        let sources = Sources::fetch(
+            &locked.registry_crates,
+            &fetched,
+            &BTreeMap::new(),
+            &BTreeSet::new(),
+        )
+        .unwrap()
+        .with_project_vendored(
+            vendored
+                .into_iter()
+                .map(|p| (p.key, (tree.clone(), VendoredFrom::Git(p.repo))))
+                .collect(),
+        );
+        let repos: Vec<String> = sources
+            .git_repos()
+            .into_iter()
+            .map(|(repo, _, _)| repo.url.clone())
+            .collect();
+        assert_eq!(repos, ["git://127.0.0.1:9418/shared.git"]);
+        assert_eq!(
+            sources.cargo_config_flags(),
+            self::sources().cargo_config_flags()
+        );
+        let c = PackageKey::new("c", "1.0.0");
+        let exec = ExecOp::new("x", ["true"]);
+        assert!(sources.mount_some(exec, [&c], ContentCache::Off).is_ok());
     }
 
     #[test]
@@ -497,14 +558,14 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
         let flags = sources.cargo_config_flags();
         assert!(
             flags.contains(
-                &r#"source.cargo-frontend-registry-0.registry="sparse+https://r.example/index/""#
+                &r#"source."sparse+https://r.example/index/".registry="sparse+https://r.example/index/""#
                     .to_owned()
             ),
             "{flags:?}"
         );
         assert!(
             flags.contains(
-                &r#"source.cargo-frontend-registry-0.replace-with="cargo-frontend-vendor""#
+                &r#"source."sparse+https://r.example/index/".replace-with="cargo-frontend-vendor""#
                     .to_owned()
             ),
             "{flags:?}"

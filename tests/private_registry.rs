@@ -315,13 +315,11 @@ fn a_missing_or_wrong_token_and_an_unnamed_registry_are_told_with_the_fix() {
     }
 }
 
-/// A git dependency that itself depends on a private registry's crate (a fork of a team's
-/// library, say) builds: vendoring its repository resolves `greeting` from that registry's
-/// archives, by the name the project's configuration gives the registry. The vendoring vertex
-/// mounts that registry's archives, and the git fork's unit is built from what it vendored.
-#[test]
-fn a_git_dependency_on_a_private_registry_crate_builds() {
-    let (registry, example) = served_registry_example(TOKEN);
+/// Serves a git repository holding `shout`, a library that depends on `greeting` from the
+/// private registry (by the registry's name in the project's configuration), points the example
+/// at its `main` branch and locks it with host cargo. The server lives as long as what this
+/// returns.
+fn with_git_fork_of_greeting(example: &Example) -> support::git::GitServer {
     let server = support::git::GitServer::start();
     let fork = tempfile::Builder::new()
         .prefix("shout-")
@@ -362,6 +360,21 @@ fn a_git_dependency_on_a_private_registry_crate_builds() {
             .current_dir(example.path()),
     );
 
+    server
+}
+
+/// What `shout` prints through the example's binary.
+const SHOUTED_OUTPUT: &str = "private-registry: HELLO FROM A PRIVATE REGISTRY, NUMBER 42";
+
+/// A git dependency that itself depends on a private registry's crate (a fork of a team's
+/// library, say) builds: vendoring its repository resolves `greeting` from that registry's
+/// archives, by the name the project's configuration gives the registry. The vendoring vertex
+/// mounts that registry's archives, and the git fork's unit is built from what it vendored.
+#[test]
+fn a_git_dependency_on_a_private_registry_crate_builds() {
+    let (registry, example) = served_registry_example(TOKEN);
+    let _server = with_git_fork_of_greeting(&example);
+
     let progress = build(&example);
     progress.assert_every_planned_unit_has_a_vertex();
     assert!(
@@ -372,12 +385,51 @@ fn a_git_dependency_on_a_private_registry_crate_builds() {
         "{:#?}",
         progress.unit_names()
     );
-    assert_eq!(
-        support::run_image(TAG, &[]).trim(),
-        "private-registry: HELLO FROM A PRIVATE REGISTRY, NUMBER 42"
-    );
+    assert_eq!(support::run_image(TAG, &[]).trim(), SHOUTED_OUTPUT);
     assert!(
         registry.requests().iter().all(|r| r.authorised),
         "every request carried the token"
+    );
+}
+
+/// A project that vendored everything (`cargo vendor`'s output committed, with the
+/// configuration it prints: crates.io, the private registry and the git fork replaced by
+/// `vendor/`) builds from that directory alone: with no token and the git server gone, nothing
+/// is asked of any server, and no source vertex runs.
+#[test]
+fn a_fully_vendored_project_builds_without_its_registry_token_or_git_server() {
+    let (registry, example) = served_registry_example(TOKEN);
+    let server = with_git_fork_of_greeting(&example);
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let printed = support::git::run(
+        Command::new(cargo)
+            .args(["vendor", "--locked", "vendor"])
+            .env(TOKEN_SECRET, TOKEN)
+            .current_dir(example.path()),
+    );
+    let config = format!("{}\n{printed}", example.read(".cargo/config.toml"));
+    example.write(".cargo/config.toml", &config);
+    drop(server);
+
+    let before = registry.requests().len();
+    let progress = Build::new(&example, TAG).run();
+    let names = progress.vertex_names();
+    assert!(
+        !names.iter().any(|n| n.starts_with("[source]")),
+        "nothing is fetched, downloaded or vendored again:\n{config}\n{names:#?}"
+    );
+    for package in ["vendor/itoa", "vendor/greeting", "vendor/shout"] {
+        assert!(
+            names
+                .iter()
+                .any(|n| n == &format!("[internal] vendored {package}")),
+            "{package} comes from the project's vendor directory: {names:#?}"
+        );
+    }
+    assert_eq!(support::run_image(TAG, &[]).trim(), SHOUTED_OUTPUT);
+    assert_eq!(
+        requests_since(&registry, before),
+        Vec::<RegistryRequest>::new(),
+        "the registry is not asked for anything"
     );
 }

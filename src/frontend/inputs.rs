@@ -205,81 +205,44 @@ async fn load_context(
     let lock_bytes = bridge.read_file(&context_files, LOCKFILE).await?;
     let locked = lockfile::read(LOCKFILE, &lock_bytes)?;
     let cargo_config = cargo_config(bridge, &context_files, &matcher).await?;
+    let context = context::context_source(opts.session_for("context"), &excludes);
+    let config_bytes = cargo_config.as_ref().map(|(_, bytes)| bytes.as_slice());
+    let vendored = super::vendored::load(
+        bridge,
+        opts,
+        caps,
+        &context,
+        &excludes,
+        config_bytes,
+        &locked,
+    )
+    .await?;
+    // What the project vendored is neither downloaded nor looked up in its registry.
+    let crates: Vec<_> = (locked.registry_crates.iter())
+        .filter(|krate| !vendored.contains_key(&krate.key))
+        .cloned()
+        .collect();
+    let git: Vec<_> = (locked.git_packages.iter())
+        .filter(|package| !vendored.contains_key(&package.key))
+        .cloned()
+        .collect();
     let registries = super::registries::load(
         bridge,
         caps,
-        &locked.registry_crates,
+        &crates,
         cargo_config
             .as_ref()
             .map(|(file, bytes)| (*file, bytes.as_slice())),
     )
     .await?;
-    let packages = Sources::fetch(
-        &locked.registry_crates,
-        &locked.git_packages,
-        &registries,
-        &locked.registries_git_reaches,
-    )?;
-    let context = context::context_source(opts.session_for("context"), &excludes);
-    let vendor_dir = cargo_config
-        .as_ref()
-        .and_then(|(_, bytes)| crate::vendored::vendor_dir(bytes));
-    let packages = match vendor_dir {
-        Some(dir) => {
-            let vendored = project_vendored(bridge, opts, caps, &context, &excludes, &dir).await?;
-            packages.with_project_vendored(vendored)
-        }
-        None => packages,
-    };
+    let packages = Sources::fetch(&crates, &git, &registries, &locked.registries_git_reaches)?
+        .with_project_vendored(vendored);
     Ok(ContextFiles {
         context,
         packages,
         path_packages: locked.path_packages,
         manifests: super::manifests::source(opts, caps, &excludes),
     })
-}
-
-/// The packages of the project's committed vendor directory `dir`, by package: each one's
-/// directory of the context, found by its `Cargo.toml` in a small transfer of just those.
-async fn project_vendored(
-    bridge: &mut impl Bridge,
-    opts: &FrontendOpts,
-    caps: &Caps,
-    context: &Output,
-    excludes: &[String],
-    dir: &str,
-) -> Result<std::collections::BTreeMap<crate::package_key::PackageKey, Output>, FrontendError> {
-    let manifests = llb::local("context")
-        .with_session(opts.session_for("context"))
-        .with_include_patterns([format!("{dir}/*/Cargo.toml")])
-        .with_exclude_patterns(excludes)
-        .with_shared_key_hint("context-vendored-manifests")
-        .with_name(format!("[internal] load the manifests of {dir}"))
-        .output();
-    let manifests = solve(bridge, &manifests, caps).await?;
-    let mut vendored = std::collections::BTreeMap::new();
-    // No such directory (not committed, or excluded): every crate is downloaded.
-    let Ok(entries) = bridge.read_dir(&manifests, dir).await else {
-        return Ok(vendored);
-    };
-    for entry in entries.iter().filter(|e| !e.symlink) {
-        let name = entry.path.trim_start_matches('/');
-        if crate::llb::component_problem(name).is_some() {
-            continue;
-        }
-        let manifest = format!("{dir}/{name}/Cargo.toml");
-        if !bridge.exists(&manifests, &manifest).await? {
-            continue;
-        }
-        let bytes = bridge
-            .read_file_head(&manifests, &manifest, 1 << 20)
-            .await?;
-        if let Some(key) = crate::vendored::package_of(&bytes) {
-            let path = format!("{dir}/{name}");
-            vendored.insert(key, context::vendored_tree(context, &path));
-        }
-    }
-    Ok(vendored)
 }
 
 /// The project's cargo configuration: the first of [`CARGO_CONFIG_FILES`] the context has and

@@ -12,6 +12,8 @@
 //! - [`warnings`]: what buildx's warning summary shows (options without effect, spec checks);
 //! - [`summary`]: the last vertex of a build, named by which units ran and which were cached;
 //! - `manifests`: the workspace's binaries for the checks, read through the bridge;
+//! - `registries` and `vendored`: how private registries are reached, and what the project
+//!   vendored itself;
 //! - [`error`] and [`failure`]: what ends a build, whose it is, and how it is told.
 //!
 //! This module itself is the entry point: connect, serve, `Return`. It and the gateway are the
@@ -35,6 +37,7 @@ pub mod subrequests;
 pub mod summary;
 #[cfg(test)]
 mod tests;
+mod vendored;
 pub mod warnings;
 
 pub use error::{Blame, FrontendError};

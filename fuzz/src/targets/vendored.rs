@@ -1,11 +1,12 @@
 //! A project's `.cargo/config.toml` and a vendored package's `Cargo.toml`: the vendor directory
-//! `vendored::vendor_dir` finds becomes a copy's source path, and the package `package_of` reads
+//! `vendored::vendor_directories` finds becomes a copy's source path, and the package `package_of` reads
 //! a mount directory, so the one stays a plain relative path and the other one component.
 
-use cargo_frontend::vendored::{package_of, vendor_dir};
+use cargo_frontend::vendored::{package_of, vendor_directories};
 
 pub fn run(data: &[u8]) {
-    if let Some(dir) = vendor_dir(data) {
+    for directory in vendor_directories(data) {
+        let dir = directory.dir;
         assert!(!dir.is_empty() && !dir.starts_with('/'), "{dir:?}");
         for part in dir.split('/') {
             assert!(
