@@ -67,12 +67,14 @@ pub struct Sources {
 impl Sources {
     /// One checksummed download per registry package, one checkout per git repository.
     /// `registries` says where each sparse registry serves its archives, and with which token;
-    /// `git_reaches` are the ones git packages depend on (`Locked::registries_git_reaches`).
+    /// `git_reaches` are the ones git packages depend on (`Locked::registries_git_reaches`);
+    /// `known_ssh_hosts` the host keys `ssh://` remotes are checked against (the spec's).
     pub fn fetch(
         crates: &[RegistryCrate],
         git: &[GitPackage],
         registries: &BTreeMap<SparseIndex, RegistryAccess>,
         git_reaches: &BTreeSet<SparseIndex>,
+        known_ssh_hosts: Option<&str>,
     ) -> Result<Self, SourcesError> {
         let mut fetched = BTreeMap::new();
         for krate in crates {
@@ -116,7 +118,11 @@ impl Sources {
         let mut checkouts = BTreeMap::new();
         for package in git {
             if !checkouts.contains_key(&package.repo) {
-                let checkout = llb::git(&package.repo.url, &package.repo.commit)?
+                let mut checkout = llb::git(&package.repo.url, &package.repo.commit)?;
+                if let Some(hosts) = known_ssh_hosts {
+                    checkout = checkout.with_known_ssh_hosts(hosts)?;
+                }
+                let checkout = checkout
                     .with_name(format!(
                         "{GIT_VERTEX_PREFIX}{} at {}",
                         package.repo.url,
@@ -425,6 +431,7 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
             &locked.git_packages,
             &BTreeMap::new(),
             &locked.registries_git_reaches,
+            None,
         )
         .unwrap()
     }
@@ -499,6 +506,7 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
             &fetched,
             &BTreeMap::new(),
             &BTreeSet::new(),
+            None,
         )
         .unwrap()
         .with_project_vendored(
@@ -544,6 +552,7 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
             &locked.git_packages,
             &registries,
             &locked.registries_git_reaches,
+            None,
         )
         .unwrap();
         let (key, archive) = sources.registry_archives().next().unwrap();
@@ -576,6 +585,7 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
             &[],
             &BTreeMap::new(),
             &BTreeSet::new(),
+            None,
         );
         assert!(matches!(unnamed, Err(SourcesError::Registry(_))));
     }

@@ -532,7 +532,7 @@ fn an_unreachable_server_and_a_lost_commit_are_told_with_their_fix() {
 /// default` agent (a real `ssh-agent` with a fresh key, and a real `sshd` that accepts only
 /// that key). Without the agent the build says to forward one.
 #[test]
-fn a_private_repository_over_ssh_is_fetched_with_the_forwarded_agent() {
+fn a_private_repository_over_ssh_is_fetched_with_the_forwarded_agent_and_a_checked_host_key() {
     let Served { server, example } = served_example();
     let greeting = commit_a_greeting_and_update(&server, &example, &support::unique_text());
     let keys = tempfile::tempdir().expect("temp dir");
@@ -554,10 +554,33 @@ fn a_private_repository_over_ssh_is_fetched_with_the_forwarded_agent() {
     );
     assert_eq!(sshd.accepted_logins(), 0, "sshd's log:\n{}", sshd.log());
 
-    Build::new(&example, TAG)
+    // `[build] ssh-known-hosts` names another host key: BuildKit refuses the server before it
+    // logs in, and the error says which spec key to fix.
+    let spec = example.read("Dockerfile");
+    let with_known_hosts =
+        |line: &str| format!("{spec}\n[build]\nssh-known-hosts = \"\"\"\n{line}\n\"\"\"\n");
+    let other = support::ssh::Sshd::start(&agent.public_key);
+    example.write(
+        "Dockerfile",
+        &with_known_hosts(
+            &other
+                .known_hosts_line()
+                .replace(&format!(":{}", other.port()), &format!(":{}", sshd.port())),
+        ),
+    );
+    let ssh_flag = format!("default={}", agent.socket.display());
+    let refused = Build::new(&example, TAG)
         .arg("--ssh")
-        .arg(&format!("default={}", agent.socket.display()))
-        .run();
+        .arg(&ssh_flag)
+        .run_expecting_failure();
+    assert!(
+        refused.contains("`[build] ssh-known-hosts`"),
+        "the error names the known hosts:\n{refused}"
+    );
+    assert_eq!(sshd.accepted_logins(), 0, "sshd's log:\n{}", sshd.log());
+
+    example.write("Dockerfile", &with_known_hosts(&sshd.known_hosts_line()));
+    Build::new(&example, TAG).arg("--ssh").arg(&ssh_flag).run();
     assert!(
         sshd.accepted_logins() > 0,
         "BuildKit logged in with the agent's key; sshd's log:\n{}",

@@ -184,7 +184,6 @@ fn explain_git_failure(url: &str, message: &str) -> String {
         "could not read Password",
         "Authentication failed",
         "Permission denied (publickey",
-        "Host key verification failed",
         "no SSH key",
         "unset ssh forward key",
     ]
@@ -200,7 +199,11 @@ fn explain_git_failure(url: &str, message: &str) -> String {
     ]
     .iter()
     .any(|marker| message.contains(marker));
-    let hint = if asked_for_credentials {
+    // ssh's words when the server's key is not among the spec's known hosts.
+    let host_key_refused = message.contains("Host key verification failed");
+    let hint = if host_key_refused {
+        "the server's host key is not in the spec's `[build] ssh-known-hosts`: add the line `ssh-keyscan HOST` prints for it, checked against the key the host publishes".to_owned()
+    } else if asked_for_credentials {
         match url.split_once("://").map(|(scheme, _)| scheme) {
             Some("ssh") => "the repository is private: forward an ssh agent that holds a key it accepts with `--ssh default`".to_owned(),
             Some("git") => "the repository is private, and git:// cannot authenticate: lock it through an https:// (with a token) or ssh:// url".to_owned(),
@@ -408,6 +411,12 @@ mod tests {
         )
         .unwrap();
         assert!(ssh.ends_with("with `--ssh default`"), "{ssh}");
+        let host_key = explain_vertex_failure(
+            "[source] git ssh://git@h/r.git at 8ed8828e2fdf",
+            "git stderr:\nHost key verification failed.\nfatal: Could not read from remote repository.",
+        )
+        .unwrap();
+        assert!(host_key.contains("`[build] ssh-known-hosts`"), "{host_key}");
         let no_agent = explain_vertex_failure(
             "[source] git ssh://git@h/r.git at 8ed8828e2fdf",
             "unset ssh forward key default",

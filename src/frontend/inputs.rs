@@ -56,7 +56,7 @@ impl Inputs {
             packages,
             path_packages,
             manifests,
-        } = ContextFiles::load(bridge, opts, caps).await?;
+        } = ContextFiles::load(bridge, opts, caps, target.ssh_known_hosts.as_deref()).await?;
         let outside = super::path_contexts::load(bridge, opts, &target, caps).await?;
         Ok(Inputs {
             outside,
@@ -161,12 +161,14 @@ pub struct ContextFiles {
 }
 
 impl ContextFiles {
+    /// `known_ssh_hosts`: the spec's `[build] ssh-known-hosts`, for `ssh://` git checkouts.
     pub async fn load(
         bridge: &mut impl Bridge,
         opts: &FrontendOpts,
         caps: &Caps,
+        known_ssh_hosts: Option<&str>,
     ) -> Result<ContextFiles, FrontendError> {
-        load_context(bridge, opts, caps).await
+        load_context(bridge, opts, caps, known_ssh_hosts).await
     }
 }
 
@@ -177,6 +179,7 @@ async fn load_context(
     bridge: &mut impl Bridge,
     opts: &FrontendOpts,
     caps: &Caps,
+    known_ssh_hosts: Option<&str>,
 ) -> Result<ContextFiles, FrontendError> {
     let context_files = llb::local("context")
         .with_session(opts.session_for("context"))
@@ -235,8 +238,14 @@ async fn load_context(
             .map(|(file, bytes)| (*file, bytes.as_slice())),
     )
     .await?;
-    let packages = Sources::fetch(&crates, &git, &registries, &locked.registries_git_reaches)?
-        .with_project_vendored(vendored);
+    let packages = Sources::fetch(
+        &crates,
+        &git,
+        &registries,
+        &locked.registries_git_reaches,
+        known_ssh_hosts,
+    )?
+    .with_project_vendored(vendored);
     Ok(ContextFiles {
         context,
         packages,

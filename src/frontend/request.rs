@@ -112,7 +112,8 @@ async fn subrequest(
         }
         Subrequest::Lint => {
             let spec = SpecFile::load(bridge, request.opts, &request.caps).await?;
-            let context = ContextFiles::load(bridge, request.opts, &request.caps).await?;
+            // Lint reads the manifests; no git source is fetched, so no known hosts apply.
+            let context = ContextFiles::load(bridge, request.opts, &request.caps, None).await?;
             let options = check_options(&spec.parsed, request.opts);
             let workspace = workspace(
                 bridge,

@@ -33,6 +33,9 @@ pub enum LlbError {
     #[error("invalid git commit `{commit}`: expected 40 or 64 lowercase hex digits")]
     InvalidCommit { commit: String },
 
+    #[error("invalid ssh known hosts: empty, or with a control character other than a line feed")]
+    InvalidKnownHosts,
+
     #[error(
         "{kind} vertex has no name: every exec, file, merge and diff vertex needs a readable name"
     )]

@@ -435,6 +435,8 @@ vertex_meta_setters!(Http);
 pub struct Git {
     vertex: SourceVertex,
     meta: VertexMeta,
+    /// Whether the remote is `ssh://`, the only kind known hosts apply to.
+    ssh: bool,
 }
 
 /// The session secrets BuildKit's git source sends as credentials to an `https://` remote when
@@ -507,10 +509,11 @@ pub fn git(remote: &str, commit: &str) -> Result<Git, LlbError> {
         None,
     );
     if scheme == "ssh" {
-        // The client's `--ssh default` agent, as the Go client mounts for an ssh remote. No
-        // known hosts are sent (the Go client scans the host from the client, which a frontend
-        // cannot do without the network): BuildKit then connects without checking the host key,
-        // and the locked commit, which the checkout is verified against, pins the content.
+        // The client's `--ssh default` agent, as the Go client mounts for an ssh remote. Known
+        // hosts come from the spec ([`Git::with_known_ssh_hosts`]); the Go client scans the host
+        // from the client, which a frontend cannot do. Without them BuildKit connects without
+        // checking the host key, and the locked commit, which the checkout is verified
+        // against, pins the content.
         vertex.set(
             "git.mountsshsock",
             GIT_SSH_AGENT.to_owned(),
@@ -520,10 +523,29 @@ pub fn git(remote: &str, commit: &str) -> Result<Git, LlbError> {
     Ok(Git {
         vertex,
         meta: VertexMeta::default(),
+        ssh: scheme == "ssh",
     })
 }
 
 impl Git {
+    /// `git.knownsshhosts`: the `known_hosts` lines an `ssh://` remote's host key is checked
+    /// against (BuildKit then refuses any other key). Nothing for another kind of remote,
+    /// whose key stays as it was. The text is a file in BuildKit's git process: no control
+    /// character but the line feeds.
+    pub fn with_known_ssh_hosts(mut self, hosts: &str) -> Result<Self, LlbError> {
+        if hosts.is_empty() || hosts.chars().any(|c| c.is_control() && c != '\n') {
+            return Err(LlbError::InvalidKnownHosts);
+        }
+        if self.ssh {
+            self.vertex.set(
+                "git.knownsshhosts",
+                hosts.to_owned(),
+                Some("source.git.knownsshhosts"),
+            );
+        }
+        Ok(self)
+    }
+
     pub fn output(self) -> Output {
         Output::new(
             Vertex {

@@ -1064,6 +1064,40 @@ fn an_ssh_remote_is_fetched_through_the_default_agent() {
 }
 
 #[test]
+fn known_hosts_are_sent_for_an_ssh_remote_only() {
+    let commit = "51e865feaf08dec9d292034acbfcf9881e192af7";
+    let hosts = "example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n";
+    let attrs = |remote: &str| {
+        let out = git(remote, commit)
+            .unwrap()
+            .with_known_ssh_hosts(hosts)
+            .unwrap()
+            .with_name("[source] git repo.git")
+            .output();
+        let def = Definition::marshal(&out).unwrap();
+        let Some(pb::op::Op::Source(src)) = head_op(&def).op else {
+            panic!("source op")
+        };
+        (src.attrs, def.ops()[0].caps.clone())
+    };
+    let (ssh, caps) = attrs("ssh://git@example.com/org/repo.git");
+    assert_eq!(ssh["git.knownsshhosts"], hosts);
+    assert!(caps.iter().any(|cap| cap == "source.git.knownsshhosts"));
+    let (https, caps) = attrs("https://example.com/org/repo.git");
+    assert!(!https.contains_key("git.knownsshhosts"));
+    assert!(!caps.iter().any(|cap| cap == "source.git.knownsshhosts"));
+    for bad in ["", "example.com ssh-ed25519 AAAA\r\n", "a\0b"] {
+        assert!(
+            git("ssh://git@example.com/org/repo.git", commit)
+                .unwrap()
+                .with_known_ssh_hosts(bad)
+                .is_err(),
+            "{bad:?}"
+        );
+    }
+}
+
+#[test]
 fn git_remotes_and_commits_are_taken_only_as_the_daemon_would_fetch_them() {
     let commit = "51e865feaf08dec9d292034acbfcf9881e192af7";
     for bad in [

@@ -58,6 +58,7 @@ pub(crate) const BUILD: &[Key] = &[
     key("mounts", Kind::Commands),
     key("path-contexts", Kind::Map),
     key("inputs", Kind::ListMap),
+    key("ssh-known-hosts", Kind::Text),
 ];
 
 pub(crate) const RUNTIME: &[Key] = &[

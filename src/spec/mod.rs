@@ -21,6 +21,7 @@ mod error;
 mod healthcheck;
 mod inputs;
 mod keys;
+mod known_hosts;
 mod lint;
 mod mounts;
 mod outline;

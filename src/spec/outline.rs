@@ -48,6 +48,10 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
         "files outside a package's directory its crate reads, by package (api = [\"proto\"])",
     ),
     (
+        "build.ssh-known-hosts",
+        "host keys an ssh:// git dependency's server must have (ssh-keyscan HOST)",
+    ),
+    (
         "runtime.image",
         "the image the binaries are copied onto (scratch for none)",
     ),
@@ -153,6 +157,7 @@ fn value(target: &Target, name: &str) -> Option<String> {
             .map(|c| (c.written.clone(), c.context.clone()))
             .collect()),
         "build.inputs" => list_map(&target.inputs),
+        "build.ssh-known-hosts" => target.ssh_known_hosts.clone().unwrap_or_default(),
         "runtime.image" => match &runtime.image {
             BaseImage::Scratch => "scratch".to_owned(),
             BaseImage::Image(reference) => reference.clone(),

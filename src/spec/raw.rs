@@ -72,6 +72,7 @@ pub(crate) struct RawBuild {
     pub mounts: Option<Vec<Spanned<String>>>,
     pub path_contexts: Option<Spanned<BTreeMap<String, Scalar>>>,
     pub inputs: Option<Spanned<BTreeMap<String, Vec<String>>>>,
+    pub ssh_known_hosts: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

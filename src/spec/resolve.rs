@@ -134,6 +134,15 @@ fn resolve_stack(
     let profile = last(layers, |r| r.build.as_ref()?.profile.as_ref())
         .and_then(|(l, v)| check(l, v, "build.profile", profile))
         .unwrap_or_else(|| DEFAULT_PROFILE.to_owned());
+    let ssh_known_hosts =
+        last(layers, |r| r.build.as_ref()?.ssh_known_hosts.as_ref()).and_then(|(l, v)| {
+            check(
+                l,
+                v,
+                "build.ssh-known-hosts",
+                super::known_hosts::known_hosts,
+            )
+        });
     let package =
         last(layers, |r| r.package.as_ref()).and_then(|(l, v)| check(l, v, "package", package));
     let bins = last(layers, |r| r.bins.as_ref())
@@ -268,6 +277,7 @@ fn resolve_stack(
         build_mounts,
         path_contexts,
         inputs,
+        ssh_known_hosts,
         runtime: RuntimeSettings {
             image,
             bin_dir,

@@ -33,6 +33,9 @@ pub struct Target {
     /// `[build.inputs]`: per package name, the paths in the build context outside its own
     /// directory that its units also see (`spec::inputs`), sorted, none inside another.
     pub inputs: BTreeMap<String, Vec<String>>,
+    /// `[build] ssh-known-hosts`, normalised (`spec::known_hosts`): the host keys `ssh://` git
+    /// dependencies' servers are checked against.
+    pub ssh_known_hosts: Option<String>,
     pub runtime: RuntimeSettings,
 }
 

@@ -353,7 +353,7 @@ fn unknown_targets() {
 #[test]
 fn unknown_keys_are_all_reported_with_line_column_and_valid_keys() {
     check("# syntax=x\n[build]\nprofile = \"dev\"\nfeaturs = [\"a\"]\n\n[targets.api.runtime]\nports = [1]\n[oops]\n", None, &[], "
-        error: Dockerfile:4:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts, path-contexts, inputs; did you mean `features`?
+        error: Dockerfile:4:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts, path-contexts, inputs, ssh-known-hosts; did you mean `features`?
         error: Dockerfile:7:1: unknown key `ports` in [targets.api.runtime]; valid keys: image, bin-dir, entrypoint, cmd, env, workdir, user, expose, labels, volumes, stop-signal, healthcheck
         error: Dockerfile:8:2: unknown key `oops` in the top level; valid keys: default-target, targets, package, bins, builder, build, runtime
     ");
@@ -546,7 +546,7 @@ fn override_errors_name_the_build_arg() {
             ("runtime", "{ entrypoint = 1 }"),
         ],
         r#"
-        error: build arg `build.featurs`: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts, path-contexts, inputs; did you mean `features`?
+        error: build arg `build.featurs`: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts, path-contexts, inputs, ssh-known-hosts; did you mean `features`?
         error: build arg `build.no-default-features`: invalid type: string "maybe", expected a boolean
         error: build arg `build.profile.x`: `build.profile` is not a table
         error: build arg `default-target`: no target named `nope`; valid targets: api, worker
@@ -774,7 +774,7 @@ fn unknown_keys_and_bad_values_are_reported_together() {
         None,
         &[],
         r#"
-        error: Dockerfile:2:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts, path-contexts, inputs; did you mean `features`?
+        error: Dockerfile:2:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts, path-contexts, inputs, ssh-known-hosts; did you mean `features`?
         error: Dockerfile:3:11: `build.profile`: invalid profile name `my profile`: use letters, digits, `-` and `_`, like `release`
         error: Dockerfile:5:11: `runtime.bin-dir`: `bin` is not an absolute path; start it with `/`
     "#,
@@ -785,7 +785,7 @@ fn unknown_keys_and_bad_values_are_reported_together() {
         None,
         &[],
         r#"
-        error: Dockerfile:2:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts, path-contexts, inputs; did you mean `features`?
+        error: Dockerfile:2:1: unknown key `featurs` in [build]; valid keys: profile, features, no-default-features, all-features, mounts, path-contexts, inputs, ssh-known-hosts; did you mean `features`?
         error: Dockerfile:3:16: `build.all-features`: invalid type: string "yes", expected a boolean
     "#,
     );

@@ -137,6 +137,19 @@ impl Sshd {
         self.port
     }
 
+    /// Its host key as a `known_hosts` line (`[127.0.0.1]:PORT ssh-ed25519 KEY`), as
+    /// `ssh-keyscan -p PORT 127.0.0.1` prints it.
+    pub fn known_hosts_line(&self) -> String {
+        let public = std::fs::read_to_string(self.dir.path().join("host_ed25519.pub"))
+            .expect("read the host's public key");
+        let mut fields = public.split_whitespace();
+        let (kind, key) = (
+            fields.next().expect("a key type"),
+            fields.next().expect("a key"),
+        );
+        format!("[127.0.0.1]:{} {kind} {key}", self.port)
+    }
+
     /// Everything sshd has logged so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("sshd.log")).unwrap_or_default()

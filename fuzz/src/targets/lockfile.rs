@@ -80,6 +80,7 @@ pub fn run(data: &[u8]) {
         &locked.git_packages,
         &Default::default(),
         &Default::default(),
+        None,
     )
     .expect("checked packages always make sources");
     for (_, archive) in sources.registry_archives() {
