@@ -31,6 +31,14 @@ fn head_op(def: &Definition) -> pb::Op {
     op_of(def, def.head())
 }
 
+/// The head of `def`, which must be a source op.
+fn head_source(def: &Definition) -> pb::SourceOp {
+    match head_op(def).op {
+        Some(pb::op::Op::Source(src)) => src,
+        other => panic!("expected a source op, got {other:?}"),
+    }
+}
+
 fn exec_of(op: &pb::Op) -> &pb::ExecOp {
     match &op.op {
         Some(pb::op::Op::Exec(e)) => e,
@@ -180,9 +188,7 @@ fn local_source_attrs_and_caps() {
         def.head().as_str(),
         "sha256:fd67f7ab7fd1d8d269ad26ee6063af7f45b6ae06137002de0f10789e35b83941"
     );
-    let Some(pb::op::Op::Source(src)) = head_op(&def).op else {
-        panic!("source op")
-    };
+    let src = head_source(&def);
     assert_eq!(src.identifier, "local://context");
     let attrs: Vec<(&str, &str)> = src
         .attrs
@@ -243,9 +249,7 @@ fn http_source_with_checksum() {
         def.head().as_str(),
         "sha256:31ac8d660ac37adf830e9e10030f8e54420542d175cebc119a4995bb86be56ab"
     );
-    let Some(pb::op::Op::Source(src)) = head_op(&def).op else {
-        panic!("source op")
-    };
+    let src = head_source(&def);
     assert_eq!(src.attrs["http.checksum"], sum);
     assert_eq!(src.attrs["http.filename"], "serde-1.0.210.crate");
     assert_eq!(src.attrs["http.perm"], "0644");
@@ -1019,9 +1023,7 @@ fn git_sources_are_pinned_to_a_commit_and_keep_their_git_dir() {
         .with_name("[source] git shared.git")
         .output();
     let def = Definition::marshal(&out).unwrap();
-    let Some(pb::op::Op::Source(src)) = head_op(&def).op else {
-        panic!("source op")
-    };
+    let src = head_source(&def);
     // The Go client's identifier and attributes (client/llb/source.go `Git`).
     assert_eq!(
         src.identifier,
@@ -1050,9 +1052,7 @@ fn an_ssh_remote_is_fetched_through_the_default_agent() {
         .with_name("[source] git repo.git")
         .output();
     let def = Definition::marshal(&out).unwrap();
-    let Some(pb::op::Op::Source(src)) = head_op(&def).op else {
-        panic!("source op")
-    };
+    let src = head_source(&def);
     assert_eq!(src.attrs["git.mountsshsock"], "default");
     assert!(!src.attrs.contains_key("git.knownsshhosts"));
     assert!(
@@ -1075,9 +1075,7 @@ fn known_hosts_are_sent_for_an_ssh_remote_only() {
             .with_name("[source] git repo.git")
             .output();
         let def = Definition::marshal(&out).unwrap();
-        let Some(pb::op::Op::Source(src)) = head_op(&def).op else {
-            panic!("source op")
-        };
+        let src = head_source(&def);
         (src.attrs, def.ops()[0].caps.clone())
     };
     let (ssh, caps) = attrs("ssh://git@example.com/org/repo.git");
