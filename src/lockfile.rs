@@ -266,9 +266,18 @@ pub struct Locked {
     /// The names of the packages without a source: the workspace's own and its path
     /// dependencies.
     pub path_packages: BTreeSet<String>,
-    /// The sparse registries a git package depends on, directly or through other packages:
-    /// vendoring its repository resolves those dependencies, so it needs their archives.
-    pub registries_git_reaches: BTreeSet<SparseIndex>,
+    /// What git packages depend on, directly or through other packages: vendoring their
+    /// repository resolves those dependencies, so it needs them.
+    pub git_reach: GitReach,
+}
+
+/// What vendoring git repositories needs besides their checkouts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GitReach {
+    /// The sparse registries any git package reaches.
+    pub registries: BTreeSet<SparseIndex>,
+    /// For each repository, the other repositories its packages reach.
+    pub repos: BTreeMap<GitRepo, BTreeSet<GitRepo>>,
 }
 
 /// Checks and reads `Cargo.lock` ([`registry_crates`], and the path packages beside them).
@@ -329,22 +338,23 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Locked, LockError> {
     git_packages.sort();
     git_packages.dedup();
     one_source_per_package(file, &lines, &crates, &git_packages)?;
-    let registries_git_reaches = registries_reached_from_git(&lockfile, &crates);
+    let git_reach = reached_from_git(&lockfile, &crates, &git_packages);
     Ok(Locked {
         registry_crates: crates,
         git_packages,
         path_packages,
-        registries_git_reaches,
+        git_reach,
     })
 }
 
-/// The sparse registries of the packages that git packages reach through their dependencies,
-/// as `Cargo.lock` resolves them (a dependency names a package by name, and by version when
-/// two are locked).
-fn registries_reached_from_git(
+/// The sparse registries and the other git repositories that each repository's packages reach
+/// through their dependencies, as `Cargo.lock` resolves them (a dependency names a package by
+/// name, and by version when two are locked).
+fn reached_from_git(
     lockfile: &Lockfile,
     crates: &[RegistryCrate],
-) -> BTreeSet<SparseIndex> {
+    git_packages: &[GitPackage],
+) -> GitReach {
     let sparse_index: BTreeMap<(&str, String), &SparseIndex> = crates
         .iter()
         .filter_map(|krate| match &krate.registry {
@@ -354,33 +364,43 @@ fn registries_reached_from_git(
             Registry::CratesIo => None,
         })
         .collect();
+    let git_repo: BTreeMap<(&str, String), &GitRepo> = git_packages
+        .iter()
+        .map(|p| ((p.key.name(), p.key.version().to_owned()), &p.repo))
+        .collect();
     let by_id: BTreeMap<(&str, String), &Package> = lockfile
         .packages
         .iter()
         .map(|p| ((p.name.as_str(), p.version.to_string()), p))
         .collect();
-    let mut reached = BTreeSet::new();
-    let mut to_visit: Vec<&Package> = lockfile
-        .packages
-        .iter()
-        .filter(|p| p.source.as_ref().is_some_and(|s| s.is_git()))
-        .collect();
-    let mut seen: BTreeSet<(&str, String)> = BTreeSet::new();
-    while let Some(package) = to_visit.pop() {
-        for dependency in &package.dependencies {
-            let id = (dependency.name.as_str(), dependency.version.to_string());
-            if !seen.insert(id.clone()) {
-                continue;
-            }
-            if let Some(index) = sparse_index.get(&id) {
-                reached.insert((*index).clone());
-            }
-            if let Some(next) = by_id.get(&id) {
-                to_visit.push(next);
+    let mut reach = GitReach::default();
+    for repo in git_repo.values() {
+        let others = reach.repos.entry((*repo).clone()).or_default();
+        let mut to_visit: Vec<&Package> = git_repo
+            .iter()
+            .filter(|(_, r)| *r == repo)
+            .filter_map(|(id, _)| by_id.get(id).copied())
+            .collect();
+        let mut seen: BTreeSet<(&str, String)> = BTreeSet::new();
+        while let Some(package) = to_visit.pop() {
+            for dependency in &package.dependencies {
+                let id = (dependency.name.as_str(), dependency.version.to_string());
+                if !seen.insert(id.clone()) {
+                    continue;
+                }
+                if let Some(index) = sparse_index.get(&id) {
+                    reach.registries.insert((*index).clone());
+                }
+                if let Some(other) = git_repo.get(&id).filter(|other| **other != *repo) {
+                    others.insert((*other).clone());
+                }
+                if let Some(next) = by_id.get(&id) {
+                    to_visit.push(next);
+                }
             }
         }
     }
-    reached
+    reach
 }
 
 /// Refuses a name and version locked from two sources (crates.io and a private registry, or a
@@ -1107,11 +1127,33 @@ checksum = "{CHECKSUM}"
         );
         let locked = read("Cargo.lock", lock.as_bytes()).unwrap();
         let reached: Vec<&str> = locked
-            .registries_git_reaches
+            .git_reach
+            .registries
             .iter()
             .map(SparseIndex::url)
             .collect();
         assert_eq!(reached, ["https://private.example/index/"]);
+        let repos: BTreeMap<&str, Vec<&str>> = locked
+            .git_reach
+            .repos
+            .iter()
+            .map(|(repo, others)| {
+                (
+                    repo.url.as_str(),
+                    others.iter().map(|o| o.url.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            repos,
+            BTreeMap::from([
+                (
+                    "https://example.com/fork",
+                    vec!["https://example.com/inner"]
+                ),
+                ("https://example.com/inner", vec![]),
+            ])
+        );
     }
 
     #[test]

@@ -19,7 +19,9 @@
 
 use crate::layout::{ARCHIVE_FILE, ARCHIVES_DIR, VENDOR_DIR};
 use crate::llb::{self, ContentCache, ExecOp, LlbError, Mount, Output};
-use crate::lockfile::{GitPackage, GitReference, GitRepo, Registry, RegistryCrate, SparseIndex};
+use crate::lockfile::{
+    GitPackage, GitReach, GitReference, GitRepo, Registry, RegistryCrate, SparseIndex,
+};
 use crate::package_key::PackageKey;
 use crate::registries::{RegistryAccess, RegistryError};
 use crate::vendored::VendoredFrom;
@@ -62,18 +64,20 @@ pub struct Sources {
     /// The sparse registries git packages depend on, with the names the project's cargo
     /// configuration gives them (the names the git packages' manifests use).
     git_registries: BTreeMap<SparseIndex, String>,
+    /// For each git repository, the other repositories its packages depend on.
+    git_repos_reached: BTreeMap<GitRepo, BTreeSet<GitRepo>>,
 }
 
 impl Sources {
     /// One checksummed download per registry package, one checkout per git repository.
     /// `registries` says where each sparse registry serves its archives, and with which token;
-    /// `git_reaches` are the ones git packages depend on (`Locked::registries_git_reaches`);
+    /// `git_reach` says what vendoring each git repository needs (`Locked::git_reach`);
     /// `known_ssh_hosts` the host keys `ssh://` remotes are checked against (the spec's).
     pub fn fetch(
         crates: &[RegistryCrate],
         git: &[GitPackage],
         registries: &BTreeMap<SparseIndex, RegistryAccess>,
-        git_reaches: &BTreeSet<SparseIndex>,
+        git_reach: &GitReach,
         known_ssh_hosts: Option<&str>,
     ) -> Result<Self, SourcesError> {
         let mut fetched = BTreeMap::new();
@@ -139,7 +143,8 @@ impl Sources {
                 },
             );
         }
-        let git_registries = git_reaches
+        let git_registries = git_reach
+            .registries
             .iter()
             .filter_map(|index| Some((index.clone(), registries.get(index)?.name.clone())))
             .collect();
@@ -147,6 +152,7 @@ impl Sources {
             fetched,
             checkouts,
             git_registries,
+            git_repos_reached: git_reach.repos.clone(),
         })
     }
 
@@ -162,14 +168,21 @@ impl Sources {
                 .collect(),
             checkouts: BTreeMap::new(),
             git_registries: BTreeMap::new(),
+            git_repos_reached: BTreeMap::new(),
         }
     }
 
-    /// The registry packages vendoring a git repository resolves its packages' dependencies
-    /// from: crates.io's (downloaded or vendored by the project) and those of the sparse
-    /// registries git packages depend on. Another registry's bump leaves that vertex cached.
-    pub fn git_vendoring_packages(&self) -> impl Iterator<Item = &PackageKey> {
-        self.fetched.iter().filter_map(|(key, f)| match f {
+    /// The packages vendoring git repository `repo` resolves its packages' dependencies from:
+    /// crates.io's (downloaded or vendored by the project), those of the sparse registries git
+    /// packages depend on, and those of the other repositories `repo`'s packages depend on
+    /// ([`Sources::git_repos_reached_by`]; those must be vendored first to be mounted).
+    /// Another registry's bump, or another repository's commit, leaves that vertex cached.
+    pub fn git_vendoring_packages<'a>(
+        &'a self,
+        repo: &'a GitRepo,
+    ) -> impl Iterator<Item = &'a PackageKey> {
+        let reached = self.git_repos_reached_by(repo);
+        self.fetched.iter().filter_map(move |(key, f)| match f {
             Fetched::Registry { registry, .. }
             | Fetched::Vendored {
                 from: VendoredFrom::Registry(registry),
@@ -178,8 +191,23 @@ impl Sources {
                 Registry::CratesIo => Some(key),
                 Registry::Sparse(index) => self.git_registries.contains_key(index).then_some(key),
             },
-            Fetched::Vendored { .. } | Fetched::Git { .. } => None,
+            Fetched::Git { repo: other, .. }
+            | Fetched::Vendored {
+                from: VendoredFrom::Git(other),
+                ..
+            } => reached.contains(other).then_some(key),
         })
+    }
+
+    /// Whether `repo` is fetched (not vendored by the project).
+    pub fn is_checked_out(&self, repo: &GitRepo) -> bool {
+        self.checkouts.contains_key(repo)
+    }
+
+    /// The other git repositories whose packages `repo`'s packages depend on.
+    pub fn git_repos_reached_by(&self, repo: &GitRepo) -> &BTreeSet<GitRepo> {
+        static NONE: BTreeSet<GitRepo> = BTreeSet::new();
+        self.git_repos_reached.get(repo).unwrap_or(&NONE)
     }
 
     /// The sparse registries git packages depend on: each one's index and its name.
@@ -339,26 +367,74 @@ impl Sources {
             })
             .collect();
         for (url, reference) in sources {
-            let name = toml_string(&git_source_name(url, reference));
-            flags.push(format!("source.{name}.git={}", toml_string(url)));
-            match reference {
-                GitReference::DefaultBranch => {}
-                GitReference::Branch(b) => {
-                    flags.push(format!("source.{name}.branch={}", toml_string(b)))
-                }
-                GitReference::Tag(t) => flags.push(format!("source.{name}.tag={}", toml_string(t))),
-                GitReference::Rev(r) => flags.push(format!("source.{name}.rev={}", toml_string(r))),
-            }
-            flags.push(format!(
-                "source.{name}.replace-with={}",
-                toml_string(VENDOR_SOURCE_NAME)
-            ));
+            flags.extend(git_replacement(url, reference));
         }
-        flags
+        as_cargo_config_flags(flags)
+    }
+
+    /// The packages of `repos`, each with its locked source as `Cargo.lock` writes it
+    /// (`git+URL?branch=NAME#COMMIT`): vendoring a repository whose packages depend on them
+    /// locks them so, since cargo takes a replaced git source's commit from the lockfile.
+    pub fn git_packages_of<'a>(
+        &'a self,
+        repos: &'a BTreeSet<GitRepo>,
+    ) -> impl Iterator<Item = (&'a PackageKey, String)> {
+        self.fetched.iter().filter_map(|(key, f)| match f {
+            Fetched::Git { repo, .. }
+            | Fetched::Vendored {
+                from: VendoredFrom::Git(repo),
+                ..
+            } if repos.contains(repo) => Some((
+                key,
+                format!(
+                    "{}#{}",
+                    git_source_name(&repo.url, &repo.reference),
+                    repo.commit
+                ),
+            )),
+            _ => None,
+        })
+    }
+
+    /// The `cargo --config` settings that replace the git sources of `repos` with the
+    /// vendored directory, without the `--config` flags.
+    pub fn git_replacement_settings(&self, repos: &BTreeSet<GitRepo>) -> Vec<String> {
+        let sources: BTreeSet<(&str, &GitReference)> = repos
+            .iter()
+            .map(|repo| (repo.url.as_str(), &repo.reference))
+            .collect();
+        sources
             .into_iter()
-            .flat_map(|flag| ["--config".to_owned(), flag])
+            .flat_map(|(url, reference)| git_replacement(url, reference))
             .collect()
     }
+}
+
+/// `--config` before each of `settings`.
+fn as_cargo_config_flags(settings: Vec<String>) -> Vec<String> {
+    settings
+        .into_iter()
+        .flat_map(|setting| ["--config".to_owned(), setting])
+        .collect()
+}
+
+/// The settings that replace the git source `url` at `reference` with the vendored directory.
+fn git_replacement(url: &str, reference: &GitReference) -> Vec<String> {
+    let name = toml_string(&git_source_name(url, reference));
+    let mut settings = vec![format!("source.{name}.git={}", toml_string(url))];
+    match reference {
+        GitReference::DefaultBranch => {}
+        GitReference::Branch(b) => {
+            settings.push(format!("source.{name}.branch={}", toml_string(b)))
+        }
+        GitReference::Tag(t) => settings.push(format!("source.{name}.tag={}", toml_string(t))),
+        GitReference::Rev(r) => settings.push(format!("source.{name}.rev={}", toml_string(r))),
+    }
+    settings.push(format!(
+        "source.{name}.replace-with={}",
+        toml_string(VENDOR_SOURCE_NAME)
+    ));
+    settings
 }
 
 /// A git source's id as cargo writes it without the commit (`git+URL?branch=NAME`), as
@@ -430,7 +506,7 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
             &locked.registry_crates,
             &locked.git_packages,
             &BTreeMap::new(),
-            &locked.registries_git_reaches,
+            &locked.git_reach,
             None,
         )
         .unwrap()
@@ -505,7 +581,7 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
             &locked.registry_crates,
             &fetched,
             &BTreeMap::new(),
-            &BTreeSet::new(),
+            &GitReach::default(),
             None,
         )
         .unwrap()
@@ -551,7 +627,7 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
             &locked.registry_crates,
             &locked.git_packages,
             &registries,
-            &locked.registries_git_reaches,
+            &locked.git_reach,
             None,
         )
         .unwrap();
@@ -584,7 +660,7 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
             &locked.registry_crates,
             &[],
             &BTreeMap::new(),
-            &BTreeSet::new(),
+            &GitReach::default(),
             None,
         );
         assert!(matches!(unnamed, Err(SourcesError::Registry(_))));

@@ -591,3 +591,33 @@ fn a_private_repository_over_ssh_is_fetched_with_the_forwarded_agent_and_a_check
         format!("git-deps: {greeting}, number 42")
     );
 }
+
+/// A git dependency whose own dependency is a package of another git repository (a fork that
+/// uses an unreleased fix, say) builds: the other repository is vendored first, and vendoring
+/// the first resolves that dependency from it, with no network.
+#[test]
+fn a_git_dependency_on_another_repositorys_package_builds() {
+    let Served { server, example } = served_example();
+    server.create_library_repo(
+        "outer",
+        "0.2.0",
+        &format!(
+            "shared-a = {{ git = \"{}\", branch = \"main\" }}",
+            server.url(REPO)
+        ),
+        "pub fn outer() -> String {\n    format!(\"outer of {}\", shared_a::describe(7))\n}\n",
+    );
+    example.depend_on(
+        &format!("outer = {{ git = \"{}\" }}", server.url("outer")),
+        "fn main() {\n    println!(\"git-deps: {}\", outer::outer());\n}\n",
+    );
+    host_cargo(&example, &["generate-lockfile"]);
+
+    let progress = build(&example);
+    progress.assert_every_planned_unit_has_a_vertex();
+    progress.assert_has_unit("cargo build outer v0.2.0 (lib)");
+    assert_eq!(
+        support::run_image(TAG, &[]).trim(),
+        "git-deps: outer of hello from shared-b, number 7"
+    );
+}

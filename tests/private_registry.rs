@@ -321,35 +321,17 @@ fn a_missing_or_wrong_token_and_an_unnamed_registry_are_told_with_the_fix() {
 /// returns.
 fn with_git_fork_of_greeting(example: &Example) -> support::git::GitServer {
     let server = support::git::GitServer::start();
-    let fork = tempfile::Builder::new()
-        .prefix("shout-")
-        .tempdir()
-        .expect("temp dir");
-    std::fs::create_dir_all(fork.path().join("src")).expect("mkdir");
-    std::fs::write(
-        fork.path().join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"shout\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
-             [dependencies]\ngreeting = {{ version = \"0.1\", registry = \"{REGISTRY_NAME}\" }}\n"
-        ),
-    )
-    .expect("write the fork's manifest");
-    std::fs::write(
-        fork.path().join("src/lib.rs"),
+    server.create_library_repo(
+        "shout",
+        "0.1.0",
+        &format!("greeting = {{ version = \"0.1\", registry = \"{REGISTRY_NAME}\" }}"),
         "pub fn shout() -> String {\n    greeting::greeting().to_uppercase()\n}\n",
-    )
-    .expect("write the fork's source");
-    server.create_repo("shout", fork.path(), "shout");
-    let manifest = example.read("Cargo.toml").replace(
-        "[dependencies]\n",
+    );
+    example.depend_on(
         &format!(
-            "[dependencies]\nshout = {{ git = \"{}\", branch = \"main\" }}\n",
+            "shout = {{ git = \"{}\", branch = \"main\" }}",
             server.url("shout")
         ),
-    );
-    example.write("Cargo.toml", &manifest);
-    example.write(
-        "src/main.rs",
         "fn main() {\n    println!(\"private-registry: {}\", shout::shout());\n}\n",
     );
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
@@ -377,14 +359,7 @@ fn a_git_dependency_on_a_private_registry_crate_builds() {
 
     let progress = build(&example);
     progress.assert_every_planned_unit_has_a_vertex();
-    assert!(
-        progress
-            .unit_names()
-            .iter()
-            .any(|n| n == "cargo build shout v0.1.0 (lib)"),
-        "{:#?}",
-        progress.unit_names()
-    );
+    progress.assert_has_unit("cargo build shout v0.1.0 (lib)");
     assert_eq!(support::run_image(TAG, &[]).trim(), SHOUTED_OUTPUT);
     assert!(
         registry.requests().iter().all(|r| r.authorised),

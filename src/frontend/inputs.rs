@@ -242,7 +242,7 @@ async fn load_context(
         &crates,
         &git,
         &registries,
-        &locked.registries_git_reaches,
+        &locked.git_reach,
         known_ssh_hosts,
     )?
     .with_project_vendored(vendored);

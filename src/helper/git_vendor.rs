@@ -1,6 +1,6 @@
 //! `cargo-frontend-helper vendor-git --checkout <dir> --commit <sha> --out <dir> --package
-//! <name>-<version>… [--registry <name>=<index>…]`: the packages of one git repository as
-//! cargo vendors them.
+//! <name>-<version>… [--registry <name>=<index>…] [--git-lock <name>-<version>=<source>…]
+//! [--config <setting>…]`: the packages of one git repository as cargo vendors them.
 //!
 //! Why `cargo vendor` and not a copy: a package in a git repository is often a workspace member
 //! whose manifest inherits from the workspace (`version.workspace = true`) and names siblings by
@@ -9,8 +9,11 @@
 //! throwaway project that depends on the wanted packages at the locked commit, fetching from the
 //! mounted checkout (`file://`, no network), with crates.io and each `--registry` replaced by
 //! the mounted archives (which it needs to resolve the packages' own dependencies; a git
-//! package names a registry by the name the project's configuration gives it). Only the wanted
-//! packages' directories are kept.
+//! package names a registry by the name the project's configuration gives it), and each other
+//! git repository they depend on replaced too (`--config`, given to cargo as it is), its
+//! packages locked at their commits in the throwaway project's `Cargo.lock` (`--git-lock`:
+//! cargo takes a replaced git source's commit from the lockfile). Only the wanted packages'
+//! directories are kept.
 
 use super::crate_archives::{self, ArchiveError, copy_tree};
 use crate::layout::{ARCHIVES_DIR, VENDOR_DIR};
@@ -29,7 +32,7 @@ const GIT_HOME_DIR: &str = "/tmp/cargo-frontend-git-home";
 #[non_exhaustive]
 pub enum GitVendorError {
     #[error(
-        "usage: cargo-frontend-helper vendor-git --checkout <dir> --commit <sha> --out <dir> --package <name>-<version>… [--registry <name>=<index>…]"
+        "usage: cargo-frontend-helper vendor-git --checkout <dir> --commit <sha> --out <dir> --package <name>-<version>… [--registry <name>=<index>…] [--git-lock <name>-<version>=<source>…] [--config <setting>…]"
     )]
     Usage,
     #[error(transparent)]
@@ -64,6 +67,8 @@ pub fn vendor_git(args: &[String]) -> Result<i32, GitVendorError> {
         out,
         packages,
         registries,
+        locked,
+        settings,
     } = parse_args(args)?;
     crate_archives::unpack_mounted(Path::new(ARCHIVES_DIR), Path::new(VENDOR_DIR))?;
     let project = Path::new(PROJECT_DIR);
@@ -72,6 +77,9 @@ pub fn vendor_git(args: &[String]) -> Result<i32, GitVendorError> {
         &project.join("Cargo.toml"),
         &manifest(&checkout, &commit, &packages),
     )?;
+    if !locked.is_empty() {
+        write(&project.join("Cargo.lock"), &lockfile(&locked))?;
+    }
     write(
         &project.join(".cargo/config.toml"),
         &cargo_config(&registries),
@@ -89,6 +97,7 @@ pub fn vendor_git(args: &[String]) -> Result<i32, GitVendorError> {
             "--versioned-dirs",
             "--quiet",
         ])
+        .args(settings.iter().flat_map(|s| ["--config", s.as_str()]))
         .arg(&vendored)
         .current_dir(project)
         .env("HOME", GIT_HOME_DIR)
@@ -123,11 +132,16 @@ struct VendorArgs {
     packages: Vec<PackageKey>,
     /// Each sparse registry the packages depend on: its name and its index (`sparse+…`).
     registries: Vec<(String, String)>,
+    /// Packages of other git repositories, each with its locked source.
+    locked: Vec<(PackageKey, String)>,
+    /// `cargo --config` settings: those repositories' replacements.
+    settings: Vec<String>,
 }
 
 fn parse_args(args: &[String]) -> Result<VendorArgs, GitVendorError> {
     let (mut checkout, mut commit, mut out) = (None, None, None);
     let (mut packages, mut registries) = (Vec::new(), Vec::new());
+    let (mut locked, mut settings) = (Vec::new(), Vec::new());
     let mut args = args.iter();
     while let Some(flag) = args.next() {
         let value = args.next().ok_or(GitVendorError::Usage)?;
@@ -142,6 +156,12 @@ fn parse_args(args: &[String]) -> Result<VendorArgs, GitVendorError> {
                 let (name, index) = value.split_once('=').ok_or(GitVendorError::Usage)?;
                 registries.push((name.to_owned(), index.to_owned()));
             }
+            "--git-lock" => {
+                let (dir, source) = value.split_once('=').ok_or(GitVendorError::Usage)?;
+                let key = PackageKey::from_dir_name(dir).ok_or(GitVendorError::Usage)?;
+                locked.push((key, source.to_owned()));
+            }
+            "--config" => settings.push(value.clone()),
             _ => return Err(GitVendorError::Usage),
         }
     }
@@ -152,6 +172,8 @@ fn parse_args(args: &[String]) -> Result<VendorArgs, GitVendorError> {
             out,
             packages,
             registries,
+            locked,
+            settings,
         }),
         _ => Err(GitVendorError::Usage),
     }
@@ -176,6 +198,21 @@ fn manifest(checkout: &str, commit: &str, packages: &[PackageKey]) -> String {
     text
 }
 
+/// A partial `Cargo.lock` for the throwaway project: the other repositories' packages at their
+/// commits; cargo resolves and adds the rest. Version 3, which every cargo since 1.53 reads.
+fn lockfile(locked: &[(PackageKey, String)]) -> String {
+    let mut text = String::from("version = 3\n");
+    for (key, source) in locked {
+        text.push_str(&format!(
+            "\n[[package]]\nname = {}\nversion = {}\nsource = {}\n",
+            toml::Value::String(key.name().to_owned()),
+            toml::Value::String(key.version().to_owned()),
+            toml::Value::String(source.clone()),
+        ));
+    }
+    text
+}
+
 /// The throwaway project's cargo configuration: crates.io and each registry replaced by the
 /// unpacked archives, each registry known by its name. Written as a TOML table, so a name or an
 /// index needs no quoting here.
@@ -188,7 +225,7 @@ fn cargo_config(registries: &[(String, String)]) -> String {
                 .collect(),
         )
     };
-    let vendor = "cargo-frontend-vendor";
+    let vendor = crate::sources::VENDOR_SOURCE_NAME;
     let mut sources = toml::Table::new();
     sources.insert("crates-io".into(), table(&[("replace-with", vendor)]));
     sources.insert(vendor.into(), table(&[("directory", VENDOR_DIR)]));
@@ -238,6 +275,18 @@ mod tests {
             Some("51e865feaf08dec9d292034acbfcf9881e192af7")
         );
         assert_eq!(dep["version"].as_str(), Some("=0.3.1"));
+    }
+
+    #[test]
+    fn the_other_repositories_packages_are_locked_at_their_commits() {
+        let commit = "0123456789abcdef0123456789abcdef01234567";
+        let source = format!("git+https://example.com/inner.git?branch=main#{commit}");
+        let text = lockfile(&[(PackageKey::new("inner", "0.1.0"), source)]);
+        let parsed: cargo_lock::Lockfile = text.parse().unwrap();
+        assert_eq!(parsed.packages.len(), 1);
+        assert_eq!(parsed.packages[0].name.as_str(), "inner");
+        let precise = parsed.packages[0].source.as_ref().and_then(|s| s.precise());
+        assert_eq!(precise, Some(commit));
     }
 
     #[test]

@@ -17,15 +17,37 @@ use std::collections::BTreeMap;
 /// How these vertices are named: this, then the repository.
 pub const GIT_VENDOR_VERTEX_PREFIX: &str = "[source] cargo vendor ";
 
-/// Every git repository of `sources`, vendored: the output by repository.
+/// Every git repository of `sources`, vendored: the output by repository. A repository whose
+/// packages depend on another's is vendored after it, with its packages mounted.
 pub fn git_vendor_vertices(
     toolchain: &Toolchain,
     sources: &Sources,
 ) -> Result<BTreeMap<GitRepo, Output>, LowerError> {
     let mut vendored = BTreeMap::new();
-    for (repo, checkout, packages) in sources.git_repos() {
-        let output = git_vendor_vertex(toolchain, repo, checkout, &packages, sources)?;
-        vendored.insert(repo.clone(), output);
+    let mut pending = sources.git_repos();
+    while !pending.is_empty() {
+        // The repositories whose every fetched dependency repository is vendored already.
+        let (ready, waiting): (Vec<_>, Vec<_>) = pending.into_iter().partition(|(repo, _, _)| {
+            sources
+                .git_repos_reached_by(repo)
+                .iter()
+                .all(|other| vendored.contains_key(other) || !sources.is_checked_out(other))
+        });
+        if ready.is_empty() {
+            let repos: Vec<String> = waiting
+                .iter()
+                .map(|(repo, _, _)| format!("`{}`", repo.url))
+                .collect();
+            return Err(LowerError::GitCycle {
+                repos: repos.join(", "),
+            });
+        }
+        let so_far = sources.clone().with_vendored_git(&vendored);
+        for (repo, checkout, packages) in ready {
+            let output = git_vendor_vertex(toolchain, repo, checkout, &packages, &so_far)?;
+            vendored.insert(repo.clone(), output);
+        }
+        pending = waiting;
     }
     Ok(vendored)
 }
@@ -58,6 +80,18 @@ fn git_vendor_vertex(
             format!("{name}={}", index.source()),
         ]);
     }
+    // Packages of other repositories it depends on: locked at their commits, and their sources
+    // replaced by the vendored directory, where their vendored packages are mounted.
+    let reached = sources.git_repos_reached_by(repo);
+    for (key, source) in sources.git_packages_of(reached) {
+        args.extend([
+            "--git-lock".to_owned(),
+            format!("{}={source}", key.dir_name()),
+        ]);
+    }
+    for setting in sources.git_replacement_settings(reached) {
+        args.extend(["--config".to_owned(), setting]);
+    }
     let name = format!(
         "{GIT_VENDOR_VERTEX_PREFIX}{} at {}",
         repo.url,
@@ -73,14 +107,128 @@ fn git_vendor_vertex(
     // cargo keeps its git database and checkouts under CARGO_HOME: scratch space, whatever the
     // image says (a later value of a key wins).
     exec = exec.with_env("CARGO_HOME", "/tmp/cargo-home");
-    // Only the registries git packages depend on: cargo resolves the git packages' own
-    // dependencies from their archives, and another registry's bump leaves this vertex cached.
+    // Only what the repository's packages depend on: cargo resolves their own dependencies
+    // from it, and another registry's bump leaves this vertex cached.
     let exec = sources
         .mount_some(
             exec,
-            sources.git_vendoring_packages(),
+            sources.git_vendoring_packages(repo),
             toolchain.pinned_content,
         )
         .map_err(|key| LowerError::MissingSource(key.to_string()))?;
     Ok(exec.build()?.output_of(GIT_VENDORED_DIR)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::llb::{ContentCache, Definition};
+    use crate::platform::Platform;
+
+    const COMMIT_A: &str = "0123456789abcdef0123456789abcdef01234567";
+    const COMMIT_B: &str = "89abcdef0123456789abcdef0123456789abcdef";
+
+    fn toolchain() -> Toolchain {
+        Toolchain {
+            root: crate::llb::image("docker.io/library/rust:1")
+                .unwrap()
+                .output(),
+            env: BTreeMap::new(),
+            cargo_env: BTreeMap::new(),
+            build_mounts: Vec::new(),
+            helper_image: crate::llb::image("docker.io/library/busybox:1")
+                .unwrap()
+                .output(),
+            platform: Platform::new("linux", "amd64"),
+            pinned_content: ContentCache::Off,
+            no_cache: false,
+        }
+    }
+
+    /// `outer` (repository B) depends on `inner` (repository A); with `cycle`, `inner` on
+    /// `outer` too.
+    fn lock(cycle: bool) -> String {
+        let back = if cycle {
+            "dependencies = [\"outer\"]\n"
+        } else {
+            ""
+        };
+        format!(
+            r#"
+version = 4
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = ["outer"]
+
+[[package]]
+name = "outer"
+version = "0.2.0"
+source = "git+https://example.com/b.git#{COMMIT_B}"
+dependencies = ["inner"]
+
+[[package]]
+name = "inner"
+version = "0.1.0"
+source = "git+https://example.com/a.git?branch=main#{COMMIT_A}"
+{back}"#
+        )
+    }
+
+    fn sources(cycle: bool) -> Sources {
+        let locked = crate::lockfile::read("Cargo.lock", lock(cycle).as_bytes()).unwrap();
+        Sources::fetch(
+            &[],
+            &locked.git_packages,
+            &BTreeMap::new(),
+            &locked.git_reach,
+            None,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_repository_is_vendored_after_the_one_its_packages_depend_on_with_it_mounted() {
+        let sources = sources(false);
+        let vendored = git_vendor_vertices(&toolchain(), &sources).unwrap();
+        let (a, b): (Vec<_>, Vec<_>) = vendored
+            .iter()
+            .partition(|(repo, _)| repo.url.ends_with("/a.git"));
+        let a_vertex = Definition::marshal(a[0].1).unwrap();
+        let b_vertex = Definition::marshal(b[0].1).unwrap();
+        // B's graph holds A's vendoring; A's does not hold B's.
+        assert!(
+            b_vertex
+                .ops()
+                .iter()
+                .any(|op| op.digest == *a_vertex.head())
+        );
+        assert!(
+            !a_vertex
+                .ops()
+                .iter()
+                .any(|op| op.digest == *b_vertex.head())
+        );
+        let b_command = b_vertex
+            .ops()
+            .iter()
+            .find(|op| op.digest == *b_vertex.head())
+            .and_then(|op| op.command.clone())
+            .unwrap();
+        assert!(
+            b_command.contains("--git-lock inner-0.1.0=git+https://example.com/a.git?branch=main#0123456789abcdef0123456789abcdef01234567"),
+            "{b_command}"
+        );
+    }
+
+    #[test]
+    fn repositories_that_depend_on_each_other_are_refused_naming_them() {
+        let err = git_vendor_vertices(&toolchain(), &sources(true)).unwrap_err();
+        let told = err.to_string();
+        assert!(
+            told.contains("`https://example.com/a.git`")
+                && told.contains("`https://example.com/b.git`"),
+            "{told}"
+        );
+    }
 }

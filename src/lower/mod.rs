@@ -91,4 +91,8 @@ pub enum LowerError {
     MissingSource(String),
     #[error("the spec asks for binary `{wanted}`, but cargo built {}", if .built.is_empty() { "no binaries".to_owned() } else { .built.join(", ") })]
     MissingBinary { wanted: String, built: Vec<String> },
+    #[error(
+        "Cargo.lock: the git repositories {repos} depend on each other's packages, and each is vendored after the ones it depends on; lock one of them from a path or a registry instead"
+    )]
+    GitCycle { repos: String },
 }

@@ -182,6 +182,28 @@ impl GitServer {
         self.head(name, "main")
     }
 
+    /// A new repository `name` whose `main` branch holds one library package, `name` at
+    /// `version`, with the `[dependencies]` lines `dependencies` and `lib_rs` as its source.
+    pub fn create_library_repo(
+        &self,
+        name: &str,
+        version: &str,
+        dependencies: &str,
+        lib_rs: &str,
+    ) -> String {
+        let dir = tempfile::Builder::new()
+            .prefix("library-")
+            .tempdir()
+            .expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("src")).expect("mkdir");
+        let manifest = format!(
+            "[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2021\"\n\n[dependencies]\n{dependencies}\n"
+        );
+        std::fs::write(dir.path().join("Cargo.toml"), manifest).expect("write the manifest");
+        std::fs::write(dir.path().join("src/lib.rs"), lib_rs).expect("write the source");
+        self.create_repo(name, dir.path(), name)
+    }
+
     /// Adds a commit on `branch` of repository `name` that writes each `(path, contents)` (paths
     /// relative to the repository's root). Returns the new commit.
     pub fn commit_files(

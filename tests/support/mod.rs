@@ -98,6 +98,22 @@ impl Example {
         );
     }
 
+    /// Adds the line `dependency` to `Cargo.toml`'s `[dependencies]`, and makes `main_rs` the
+    /// binary's source.
+    pub fn depend_on(&self, dependency: &str, main_rs: &str) {
+        let manifest = self.read("Cargo.toml");
+        assert!(
+            manifest.contains("[dependencies]\n"),
+            "Cargo.toml has [dependencies]"
+        );
+        let manifest = manifest.replace(
+            "[dependencies]\n",
+            &format!("[dependencies]\n{dependency}\n"),
+        );
+        self.write("Cargo.toml", &manifest);
+        self.write("src/main.rs", main_rs);
+    }
+
     pub fn write(&self, file: &str, text: &str) {
         std::fs::write(self.path().join(file), text).expect("write");
     }
@@ -564,6 +580,12 @@ impl Progress {
         self.vertices
             .values()
             .filter(|v| UNIT_PREFIXES.iter().any(|p| v.name.starts_with(p)))
+    }
+
+    /// Asserts that a unit vertex is named `unit`.
+    pub fn assert_has_unit(&self, unit: &str) {
+        let names = self.unit_names();
+        assert!(names.iter().any(|n| n == unit), "{unit} in {names:#?}");
     }
 
     /// Every unit vertex's name, sorted.
