@@ -156,6 +156,20 @@ impl Sources {
         })
     }
 
+    /// A test's sources: everything `locked` locks, no sparse registry reachable, no known
+    /// hosts.
+    #[cfg(test)]
+    pub(crate) fn of_locked(locked: &crate::lockfile::Locked) -> Self {
+        Self::fetch(
+            &locked.registry_crates,
+            &locked.git_packages,
+            &BTreeMap::new(),
+            &locked.git_reach,
+            None,
+        )
+        .expect("a test lockfile's sources")
+    }
+
     /// Sources whose crates.io archives the caller made (a test's or a fuzzer's stand-ins).
     pub fn from_crates_io_archives(archives: BTreeMap<PackageKey, Output>) -> Self {
         Sources {
@@ -501,15 +515,7 @@ checksum = "4a5f13b858c8d314ee3e8f639011f7ccefe71f97f96e50151fb991f267928e2c"
 "#;
 
     fn sources() -> Sources {
-        let locked = read("Cargo.lock", LOCK.as_bytes()).unwrap();
-        Sources::fetch(
-            &locked.registry_crates,
-            &locked.git_packages,
-            &BTreeMap::new(),
-            &locked.git_reach,
-            None,
-        )
-        .unwrap()
+        Sources::of_locked(&read("Cargo.lock", LOCK.as_bytes()).unwrap())
     }
 
     #[test]

@@ -61,30 +61,22 @@ pub enum GitVendorError {
 
 /// Runs the `vendor-git` role; returns the exit code.
 pub fn vendor_git(args: &[String]) -> Result<i32, GitVendorError> {
-    let VendorArgs {
-        checkout,
-        commit,
-        out,
-        packages,
-        registries,
-        locked,
-        settings,
-    } = parse_args(args)?;
+    let args = parse_args(args)?;
     crate_archives::unpack_mounted(Path::new(ARCHIVES_DIR), Path::new(VENDOR_DIR))?;
     let project = Path::new(PROJECT_DIR);
     write(&project.join("src/lib.rs"), "")?;
     write(
         &project.join("Cargo.toml"),
-        &manifest(&checkout, &commit, &packages),
+        &manifest(&args.checkout, &args.commit, &args.packages),
     )?;
-    if !locked.is_empty() {
-        write(&project.join("Cargo.lock"), &lockfile(&locked))?;
+    if !args.locked.is_empty() {
+        write(&project.join("Cargo.lock"), &lockfile(&args.locked))?;
     }
     write(
         &project.join(".cargo/config.toml"),
-        &cargo_config(&registries),
+        &cargo_config(&args.registries),
     )?;
-    let submodules = super::git_submodules::submodules(Path::new(&checkout))?;
+    let submodules = super::git_submodules::submodules(Path::new(&args.checkout))?;
     write(
         &Path::new(GIT_HOME_DIR).join(".gitconfig"),
         &super::git_submodules::insteadof_config(&submodules),
@@ -97,7 +89,7 @@ pub fn vendor_git(args: &[String]) -> Result<i32, GitVendorError> {
             "--versioned-dirs",
             "--quiet",
         ])
-        .args(settings.iter().flat_map(|s| ["--config", s.as_str()]))
+        .args(args.settings.iter().flat_map(|s| ["--config", s.as_str()]))
         .arg(&vendored)
         .current_dir(project)
         .env("HOME", GIT_HOME_DIR)
@@ -106,19 +98,21 @@ pub fn vendor_git(args: &[String]) -> Result<i32, GitVendorError> {
         .status()
         .map_err(GitVendorError::Spawn)?;
     if !status.success() {
-        return Err(GitVendorError::Vendor { commit });
+        return Err(GitVendorError::Vendor {
+            commit: args.commit,
+        });
     }
-    for key in &packages {
+    for key in &args.packages {
         let dir = key.dir_name();
         let from = vendored.join(&dir);
         if !from.is_dir() {
             return Err(GitVendorError::Missing {
-                commit,
+                commit: args.commit,
                 package: key.to_string(),
                 name: key.name().to_owned(),
             });
         }
-        copy_tree(&from, &out.join(&dir))?;
+        copy_tree(&from, &args.out.join(&dir))?;
     }
     Ok(0)
 }

@@ -176,15 +176,7 @@ source = "git+https://example.com/a.git?branch=main#{COMMIT_A}"
     }
 
     fn sources(cycle: bool) -> Sources {
-        let locked = crate::lockfile::read("Cargo.lock", lock(cycle).as_bytes()).unwrap();
-        Sources::fetch(
-            &[],
-            &locked.git_packages,
-            &BTreeMap::new(),
-            &locked.git_reach,
-            None,
-        )
-        .unwrap()
+        Sources::of_locked(&crate::lockfile::read("Cargo.lock", lock(cycle).as_bytes()).unwrap())
     }
 
     #[test]
